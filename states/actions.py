@@ -1,0 +1,75 @@
+"""Which action may be taken in which phase; a refusal says which phases would allow it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from states.errors import Refused
+from states.i18n import Text
+from states.phases import OPEN_PHASES, Phase
+from states.verdicts import failed
+
+
+class Action(StrEnum):
+    ADD_MEMBER = "member.add"
+    SET_MILESTONE = "milestone.set"
+    ADD_EXPERT = "expert.add"
+    RESPOND = "expert.respond"
+    ADD_SESSION = "session.add"
+    RECORD_ATTENDANCE = "session.attend"
+    ADD_CANDIDATE = "candidate.add"
+    ASSESS_CANDIDATE = "candidate.assess"
+    EMPTY_LIST_REASON = "concept_list.empty"
+    RECORD_ADVICE = "advice"
+    RECORD_DECISION = "decide"
+    INVENTORY = "inventory"
+    PUBLISH = "publish"
+    DEVIATE = "deviate"
+
+
+_BEFORE_SESSIONS = (Phase.PREPARATION, Phase.WORKGROUP, Phase.PLANNING, Phase.EXPERT_SELECTION)
+
+ALLOWED_PHASES: dict[Action, tuple[Phase, ...]] = {
+    # A management contact or a replacement archivist can join at any time.
+    Action.ADD_MEMBER: OPEN_PHASES,
+    # Dates slip; the planning rule is checked when leaving planning, later changes are audited.
+    Action.SET_MILESTONE: OPEN_PHASES,
+    # Once the sessions run, a new expert would change the balance the sessions were held on.
+    Action.ADD_EXPERT: _BEFORE_SESSIONS,
+    # An expert who withdraws during the sessions must be recordable.
+    Action.RESPOND: (Phase.EXPERT_SELECTION, Phase.SESSIONS),
+    Action.ADD_SESSION: (Phase.PLANNING, Phase.EXPERT_SELECTION, Phase.SESSIONS),
+    Action.RECORD_ATTENDANCE: (Phase.SESSIONS,),
+    Action.ADD_CANDIDATE: (Phase.SESSIONS,),
+    Action.ASSESS_CANDIDATE: (Phase.SESSIONS,),
+    Action.EMPTY_LIST_REASON: (Phase.SESSIONS,),
+    Action.RECORD_ADVICE: (Phase.DECISION,),
+    Action.RECORD_DECISION: (Phase.DECISION,),
+    Action.INVENTORY: (Phase.INVENTORY,),
+    Action.PUBLISH: (Phase.PUBLICATION,),
+    Action.DEVIATE: OPEN_PHASES,
+}
+
+
+def require_phase(action: Action, phase: Phase) -> None:
+    """Refuse `action` unless the procedure is in a phase that allows it."""
+    allowed = ALLOWED_PHASES[action]
+    if phase in allowed:
+        return
+    names_nl = ", ".join(p.label.nl for p in allowed)
+    names_en = ", ".join(p.label.en for p in allowed)
+    verdict = failed(
+        "phase.action_not_allowed",
+        Text(
+            f"'{action.value}' kan alleen in de fase {names_nl}",
+            f"'{action.value}' is only possible in the phase {names_en}",
+        ),
+        Text(f"huidige fase: {phase.label.nl}", f"current phase: {phase.label.en}"),
+        action=action.value,
+        phase=phase.value,
+        allowed=[p.value for p in allowed],
+    )
+    raise Refused(
+        Text("Deze stap past niet in de huidige fase", "This step does not fit the current phase"),
+        [verdict],
+    )

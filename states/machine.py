@@ -1,0 +1,156 @@
+"""The procedure's state machine: one shared `transitions` machine per definition version.
+
+Models are attached with their stored phase and detached afterwards, so thousands of loaded
+procedures share one machine instead of each building their own.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from transitions import Machine, MachineError
+
+from states.config import RuleConfig
+from states.errors import Refused
+from states.i18n import Text
+from states.phases import FORWARD_ORDER, OPEN_PHASES, Phase
+from states.rules import EXIT_RULES, Rule, evaluate_all
+from states.snapshot import ProcedureSnapshot
+from states.verdicts import Verdict, blockers, failed
+
+CURRENT_VERSION = 1
+
+ADVANCE = "advance"
+CANCEL = "cancel"
+SEND_BACK = "send_back"
+
+
+class ProcedureModel:
+    """What the machine drives: the phase, the data its guards read, the last verdicts."""
+
+    def __init__(self, phase: Phase, snapshot: ProcedureSnapshot, config: RuleConfig) -> None:
+        self.phase = phase
+        self.snapshot = snapshot
+        self.config = config
+        self.verdicts: list[Verdict] = []
+
+    def exit_rules_pass(self) -> bool:
+        """Guard of `advance`: evaluates every exit rule and keeps the verdicts for the caller."""
+        self.verdicts = evaluate_all(EXIT_RULES[self.phase], self.snapshot, self.config)
+        return not blockers(self.verdicts)
+
+
+class ProcedureDefinition:
+    """Phases, transitions and rules of one definition version, with its one machine."""
+
+    def __init__(self, version: int) -> None:
+        self.version = version
+        forward = [
+            {"trigger": ADVANCE, "source": a, "dest": b, "conditions": "exit_rules_pass"}
+            for a, b in itertools.pairwise(FORWARD_ORDER)
+        ]
+        self._machine = Machine(
+            model=None,
+            states=list(Phase),
+            initial=Phase.PREPARATION,
+            transitions=[
+                *forward,
+                {"trigger": CANCEL, "source": list(OPEN_PHASES), "dest": Phase.CANCELLED},
+                {"trigger": SEND_BACK, "source": Phase.DECISION, "dest": Phase.SESSIONS},
+            ],
+            auto_transitions=False,
+            model_attribute="phase",
+        )
+        self._lock = threading.Lock()
+        # ids of the models on the machine: a set, because 10,000 `in list` checks are slow.
+        self._attached: set[int] = set()
+
+    def exit_rules(self, phase: Phase) -> tuple[Rule, ...]:
+        return EXIT_RULES[phase]
+
+    @contextmanager
+    def attached(self, models: Sequence[ProcedureModel]) -> Iterator[None]:
+        """Attach loaded models at their stored phase (never the initial one) for a while.
+
+        Only the models this call attached are detached afterwards, so nesting is safe, and a
+        model that cannot be attached leaves none of its batch behind on the shared machine.
+        """
+        mine: list[ProcedureModel] = []
+        try:
+            with self._lock:
+                for model in models:
+                    if id(model) in self._attached:
+                        continue
+                    self._machine.add_model(model, initial=model.phase)
+                    self._attached.add(id(model))
+                    mine.append(model)
+            yield
+        finally:
+            with self._lock:
+                if mine:
+                    self._machine.remove_model(mine)
+                for model in mine:
+                    self._attached.discard(id(model))
+
+    def fire(self, model: ProcedureModel, trigger: str) -> Phase:
+        """Fire `trigger` on an attached model; refuse with every reason when it cannot."""
+        before = model.phase
+        try:
+            moved = bool(getattr(model, trigger)())
+        except MachineError:
+            raise Refused(
+                Text(
+                    f"Deze stap is niet mogelijk vanuit de fase {before.label.nl}",
+                    f"This step is not possible from the phase {before.label.en}",
+                ),
+                [
+                    failed(
+                        "phase.transition_not_allowed",
+                        Text(
+                            f"'{trigger}' is niet mogelijk vanuit {before.label.nl}",
+                            f"'{trigger}' is not possible from {before.label.en}",
+                        ),
+                        Text(f"huidige fase: {before.value}", f"current phase: {before.value}"),
+                        trigger=trigger,
+                        phase=before.value,
+                    )
+                ],
+            ) from None
+        if not moved:
+            target = before.next
+            label_nl = target.label.nl if target else "-"
+            label_en = target.label.en if target else "-"
+            raise Refused(
+                Text(
+                    f"De procedure kan nog niet door naar {label_nl}",
+                    f"The procedure cannot move on to {label_en} yet",
+                ),
+                blockers(model.verdicts),
+            )
+        return model.phase
+
+    def step(self, model: ProcedureModel, trigger: str) -> Phase:
+        """Attach one model, fire one trigger, detach."""
+        with self.attached([model]):
+            return self.fire(model, trigger)
+
+    def evaluate(self, snapshot: ProcedureSnapshot, config: RuleConfig) -> list[Verdict]:
+        """Every verdict for leaving the snapshot's phase, without moving."""
+        return evaluate_all(EXIT_RULES[snapshot.phase], snapshot, config)
+
+
+_DEFINITIONS: dict[int, ProcedureDefinition] = {}
+_DEFINITIONS_LOCK = threading.Lock()
+
+
+def definition(version: int = CURRENT_VERSION) -> ProcedureDefinition:
+    """The shared definition of a version; built once per process, whatever the call style."""
+    if version != CURRENT_VERSION:
+        raise ValueError(f"unknown procedure definition version {version}")
+    with _DEFINITIONS_LOCK:
+        if version not in _DEFINITIONS:
+            _DEFINITIONS[version] = ProcedureDefinition(version)
+        return _DEFINITIONS[version]

@@ -1,0 +1,158 @@
+"""Drive a procedure through the real command functions up to a given phase, for tests."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from states.config import MILESTONE_ORDER
+from states.phases import FORWARD_ORDER, Phase
+from workflow.app import App
+from workflow.commands import decision, people, planning, procedures, records, sessions
+
+ACTOR = "test-procesbegeleider"
+INTERNAL = [
+    ("Ineke Intern", "ineke@provincie.example", "beleid"),
+    ("Jan Intern", "jan@provincie.example", "informatiebeheer"),
+    ("Karel Intern", "karel@provincie.example", "bestuur"),
+]
+EXTERNAL = [
+    ("Hanna Historica", "hanna@universiteit.example", "historicus"),
+    ("Joost Journalist", "joost@krant.example", "journalist"),
+    ("Mira Maatschappij", "mira@vereniging.example", "maatschappelijke-organisatie"),
+]
+FIRST_MILESTONE = date(2025, 2, 3)
+
+
+def open_procedure(app: App, org: str = "Provincie Overijssel", period: str = "2017-2023") -> str:
+    result = procedures.init_procedure(
+        app, organisation=org, body="Gedeputeerde Staten", period=period, actor=ACTOR
+    )
+    return str(result["procedure"])
+
+
+def fill_workgroup(app: App, pid: str) -> None:
+    for name, role in (
+        ("Sanne", "procesbegeleider"),
+        ("Bert", "informatiebeheerder"),
+        ("Carla", "archivaris"),
+        ("Dirk", "management"),
+    ):
+        people.add_member(
+            app, pid, name=name, email=f"{name.lower()}@org.example", role=role, actor=ACTOR
+        )
+
+
+def plan(app: App, pid: str) -> None:
+    gaps = [0, 14, 28, 35, 60, 75, 90, 110, 200, 230]
+    for key, gap in zip(MILESTONE_ORDER, gaps, strict=True):
+        planning.set_milestone(app, pid, key, FIRST_MILESTONE + timedelta(days=gap), actor=ACTOR)
+
+
+def recruit(app: App, pid: str) -> None:
+    for name, email, profile in INTERNAL:
+        people.add_expert(
+            app, pid, name=name, email=email, perspective="internal", profile=profile, actor=ACTOR
+        )
+    for name, email, profile in EXTERNAL:
+        people.add_expert(
+            app, pid, name=name, email=email, perspective="external", profile=profile, actor=ACTOR
+        )
+
+
+def accept_all(app: App, pid: str) -> None:
+    for _, email, _ in INTERNAL + EXTERNAL:
+        people.respond(app, pid, email, accept=True, actor=ACTOR)
+
+
+def hold_sessions(app: App, pid: str) -> list[int]:
+    ids = []
+    for day in ("2025-03-10T14:00", "2025-03-24T14:00"):
+        sid = sessions.add_session(app, pid, at=day, location="Zwolle", actor=ACTOR)["session"]
+        sessions.attend(app, pid, sid, [e for _, e, _ in INTERNAL[:2] + EXTERNAL[:2]], actor=ACTOR)
+        ids.append(int(sid))
+    return ids
+
+
+CANDIDATES = [
+    ("COVID-19-pandemie", "2020-03-01", "2022-12-31", EXTERNAL[0][1]),
+    ("Stikstofcrisis en boerenprotesten", "2019-10-01", None, INTERNAL[0][1]),
+    ("Terugkeer van de wolf", "2018-01-01", None, EXTERNAL[1][1]),
+]
+
+
+def nominate_and_assess(app: App, pid: str) -> list[int]:
+    ids = []
+    for title, start, end, by in CANDIDATES:
+        cid = sessions.add_candidate(
+            app,
+            pid,
+            title=title,
+            start=start,
+            end=end,
+            description=f"Besluitvorming rond {title}",
+            nominated_by=by,
+            actor=ACTOR,
+        )["candidate"]
+        sessions.assess(
+            app,
+            pid,
+            cid,
+            criteria="1,2",
+            motivation="Veel maatschappelijke onrust",
+            include=True,
+            actor=ACTOR,
+        )
+        ids.append(int(cid))
+    return ids
+
+
+def advise_and_adopt(app: App, pid: str) -> None:
+    decision.record_advice(app, pid, positive=True, by="Carla (archivaris)", actor="carla")
+    decision.record_decision(
+        app, pid, adopted=True, day="2025-05-13", ref="GS/2025/0412", actor=ACTOR
+    )
+
+
+def inventory_all(app: App, pid: str, hotspots: list[str]) -> None:
+    for number in hotspots:
+        records.add_system(
+            app, pid, number, system="Corsa", query="zaaktype hotspot", owner="DIV", actor=ACTOR
+        )
+        records.mark_dossier(app, pid, number, system="Corsa", dossier=f"Z-{number}", actor=ACTOR)
+
+
+def publish(app: App, pid: str) -> None:
+    records.publish(
+        app, pid, channel="Provinciaal Blad", ref="Prb. 2025, 1234", day="2025-10-01", actor=ACTOR
+    )
+
+
+def drive_to(app: App, pid: str, target: Phase) -> None:
+    """Enter data and advance until the procedure stands in `target`."""
+    steps = {
+        Phase.WORKGROUP: lambda: fill_workgroup(app, pid),
+        Phase.PLANNING: lambda: plan(app, pid),
+        Phase.EXPERT_SELECTION: lambda: (recruit(app, pid), accept_all(app, pid)),
+        Phase.SESSIONS: lambda: (hold_sessions(app, pid), nominate_and_assess(app, pid)),
+        Phase.DECISION: lambda: advise_and_adopt(app, pid),
+        Phase.INVENTORY: lambda: inventory_all(app, pid, adopted_numbers(app, pid)),
+        Phase.PUBLICATION: lambda: publish(app, pid),
+    }
+    while True:
+        current = Phase(procedures.status(app, pid).phase)
+        if current is target or not current.is_open:
+            return
+        if current in steps:
+            steps[current]()
+        procedures.advance(app, pid, actor=ACTOR)
+        assert FORWARD_ORDER.index(Phase(procedures.status(app, pid).phase)) > FORWARD_ORDER.index(
+            current
+        )
+
+
+def adopted_numbers(app: App, pid: str) -> list[str]:
+    from workflow import repository
+
+    with app.read() as db:
+        row = repository.latest_list_version(db, pid)
+        return [str(e["number"]) for e in row.entries] if row else []

@@ -1,0 +1,1 @@
+"""The application around the procedure: persistence, audit trail, commands and the CLI."""

@@ -1,0 +1,99 @@
+"""The bootstrap: the one place that wires the database, the clock and the logger together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from states.errors import Conflict
+from states.i18n import Text
+from workflow.db.engine import make_engine, migrate
+from workflow.logging import configure_logging
+from workflow.settings import Settings
+
+Clock = Callable[[], datetime]
+
+CONFLICT = Text(
+    "De procedure is intussen door iemand anders gewijzigd; er is niets opgeslagen. "
+    "Probeer het opnieuw.",
+    "The procedure was changed by someone else meanwhile; nothing was saved. Try again.",
+)
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class App:
+    """Database, clock and settings for one process; commands take it as their first argument."""
+
+    engine: Engine
+    settings: Settings
+    clock: Clock = system_clock
+    _sessions: sessionmaker[Session] = field(init=False)
+    _read_sessions: sessionmaker[Session] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            self.engine.execution_options(readonly=True), expire_on_commit=False
+        )
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One command, one transaction: commit all on success, nothing on any error."""
+        session = self._sessions()
+        try:
+            with session.begin():
+                yield session
+        except StaleDataError as error:
+            raise Conflict(CONFLICT) from error
+        except IntegrityError as error:
+            # Checked inputs only collide with a row someone else wrote meanwhile.
+            raise Conflict(CONFLICT) from error
+        except OperationalError as error:
+            if _is_lock_failure(error):
+                raise Conflict(CONFLICT) from error
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        session = self._read_sessions()
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _is_lock_failure(error: OperationalError) -> bool:
+    message = str(error.orig).lower()
+    return "locked" in message or "could not serialize" in message or "deadlock" in message
+
+
+def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> App:
+    """Build the application: engine, migrations to the newest schema, clock."""
+    settings = settings or Settings.from_env()
+    configure_logging()
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    if clock is None:
+        override = settings.now_override
+        clock = (lambda: override) if override is not None else system_clock
+    return App(engine=engine, settings=settings, clock=clock)

@@ -1,0 +1,1 @@
+"""The `hotspot` command line: thin shells over workflow.commands."""

@@ -1,0 +1,156 @@
+"""The archivist's advice and the governing body's decision on the frozen concept list."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from states.actions import Action
+from states.errors import Refused
+from states.i18n import Text
+from states.machine import SEND_BACK, ProcedureModel, definition
+from states.phases import Phase
+from states.snapshot import ListStatus, ProcedureSnapshot
+from states.verdicts import failed
+from workflow import repository, validation
+from workflow.app import App
+from workflow.commands.base import Change, changing
+from workflow.db import models as m
+
+
+def _submitted_list(change: Change) -> m.ListVersion:
+    row = repository.latest_list_version(change.session, change.procedure.id)
+    if row is None or row.status != ListStatus.SUBMITTED.value:
+        status = row.status if row else "-"
+        raise Refused(
+            Text(
+                "Er ligt geen conceptlijst ter beoordeling",
+                "No concept list is awaiting advice or decision",
+            ),
+            [
+                failed(
+                    "decision.no_open_list",
+                    Text(
+                        "Advies en besluit gaan over een ingediende conceptlijst "
+                        "die nog niet is vastgesteld of teruggestuurd",
+                        "Advice and decision concern a submitted concept list that "
+                        "was not yet adopted or returned",
+                    ),
+                    Text(f"laatste lijst: {status}", f"latest list: {status}"),
+                )
+            ],
+        )
+    return row
+
+
+def _send_back(change: Change, row: m.ListVersion) -> Phase:
+    """Back to the sessions; the list stays stored exactly as it was submitted."""
+    row.status = ListStatus.RETURNED.value
+    model = ProcedureModel(
+        change.phase, ProcedureSnapshot(change.phase, frozenset()), change.config
+    )
+    new_phase = definition(change.procedure.definition_version).step(model, SEND_BACK)
+    change.procedure.phase = new_phase.value
+    return new_phase
+
+
+def record_advice(
+    app: App, procedure_id: str, *, positive: bool, by: str, actor: str, reason: str | None = None
+) -> dict[str, Any]:
+    adviser = validation.single_line("--by", by, max_length=200)
+    why = validation.text("--reason", reason, max_length=10_000, required=False) or None
+    with changing(app, procedure_id, actor, "advice.record", reason=why) as change:
+        change.require(Action.RECORD_ADVICE)
+        row = _submitted_list(change)
+        if row.advice_positive is not None:
+            raise Refused(
+                Text(
+                    "Het advies over deze lijst is al vastgelegd",
+                    "The advice on this list is already recorded",
+                ),
+                [
+                    failed(
+                        "decision.advice_recorded",
+                        Text(
+                            "Per ingediende lijst wordt één advies vastgelegd",
+                            "One advice is recorded per submitted list",
+                        ),
+                        Text(
+                            f"lijst {row.number}: advies van {row.advice_by}",
+                            f"list {row.number}: advice by {row.advice_by}",
+                        ),
+                    )
+                ],
+            )
+        row.advice_positive, row.advice_by, row.advice_reason = positive, adviser, why
+        row.advice_at = change.now
+        phase = _send_back(change, row) if not positive else change.phase
+        change.data = {
+            "list_version": row.number,
+            "positive": positive,
+            "by": adviser,
+            "to": phase.value,
+        }
+    return {
+        "ok": True,
+        "procedure": change.procedure.id,
+        "list_version": row.number,
+        "phase": change.procedure.phase,
+    }
+
+
+def record_decision(
+    app: App,
+    procedure_id: str,
+    *,
+    adopted: bool,
+    day: str | date,
+    ref: str,
+    actor: str,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    decided_on = validation.parse_date("--date", day)
+    reference = validation.single_line("--ref", ref, max_length=200)
+    why = validation.text("--reason", reason, max_length=10_000, required=False) or None
+    with changing(app, procedure_id, actor, "decision.record", reason=why) as change:
+        change.require(Action.RECORD_DECISION)
+        row = _submitted_list(change)
+        if row.advice_positive is not True:
+            raise Refused(
+                Text(
+                    "Het bestuursorgaan besluit pas na positief advies",
+                    "The governing body decides only after positive advice",
+                ),
+                [
+                    failed(
+                        "decision.advice_first",
+                        Text(
+                            "Eerst het advies van de archivaris vastleggen",
+                            "Record the archivist's advice first",
+                        ),
+                        Text("nog geen positief advies", "no positive advice yet"),
+                    )
+                ],
+            )
+        row.decision_date, row.decision_ref, row.decision_reason = decided_on, reference, why
+        row.decided_at = change.now
+        if adopted:
+            row.status = ListStatus.ADOPTED.value
+            phase = change.phase
+        else:
+            phase = _send_back(change, row)
+        change.data = {
+            "list_version": row.number,
+            "adopted": adopted,
+            "date": decided_on.isoformat(),
+            "ref": reference,
+            "to": phase.value,
+            "hotspots": [e["number"] for e in row.entries] if adopted else [],
+        }
+    return {
+        "ok": True,
+        "procedure": change.procedure.id,
+        "list_version": row.number,
+        "adopted": adopted,
+        "phase": change.procedure.phase,
+    }

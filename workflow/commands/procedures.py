@@ -1,0 +1,415 @@
+"""Opening, listing, advancing, cancelling procedures and recording deviations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from states.actions import Action
+from states.errors import InvalidInput, Refused
+from states.i18n import Language, Text
+from states.machine import ADVANCE, CANCEL, CURRENT_VERSION, ProcedureModel, definition
+from states.phases import OPEN_PHASES, Phase
+from states.rules import RULES_BY_CODE, needed_parts
+from states.snapshot import ListStatus, Perspective, ProcedureSnapshot
+from states.verdicts import Verdict, failed
+from workflow import audit, repository, validation
+from workflow.app import App
+from workflow.commands.base import Change, changing, log
+from workflow.db import models as m
+from workflow.settings import effective_config
+
+
+def init_procedure(
+    app: App,
+    *,
+    organisation: str,
+    body: str,
+    period: str,
+    actor: str,
+    procedure_id: str | None = None,
+    config_file: Path | None = None,
+    legal_basis: str | None = None,
+) -> dict[str, Any]:
+    org_name = validation.single_line("--org", organisation, max_length=200)
+    body_name = validation.single_line("--body", body, max_length=200)
+    start, end = validation.parse_period("--period", period)
+    wanted_id = validation.slug("--id", procedure_id) if procedure_id else None
+    raw_config, config = effective_config(config_file)
+    basis = validation.text("--legal-basis", legal_basis or config.legal_basis, max_length=2000)
+    now = app.now()
+    with app.write() as session:
+        org = _organisation_for_update(session, org_name)
+        _refuse_overlap(session, org, start, end)
+        pid = wanted_id or _free_id(session, validation.slugify(f"{org_name}-{start}-{end}"))
+        if wanted_id and session.get(m.Procedure, wanted_id) is not None:
+            raise InvalidInput(
+                "--id",
+                Text(
+                    f"procedure {wanted_id!r} bestaat al", f"procedure {wanted_id!r} already exists"
+                ),
+            )
+        procedure = m.Procedure(
+            id=pid,
+            organisation_id=org.id,
+            governing_body=body_name,
+            period_start=start,
+            period_end=end,
+            legal_basis=basis,
+            phase=Phase.PREPARATION.value,
+            definition_version=CURRENT_VERSION,
+            config=raw_config,
+            created_at=now,
+            audit_seq=0,
+            audit_head=audit.GENESIS,
+        )
+        session.add(procedure)
+        session.flush()
+        audit.append(
+            session,
+            procedure,
+            action="procedure.init",
+            actor=actor,
+            now=now,
+            phase_before=None,
+            data={
+                "organisation": org.name,
+                "governing_body": body_name,
+                "period": [start, end],
+                "legal_basis": basis,
+                "definition_version": CURRENT_VERSION,
+                "config_file": str(config_file) if config_file else None,
+                "config": raw_config,
+            },
+        )
+    log.info("procedure.opened", procedure=pid, actor=actor)
+    return {"ok": True, "procedure": pid, "phase": Phase.PREPARATION.value}
+
+
+def _organisation_for_update(session: Session, name: str) -> m.Organisation:
+    key = " ".join(name.lower().split())
+    query = select(m.Organisation).where(m.Organisation.name_key == key).with_for_update()
+    org = session.scalars(query).first()
+    if org is None:
+        org = m.Organisation(name=name, name_key=key)
+        session.add(org)
+        session.flush()
+    return org
+
+
+def _refuse_overlap(session: Session, org: m.Organisation, start: int, end: int) -> None:
+    query = select(m.Procedure).where(
+        m.Procedure.organisation_id == org.id,
+        m.Procedure.phase.in_([p.value for p in OPEN_PHASES]),
+        m.Procedure.period_start <= end,
+        m.Procedure.period_end >= start,
+    )
+    clashes = list(session.scalars(query))
+    if not clashes:
+        return
+    names = ", ".join(
+        f"{p.id} ({p.period_start}-{p.period_end}, {Phase(p.phase).label.nl})" for p in clashes
+    )
+    raise Refused(
+        Text(
+            "Er loopt al een procedure voor deze organisatie over een overlappende periode",
+            "An open procedure of this organisation already covers an overlapping period",
+        ),
+        [
+            failed(
+                "procedure.overlapping_period",
+                Text(
+                    "Per organisatie mag maar één open procedure een periode dekken; sluit of "
+                    "annuleer de andere, of kies een andere periode",
+                    "Only one open procedure per organisation may cover a period; close or "
+                    "cancel the other one, or choose another period",
+                ),
+                Text(
+                    f"gevraagd {start}-{end}; overlapt met {names}",
+                    f"requested {start}-{end}; overlaps {names}",
+                ),
+                overlapping=[p.id for p in clashes],
+            )
+        ],
+    )
+
+
+def _free_id(session: Session, base: str) -> str:
+    candidate, n = base, 1
+    while session.get(m.Procedure, candidate) is not None:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def list_procedures(app: App) -> list[dict[str, Any]]:
+    with app.read() as session:
+        rows = session.execute(
+            select(m.Procedure, m.Organisation.name)
+            .join(m.Organisation, m.Organisation.id == m.Procedure.organisation_id)
+            .order_by(m.Procedure.created_at, m.Procedure.id)
+        ).all()
+        return [
+            {
+                "procedure": p.id,
+                "organisation": org,
+                "governing_body": p.governing_body,
+                "period": f"{p.period_start}-{p.period_end}",
+                "phase": p.phase,
+                "version": p.version,
+            }
+            for p, org in rows
+        ]
+
+
+@dataclass(frozen=True)
+class Status:
+    procedure: m.Procedure
+    organisation: str
+    phase: Phase
+    verdicts: list[Verdict]
+    deviations: list[m.Deviation]
+    milestones: dict[str, date]
+    counts: dict[str, int]
+
+    def to_json(self, lang: Language = "nl") -> dict[str, Any]:
+        nxt = self.phase.next
+        return {
+            "ok": True,
+            "procedure": self.procedure.id,
+            "organisation": self.organisation,
+            "governing_body": self.procedure.governing_body,
+            "period": f"{self.procedure.period_start}-{self.procedure.period_end}",
+            "phase": self.phase.value,
+            "next_phase": nxt.value if nxt and self.phase.is_open else None,
+            "version": self.procedure.version,
+            "cancel_reason": self.procedure.cancel_reason,
+            "blockers": [v.to_json(lang) for v in self.verdicts if v.blocks],
+            "verdicts": [v.to_json(lang) for v in self.verdicts],
+            "deviations": [
+                {
+                    "rule": d.rule_code,
+                    "reason": d.reason,
+                    "actor": d.actor,
+                    "recorded_at": d.recorded_at.isoformat(),
+                }
+                for d in self.deviations
+            ],
+            "milestones": {k: v.isoformat() for k, v in self.milestones.items()},
+            "counts": self.counts,
+        }
+
+
+def status(app: App, procedure_id: str) -> Status:
+    with app.read() as session:
+        procedure = repository.get_procedure(session, procedure_id)
+        phase = Phase(procedure.phase)
+        config = repository.rule_config(procedure)
+        defn = definition(procedure.definition_version)
+        parts = needed_parts(defn.exit_rules(phase))
+        snapshot = repository.load_snapshot(session, procedure, parts)
+        verdicts = defn.evaluate(snapshot, config) if phase.is_open else []
+        org = session.get(m.Organisation, procedure.organisation_id)
+        deviations = list(
+            session.scalars(
+                select(m.Deviation)
+                .where(m.Deviation.procedure_id == procedure.id)
+                .order_by(m.Deviation.id)
+            )
+        )
+        milestones = {
+            r.key: r.due
+            for r in session.scalars(
+                select(m.Milestone).where(m.Milestone.procedure_id == procedure.id)
+            )
+        }
+        ordered = {k: milestones[k] for k in config.planning.milestones if k in milestones}
+        return Status(
+            procedure,
+            org.name if org else "",
+            phase,
+            verdicts,
+            deviations,
+            ordered,
+            _counts(session, procedure.id),
+        )
+
+
+def _counts(session: Session, pid: str) -> dict[str, int]:
+    def count(model: type[m.Base], *where: Any) -> int:
+        column = model.__table__.c.procedure_id
+        query = select(func.count()).select_from(model).where(column == pid, *where)
+        return int(session.scalar(query) or 0)
+
+    return {
+        "members": count(m.Member),
+        "experts": count(m.Expert),
+        "experts_accepted": count(m.Expert, m.Expert.response == "accepted"),
+        "experts_external_accepted": count(
+            m.Expert, m.Expert.response == "accepted", m.Expert.perspective == "external"
+        ),
+        "sessions": count(m.ExpertSession),
+        "candidates": count(m.Candidate),
+        "concept_list": count(
+            m.Candidate, m.Candidate.included.is_(True), m.Candidate.assessed.is_(True)
+        ),
+        "audit_records": count(m.AuditRecord),
+    }
+
+
+def advance(
+    app: App, procedure_id: str, *, actor: str, reason: str | None = None
+) -> dict[str, Any]:
+    with changing(app, procedure_id, actor, "phase.advance", reason=reason) as change:
+        procedure = change.procedure
+        defn = definition(procedure.definition_version)
+        parts = needed_parts(defn.exit_rules(change.phase))
+        snapshot = repository.load_snapshot(change.session, procedure, parts)
+        model = ProcedureModel(change.phase, snapshot, change.config)
+        new_phase = defn.step(model, ADVANCE)
+        procedure.phase = new_phase.value
+        change.data = {
+            "from": change.phase_before.value,
+            "to": new_phase.value,
+            "verdicts": {v.code: v.status.value for v in model.verdicts},
+        }
+        if new_phase is Phase.DECISION:
+            change.data["list_version"] = _freeze_concept_list(change)
+    return {
+        "ok": True,
+        "procedure": procedure.id,
+        "phase": new_phase.value,
+        **({"list_version": change.data["list_version"]} if "list_version" in change.data else {}),
+    }
+
+
+def _freeze_concept_list(change: Change) -> int:
+    """Store the concept list as it goes to the archivist and the governing body."""
+    session, pid = change.session, change.procedure.id
+    rows = session.execute(
+        select(m.Candidate, m.Expert.perspective)
+        .join(m.Expert, m.Expert.id == m.Candidate.nominated_by)
+        .where(
+            m.Candidate.procedure_id == pid,
+            m.Candidate.assessed.is_(True),
+            m.Candidate.included.is_(True),
+        )
+        .order_by(m.Candidate.period_start, m.Candidate.title, m.Candidate.id)
+    ).all()
+    per_year: dict[int, int] = {}
+    entries = []
+    for candidate, perspective in rows:
+        year = candidate.period_start.year
+        per_year[year] = per_year.get(year, 0) + 1
+        entries.append(
+            {
+                "candidate_id": candidate.id,
+                "number": f"{year}-{per_year[year]}",
+                "title": candidate.title,
+                "period_start": candidate.period_start.isoformat(),
+                "period_end": candidate.period_end.isoformat() if candidate.period_end else None,
+                "description": candidate.description,
+                "criteria": list(repository.criteria_of(candidate.criteria)),
+                "motivation": candidate.motivation,
+                "nominated_by_perspective": Perspective(perspective).value,
+            }
+        )
+    previous = repository.latest_list_version(session, pid)
+    number = previous.number + 1 if previous else 1
+    session.add(
+        m.ListVersion(
+            procedure_id=pid,
+            number=number,
+            status=ListStatus.SUBMITTED.value,
+            entries=entries,
+            created_at=change.now,
+        )
+    )
+    return number
+
+
+def cancel(app: App, procedure_id: str, *, actor: str, reason: str) -> dict[str, Any]:
+    why = validation.text("--reason", reason, max_length=4000)
+    with changing(app, procedure_id, actor, "phase.cancel", reason=why) as change:
+        procedure = change.procedure
+        # Cancelling has no guard, so the machine needs no data to read.
+        model = ProcedureModel(
+            change.phase, ProcedureSnapshot(change.phase, frozenset()), change.config
+        )
+        new_phase = definition(procedure.definition_version).step(model, CANCEL)
+        procedure.phase = new_phase.value
+        procedure.cancel_reason = why
+        change.data = {"from": change.phase_before.value, "to": new_phase.value}
+    return {"ok": True, "procedure": procedure.id, "phase": new_phase.value}
+
+
+def deviate(
+    app: App, procedure_id: str, rule_code: str, *, actor: str, reason: str
+) -> dict[str, Any]:
+    code = rule_code.strip()
+    rule = RULES_BY_CODE.get(code)
+    if rule is None:
+        known = ", ".join(sorted(c for c, r in RULES_BY_CODE.items() if r.deviable))
+        raise InvalidInput(
+            "RULE_CODE",
+            Text(
+                f"onbekende regel {code!r}; afwijken kan van: {known}",
+                f"unknown rule {code!r}; deviable rules: {known}",
+            ),
+        )
+    why = validation.text("--reason", reason, max_length=4000)
+    with changing(app, procedure_id, actor, "deviation.record", reason=why) as change:
+        change.require(Action.DEVIATE)
+        if not rule.deviable:
+            raise Refused(
+                Text(
+                    "Van deze regel kan niet worden afgeweken", "This rule cannot be deviated from"
+                ),
+                [
+                    failed(
+                        "deviation.not_allowed",
+                        Text(
+                            f"Regel {code} gaat over vastgelegde besluiten, adviezen of "
+                            "gegevens; daarvan kan niet worden afgeweken",
+                            f"Rule {code} concerns recorded decisions, advice or data; it "
+                            "cannot be deviated from",
+                        ),
+                        Text(f"regel: {code}", f"rule: {code}"),
+                        rule=code,
+                    )
+                ],
+            )
+        existing = change.session.scalars(
+            select(m.Deviation).where(
+                m.Deviation.procedure_id == change.procedure.id, m.Deviation.rule_code == code
+            )
+        ).first()
+        if existing is not None:
+            raise InvalidInput(
+                "RULE_CODE",
+                Text(
+                    f"voor {code} is al een afwijking vastgelegd ({existing.reason})",
+                    f"a deviation from {code} is already recorded ({existing.reason})",
+                ),
+            )
+        change.session.add(
+            m.Deviation(
+                procedure_id=change.procedure.id,
+                rule_code=code,
+                reason=why,
+                actor=actor,
+                recorded_at=change.now,
+            )
+        )
+        change.data = {"rule": code}
+    return {
+        "ok": True,
+        "procedure": change.procedure.id,
+        "rule": code,
+        "phase": change.procedure.phase,
+    }

@@ -1,0 +1,259 @@
+"""The inventory of the adopted hotspots' records, and the publication of the list."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from states.actions import Action
+from states.errors import InvalidInput, NotFound, Refused
+from states.i18n import Text, format_date
+from states.snapshot import ListEntry, ListStatus
+from states.verdicts import failed
+from workflow import repository, validation
+from workflow.app import App
+from workflow.commands.base import Change, changing
+from workflow.db import models as m
+
+BLIJVEND_BEWAREN = "blijvend_bewaren"
+
+
+def _adopted(change: Change) -> m.ListVersion:
+    row = repository.latest_list_version(change.session, change.procedure.id)
+    if row is None or row.status != ListStatus.ADOPTED.value:
+        raise NotFound(
+            Text(
+                "deze procedure heeft geen vastgestelde hotspotlijst",
+                "this procedure has no adopted hotspot list",
+            )
+        )
+    return row
+
+
+def _hotspot(change: Change, key: str) -> tuple[m.ListVersion, ListEntry]:
+    """An adopted hotspot by its number (2020-1) or its candidate id."""
+    row = _adopted(change)
+    for entry in repository.list_entries(row):
+        if key.strip() in (entry.number, str(entry.candidate_id)):
+            return row, entry
+    raise NotFound(
+        Text(
+            f"{key!r} staat niet op de vastgestelde hotspotlijst",
+            f"{key!r} is not on the adopted hotspot list",
+        )
+    )
+
+
+def _system(change: Change, entry: ListEntry, system: str) -> m.InventorySystem:
+    row = change.session.scalars(
+        select(m.InventorySystem).where(
+            m.InventorySystem.procedure_id == change.procedure.id,
+            m.InventorySystem.candidate_id == entry.candidate_id,
+            m.InventorySystem.system == system,
+        )
+    ).first()
+    if row is None:
+        raise InvalidInput(
+            "--system",
+            Text(
+                f"{system!r} is niet opgegeven voor hotspot {entry.number}; "
+                "voeg het toe met 'hotspot inventory system'",
+                f"{system!r} is not listed for hotspot {entry.number}; "
+                "add it with 'hotspot inventory system'",
+            ),
+        )
+    return row
+
+
+def add_system(
+    app: App, procedure_id: str, hotspot: str, *, system: str, query: str, owner: str, actor: str
+) -> dict[str, Any]:
+    name = validation.single_line("--system", system, max_length=200)
+    search = validation.text("--query", query, max_length=4000)
+    owner_name = validation.single_line("--owner", owner, max_length=200)
+    with changing(app, procedure_id, actor, "inventory.system") as change:
+        change.require(Action.INVENTORY)
+        _, entry = _hotspot(change, hotspot)
+        exists = change.session.scalars(
+            select(m.InventorySystem.id).where(
+                m.InventorySystem.procedure_id == change.procedure.id,
+                m.InventorySystem.candidate_id == entry.candidate_id,
+                m.InventorySystem.system == name,
+            )
+        ).first()
+        if exists is not None:
+            raise InvalidInput(
+                "--system",
+                Text(
+                    f"{name} is al opgegeven voor hotspot {entry.number}",
+                    f"{name} is already listed for hotspot {entry.number}",
+                ),
+            )
+        row = m.InventorySystem(
+            procedure_id=change.procedure.id,
+            candidate_id=entry.candidate_id,
+            system=name,
+            query=search,
+            owner=owner_name,
+        )
+        change.session.add(row)
+        change.session.flush()
+        change.data = {
+            "hotspot": entry.number,
+            "system": name,
+            "query": search,
+            "owner": owner_name,
+        }
+    return {
+        "ok": True,
+        "procedure": change.procedure.id,
+        "hotspot": entry.number,
+        "system": name,
+        "phase": change.procedure.phase,
+    }
+
+
+def preservation_reason(procedure: m.Procedure, entry: ListEntry, decision: m.ListVersion) -> str:
+    decided = format_date(decision.decision_date) if decision.decision_date else "?"
+    return (
+        f"Hotspot {entry.number} '{entry.title}' op de hotspotlijst vastgesteld door "
+        f"{procedure.governing_body} bij besluit {decision.decision_ref} van {decided}; "
+        f"archiefnominatie gewijzigd van vernietigen naar blijvend bewaren "
+        f"({procedure.legal_basis})."
+    )
+
+
+def mark_dossier(
+    app: App,
+    procedure_id: str,
+    hotspot: str,
+    *,
+    system: str,
+    dossier: str,
+    actor: str,
+    title: str | None = None,
+) -> dict[str, Any]:
+    name = validation.single_line("--system", system, max_length=200)
+    ref = validation.single_line("--dossier", dossier, max_length=200)
+    clean_title = validation.single_line("--title", title) if title else None
+    with changing(app, procedure_id, actor, "inventory.dossier") as change:
+        change.require(Action.INVENTORY)
+        decision, entry = _hotspot(change, hotspot)
+        searched = _system(change, entry, name)
+        exists = change.session.scalars(
+            select(m.Dossier.id).where(
+                m.Dossier.inventory_system_id == searched.id, m.Dossier.dossier_ref == ref
+            )
+        ).first()
+        if exists is not None:
+            raise InvalidInput(
+                "--dossier",
+                Text(f"dossier {ref} is al gemarkeerd", f"dossier {ref} is already marked"),
+            )
+        reason = preservation_reason(change.procedure, entry, decision)
+        row = m.Dossier(
+            inventory_system_id=searched.id,
+            dossier_ref=ref,
+            title=clean_title,
+            archiefnominatie=BLIJVEND_BEWAREN,
+            reason=reason,
+            marked_at=change.now,
+        )
+        change.session.add(row)
+        change.data = {
+            "hotspot": entry.number,
+            "system": name,
+            "dossier": ref,
+            "archiefnominatie": BLIJVEND_BEWAREN,
+            "reason": reason,
+        }
+    return {
+        "ok": True,
+        "procedure": change.procedure.id,
+        "hotspot": entry.number,
+        "dossier": ref,
+        "archiefnominatie": BLIJVEND_BEWAREN,
+        "reason": reason,
+        "phase": change.procedure.phase,
+    }
+
+
+def nothing_found(
+    app: App, procedure_id: str, hotspot: str, *, system: str, reason: str, actor: str
+) -> dict[str, Any]:
+    name = validation.single_line("--system", system, max_length=200)
+    why = validation.text("--reason", reason, max_length=4000)
+    with changing(app, procedure_id, actor, "inventory.none", reason=why) as change:
+        change.require(Action.INVENTORY)
+        _, entry = _hotspot(change, hotspot)
+        searched = _system(change, entry, name)
+        searched.none_reason = why
+        change.data = {"hotspot": entry.number, "system": name}
+    return {
+        "ok": True,
+        "procedure": change.procedure.id,
+        "hotspot": entry.number,
+        "system": name,
+        "phase": change.procedure.phase,
+    }
+
+
+def publish(
+    app: App,
+    procedure_id: str,
+    *,
+    channel: str,
+    ref: str,
+    day: str | date,
+    actor: str,
+    objection_weeks: int | None = None,
+) -> dict[str, Any]:
+    where = validation.single_line("--channel", channel, max_length=200)
+    reference = validation.single_line("--ref", ref, max_length=200)
+    in_force = validation.parse_date("--date", day)
+    with changing(app, procedure_id, actor, "publication.record") as change:
+        change.require(Action.PUBLISH)
+        weeks = validation.bounded_int(
+            "--objection-weeks",
+            change.config.publication.default_objection_weeks
+            if objection_weeks is None
+            else objection_weeks,
+        )
+        if change.session.get(m.Publication, change.procedure.id) is not None:
+            raise Refused(
+                Text("De publicatie is al vastgelegd", "The publication is already recorded"),
+                [
+                    failed(
+                        "publication.already_recorded",
+                        Text(
+                            "Een procedure wordt één keer gepubliceerd",
+                            "A procedure is published once",
+                        ),
+                        Text(f"kenmerk {reference}", f"reference {reference}"),
+                    )
+                ],
+            )
+        change.session.add(
+            m.Publication(
+                procedure_id=change.procedure.id,
+                channel=where,
+                reference=reference,
+                in_force=in_force,
+                objection_weeks=weeks,
+                recorded_at=change.now,
+            )
+        )
+        change.data = {
+            "channel": where,
+            "ref": reference,
+            "in_force": in_force.isoformat(),
+            "objection_weeks": weeks,
+        }
+    return {
+        "ok": True,
+        "procedure": change.procedure.id,
+        "phase": change.procedure.phase,
+        "publication": reference,
+    }

@@ -1,0 +1,226 @@
+"""Expert sessions, their attendance, the candidate hotspots and their assessment."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from states.actions import Action
+from states.errors import InvalidInput, NotFound
+from states.i18n import Text
+from states.snapshot import Response
+from workflow import validation
+from workflow.app import App
+from workflow.commands.base import Change, changing
+from workflow.commands.people import find_expert
+from workflow.db import models as m
+
+
+def add_session(
+    app: App, procedure_id: str, *, at: str | datetime, actor: str, location: str | None = None
+) -> dict[str, Any]:
+    moment = validation.parse_datetime("--at", at)
+    place = validation.single_line("--location", location) if location else None
+    with changing(app, procedure_id, actor, "session.add") as change:
+        change.require(Action.ADD_SESSION)
+        row = m.ExpertSession(procedure_id=change.procedure.id, at=moment, location=place)
+        change.session.add(row)
+        change.session.flush()
+        change.data = {"session": row.id, "at": moment.isoformat(), "location": place}
+    return {
+        "ok": True,
+        "procedure": change.procedure.id,
+        "session": row.id,
+        "phase": change.procedure.phase,
+    }
+
+
+def _session(change: Change, session_id: int | str) -> m.ExpertSession:
+    row = None
+    if str(session_id).isdigit():
+        row = change.session.get(m.ExpertSession, int(session_id))
+    if row is None or row.procedure_id != change.procedure.id:
+        raise NotFound(
+            Text(
+                f"bijeenkomst {session_id} hoort niet bij deze procedure",
+                f"session {session_id} does not belong to this procedure",
+            )
+        )
+    return row
+
+
+def attend(
+    app: App, procedure_id: str, session_id: int | str, emails: list[str], *, actor: str
+) -> dict[str, Any]:
+    if not emails:
+        raise InvalidInput(
+            "EMAIL", Text("geef minstens één e-mailadres", "give at least one e-mail address")
+        )
+    with changing(app, procedure_id, actor, "session.attend") as change:
+        change.require(Action.RECORD_ATTENDANCE)
+        row = _session(change, session_id)
+        present = set(
+            change.session.scalars(
+                select(m.Attendance.expert_id).where(m.Attendance.session_id == row.id)
+            )
+        )
+        added: list[int] = []
+        for address in emails:
+            expert = find_expert(change, address, "EMAIL")
+            if expert.response != Response.ACCEPTED.value:
+                raise InvalidInput(
+                    "EMAIL",
+                    Text(
+                        f"{expert.email} heeft niet toegezegd ({expert.response})",
+                        f"{expert.email} has not accepted ({expert.response})",
+                    ),
+                )
+            if expert.id in present or expert.id in added:
+                raise InvalidInput(
+                    "EMAIL",
+                    Text(
+                        f"{expert.email} staat al op de presentielijst van bijeenkomst {row.id}",
+                        f"{expert.email} is already on the attendance list of session {row.id}",
+                    ),
+                )
+            added.append(expert.id)
+        change.session.add_all(m.Attendance(session_id=row.id, expert_id=i) for i in added)
+        change.data = {"session": row.id, "experts": added}
+    return {
+        "ok": True,
+        "procedure": change.procedure.id,
+        "session": row.id,
+        "attendees": len(present) + len(added),
+        "phase": change.procedure.phase,
+    }
+
+
+def add_candidate(
+    app: App,
+    procedure_id: str,
+    *,
+    title: str,
+    start: str | date,
+    description: str,
+    nominated_by: str,
+    actor: str,
+    end: str | date | None = None,
+) -> dict[str, Any]:
+    clean_title = validation.single_line("--title", title)
+    first = validation.parse_date("--start", start)
+    last = validation.parse_date("--end", end) if end else None
+    if last is not None and last < first:
+        raise InvalidInput(
+            "--end",
+            Text(
+                f"het einde {last} ligt voor het begin {first}",
+                f"the end {last} lies before the start {first}",
+            ),
+        )
+    text = validation.text("--description", description, max_length=10_000)
+    with changing(app, procedure_id, actor, "candidate.add") as change:
+        change.require(Action.ADD_CANDIDATE)
+        proc = change.procedure
+        if first.year > proc.period_end or (last is not None and last.year < proc.period_start):
+            raise InvalidInput(
+                "--start",
+                Text(
+                    "de hotspot valt buiten de referentieperiode "
+                    f"{proc.period_start}-{proc.period_end}",
+                    f"the hotspot lies outside the reference period "
+                    f"{proc.period_start}-{proc.period_end}",
+                ),
+            )
+        expert = find_expert(change, nominated_by, "--nominated-by")
+        if expert.response != Response.ACCEPTED.value:
+            raise InvalidInput(
+                "--nominated-by",
+                Text(
+                    f"{expert.email} heeft niet toegezegd en kan niet voordragen",
+                    f"{expert.email} has not accepted and cannot nominate",
+                ),
+            )
+        row = m.Candidate(
+            procedure_id=proc.id,
+            title=clean_title,
+            period_start=first,
+            period_end=last,
+            description=text,
+            nominated_by=expert.id,
+            created_at=change.now,
+            assessed=False,
+            included=False,
+            criteria="",
+            motivation="",
+        )
+        change.session.add(row)
+        change.session.flush()
+        change.data = {
+            "candidate": row.id,
+            "title": clean_title,
+            "start": first.isoformat(),
+            "end": last.isoformat() if last else None,
+            "nominated_by": expert.id,
+        }
+    return {"ok": True, "procedure": proc.id, "candidate": row.id, "phase": proc.phase}
+
+
+def assess(
+    app: App,
+    procedure_id: str,
+    candidate_id: int | str,
+    *,
+    criteria: str,
+    motivation: str,
+    include: bool,
+    actor: str,
+) -> dict[str, Any]:
+    chosen = validation.parse_criteria("--criteria", criteria)
+    why = validation.text("--motivation", motivation, max_length=10_000, required=False)
+    with changing(app, procedure_id, actor, "candidate.assess") as change:
+        change.require(Action.ASSESS_CANDIDATE)
+        row = None
+        if str(candidate_id).isdigit():
+            row = change.session.get(m.Candidate, int(candidate_id))
+        if row is None or row.procedure_id != change.procedure.id:
+            raise NotFound(
+                Text(
+                    f"kandidaat {candidate_id} hoort niet bij deze procedure",
+                    f"candidate {candidate_id} does not belong to this procedure",
+                )
+            )
+        previous = {
+            "assessed": row.assessed,
+            "included": row.included,
+            "criteria": row.criteria,
+            "motivation": row.motivation,
+        }
+        row.assessed, row.included = True, include
+        row.criteria = ",".join(str(c) for c in chosen)
+        row.motivation = why
+        row.assessed_at = change.now
+        change.data = {
+            "candidate": row.id,
+            "included": include,
+            "criteria": list(chosen),
+            "motivation": why,
+            "previous": previous,
+        }
+    return {
+        "ok": True,
+        "procedure": change.procedure.id,
+        "candidate": row.id,
+        "included": include,
+        "phase": change.procedure.phase,
+    }
+
+
+def empty_list_reason(app: App, procedure_id: str, *, reason: str, actor: str) -> dict[str, Any]:
+    why = validation.text("--reason", reason, max_length=4000)
+    with changing(app, procedure_id, actor, "concept_list.empty_reason", reason=why) as change:
+        change.require(Action.EMPTY_LIST_REASON)
+        change.procedure.empty_list_reason = why
+        change.data = {"reason": why}
+    return {"ok": True, "procedure": change.procedure.id, "phase": change.procedure.phase}

@@ -1,0 +1,225 @@
+"""The tables. Plain rows: the rules never see these, only snapshots built from them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from workflow.db.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _procedure_fk() -> Mapped[str]:
+    return mapped_column(ForeignKey("procedures.id", ondelete="CASCADE"), index=True)
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Case- and space-insensitive key, so "provincie overijssel " is the same organisation.
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Procedure(Base):
+    __tablename__ = "procedures"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    governing_body: Mapped[str] = mapped_column(String(200))
+    period_start: Mapped[int] = mapped_column(Integer)
+    period_end: Mapped[int] = mapped_column(Integer)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    phase: Mapped[str] = mapped_column(String(32), index=True)
+    definition_version: Mapped[int] = mapped_column(Integer)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    empty_list_reason: Mapped[str | None] = mapped_column(Text)
+    audit_seq: Mapped[int] = mapped_column(Integer, default=0)
+    audit_head: Mapped[str] = mapped_column(String(64))
+    # Optimistic locking: every command bumps it, a concurrent writer then fails cleanly.
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
+
+
+class Member(Base):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("procedure_id", "email_key", "role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[str] = _procedure_fk()
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    email_key: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(64))
+
+
+class Milestone(Base):
+    __tablename__ = "milestones"
+    procedure_id: Mapped[str] = mapped_column(
+        ForeignKey("procedures.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    due: Mapped[date] = mapped_column(Date)
+
+
+class Expert(Base):
+    __tablename__ = "experts"
+    __table_args__ = (UniqueConstraint("procedure_id", "email_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[str] = _procedure_fk()
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    email_key: Mapped[str] = mapped_column(String(320))
+    perspective: Mapped[str] = mapped_column(String(16))
+    profile: Mapped[str] = mapped_column(String(64))
+    response: Mapped[str] = mapped_column(String(16))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ExpertSession(Base):
+    __tablename__ = "expert_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[str] = _procedure_fk()
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    location: Mapped[str | None] = mapped_column(String(300))
+
+
+class Attendance(Base):
+    __tablename__ = "attendance"
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("expert_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    expert_id: Mapped[int] = mapped_column(
+        ForeignKey("experts.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Candidate(Base):
+    __tablename__ = "candidates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[str] = _procedure_fk()
+    title: Mapped[str] = mapped_column(String(300))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text)
+    nominated_by: Mapped[int] = mapped_column(ForeignKey("experts.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    assessed: Mapped[bool] = mapped_column(Boolean, default=False)
+    included: Mapped[bool] = mapped_column(Boolean, default=False)
+    criteria: Mapped[str] = mapped_column(String(16), default="")
+    motivation: Mapped[str] = mapped_column(Text, default="")
+    assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ListVersion(Base):
+    """A concept list frozen when it went to the decision phase; never edited afterwards."""
+
+    __tablename__ = "list_versions"
+    __table_args__ = (UniqueConstraint("procedure_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[str] = _procedure_fk()
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    entries: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    advice_positive: Mapped[bool | None] = mapped_column(Boolean)
+    advice_by: Mapped[str | None] = mapped_column(String(200))
+    advice_reason: Mapped[str | None] = mapped_column(Text)
+    advice_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    decision_ref: Mapped[str | None] = mapped_column(String(200))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class InventorySystem(Base):
+    __tablename__ = "inventory_systems"
+    __table_args__ = (UniqueConstraint("procedure_id", "candidate_id", "system"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[str] = _procedure_fk()
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"))
+    system: Mapped[str] = mapped_column(String(200))
+    query: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))
+    none_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Dossier(Base):
+    __tablename__ = "dossiers"
+    __table_args__ = (UniqueConstraint("inventory_system_id", "dossier_ref"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inventory_system_id: Mapped[int] = mapped_column(
+        ForeignKey("inventory_systems.id", ondelete="CASCADE"), index=True
+    )
+    dossier_ref: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(300))
+    archiefnominatie: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Publication(Base):
+    __tablename__ = "publications"
+    procedure_id: Mapped[str] = mapped_column(
+        ForeignKey("procedures.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel: Mapped[str] = mapped_column(String(200))
+    reference: Mapped[str] = mapped_column(String(200))
+    in_force: Mapped[date] = mapped_column(Date)
+    objection_weeks: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Deviation(Base):
+    __tablename__ = "deviations"
+    __table_args__ = (UniqueConstraint("procedure_id", "rule_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[str] = _procedure_fk()
+    rule_code: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditRecord(Base):
+    """One hash-chained line of the audit trail; appended, never updated."""
+
+    __tablename__ = "audit_records"
+    __table_args__ = (UniqueConstraint("procedure_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[str] = mapped_column(ForeignKey("procedures.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    phase_before: Mapped[str | None] = mapped_column(String(32))
+    phase_after: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

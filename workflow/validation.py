@@ -1,0 +1,181 @@
+"""Parsing of what people type: each failure is an InvalidInput naming the field."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from states.errors import InvalidInput
+from states.i18n import AMSTERDAM, Text
+
+_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
+_PERIOD = re.compile(r"^\s*(\d{4})\s*[-–—/]\s*(\d{4})\s*$")
+
+
+def text(field: str, value: str | None, *, max_length: int = 300, required: bool = True) -> str:
+    cleaned = (value or "").strip()
+    if required and not cleaned:
+        raise InvalidInput(field, Text("mag niet leeg zijn", "must not be empty"))
+    if len(cleaned) > max_length:
+        raise InvalidInput(
+            field,
+            Text(
+                f"is {len(cleaned)} tekens lang, maximaal {max_length}",
+                f"is {len(cleaned)} characters, at most {max_length}",
+            ),
+        )
+    return cleaned
+
+
+def single_line(field: str, value: str | None, *, max_length: int = 300) -> str:
+    """A name or title: no line breaks, which could later end up in a mail header."""
+    cleaned = text(field, value, max_length=max_length)
+    if any(ch in cleaned for ch in "\r\n\x00"):
+        raise InvalidInput(
+            field, Text("mag geen regelovergang bevatten", "must not contain a line break")
+        )
+    return cleaned
+
+
+def email(field: str, value: str | None) -> str:
+    cleaned = (value or "").strip()
+    if not _EMAIL.match(cleaned) or len(cleaned) > 320:
+        raise InvalidInput(
+            field,
+            Text(
+                f"{cleaned!r} is geen geldig e-mailadres",
+                f"{cleaned!r} is not a valid e-mail address",
+            ),
+        )
+    return cleaned
+
+
+def email_key(address: str) -> str:
+    return address.strip().lower()
+
+
+def slug(field: str, value: str) -> str:
+    cleaned = value.strip().lower()
+    if not _SLUG.match(cleaned):
+        raise InvalidInput(
+            field,
+            Text(
+                f"{value!r} is geen geldige code: gebruik 2 tot 80 kleine letters, cijfers en '-'",
+                f"{value!r} is not a valid code: use 2 to 80 lower-case letters, digits and '-'",
+            ),
+        )
+    return cleaned
+
+
+def slugify(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:60] or "procedure"
+
+
+def parse_date(field: str, value: str | date | None) -> date:
+    """ISO (2025-03-12) or Dutch (12-03-2025) notation."""
+    if isinstance(value, date):
+        return value
+    raw = (value or "").strip()
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    raise InvalidInput(
+        field,
+        Text(
+            f"{raw!r} is geen geldige datum (JJJJ-MM-DD)",
+            f"{raw!r} is not a valid date (YYYY-MM-DD)",
+        ),
+    )
+
+
+def parse_datetime(field: str, value: str | datetime) -> datetime:
+    """A moment; without a time zone it is read as Dutch local time."""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        raw = value.strip().replace(" ", "T", 1)
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput(
+                field,
+                Text(
+                    f"{value!r} is geen geldige datum en tijd (JJJJ-MM-DDTUU:MM)",
+                    f"{value!r} is not a valid date and time (YYYY-MM-DDTHH:MM)",
+                ),
+            ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=AMSTERDAM)
+
+
+def parse_period(field: str, value: str) -> tuple[int, int]:
+    match = _PERIOD.match(value or "")
+    if not match:
+        raise InvalidInput(
+            field,
+            Text(
+                f"{value!r} is geen periode; schrijf bijv. 2017-2023",
+                f"{value!r} is not a period; write e.g. 2017-2023",
+            ),
+        )
+    start, end = int(match.group(1)), int(match.group(2))
+    if end < start:
+        raise InvalidInput(
+            field,
+            Text(
+                f"het einde {end} ligt voor het begin {start}",
+                f"the end {end} lies before the start {start}",
+            ),
+        )
+    if not 1900 <= start <= 2200:
+        raise InvalidInput(
+            field, Text(f"{start} is geen aannemelijk jaar", f"{start} is not a plausible year")
+        )
+    return start, end
+
+
+def parse_criteria(field: str, value: str | None) -> tuple[int, ...]:
+    """ "1,3" → (1, 3); the four hotspot criteria are numbered 1 to 4."""
+    parts = [p.strip() for p in (value or "").split(",") if p.strip()]
+    criteria: set[int] = set()
+    for part in parts:
+        if not part.isdigit() or not 1 <= int(part) <= 4:
+            raise InvalidInput(
+                field,
+                Text(
+                    f"{part!r} is geen criterium; kies uit 1, 2, 3 en 4",
+                    f"{part!r} is not a criterion; choose from 1, 2, 3, 4",
+                ),
+            )
+        criteria.add(int(part))
+    return tuple(sorted(criteria))
+
+
+def choice(
+    field: str, value: str, allowed: tuple[str, ...], aliases: dict[str, str] | None = None
+) -> str:
+    cleaned = (value or "").strip().lower()
+    cleaned = (aliases or {}).get(cleaned, cleaned)
+    if cleaned not in allowed:
+        raise InvalidInput(
+            field,
+            Text(
+                f"{value!r} is onbekend; kies uit {', '.join(allowed)}",
+                f"{value!r} is unknown; choose from {', '.join(allowed)}",
+            ),
+        )
+    return cleaned
+
+
+def bounded_int(field: str, value: int, *, minimum: int = 1, maximum: int = 52) -> int:
+    if value < minimum or value > maximum:
+        raise InvalidInput(
+            field,
+            Text(
+                f"{value} valt buiten {minimum} tot en met {maximum}",
+                f"{value} is outside {minimum} to {maximum}",
+            ),
+        )
+    return value
