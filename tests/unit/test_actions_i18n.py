@@ -8,7 +8,15 @@ import pytest
 
 from states.actions import ALLOWED_PHASES, Action, require_phase
 from states.errors import HotspotError, InvalidInput, Refused
-from states.i18n import Text, format_date, parse_language, percent
+from states.i18n import (
+    Language,
+    Text,
+    format_date,
+    local_date,
+    parse_language,
+    percent,
+    percent_text,
+)
 from states.phases import FORWARD_ORDER, OPEN_PHASES, PHASE_LABELS, Phase, parse_phase
 from states.verdicts import Status
 
@@ -214,3 +222,27 @@ def test_invalid_input_names_its_field() -> None:
         "message": "email: geen geldig adres",
         "field": "email",
     }
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "bound", "language", "shown"),
+    [
+        (15, 23, 65, "nl", "65,2"),  # 65.2% rounds to the bound: one decimal keeps it honest
+        (15, 23, 65, "en", "65.2"),
+        (13, 20, 65, "nl", "65"),  # exactly at the bound: a whole number
+        (2, 7, 40, "nl", "29"),  # far from the bound: a whole number
+        (0, 0, 40, "nl", "0"),
+    ],
+)
+def test_percent_text_shows_a_decimal_only_where_rounding_would_mislead(
+    part: int, whole: int, bound: int, language: Language, shown: str
+) -> None:
+    """Next to a threshold, a rounded share never reads as equal to it when it is not."""
+    assert percent_text(part, whole, bound, language) == shown
+
+
+def test_a_moment_just_after_midnight_dutch_time_keeps_its_dutch_date() -> None:
+    """00:30 in Amsterdam is 23:30 UTC the day before; people see the Dutch day."""
+    from datetime import UTC, datetime
+
+    assert local_date(datetime(2025, 3, 9, 23, 30, tzinfo=UTC)).isoformat() == "2025-03-10"

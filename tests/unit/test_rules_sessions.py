@@ -441,3 +441,10 @@ def test_session_rules_run_in_the_documented_order() -> None:
         "sessions.nomination_balance",
         "sessions.concept_list_not_empty",
     ]
+
+
+def test_a_blank_reason_does_not_excuse_an_empty_concept_list(config: RuleConfig) -> None:
+    """Spaces alone are no recorded reason for an empty list."""
+    snapshot = ProcedureSnapshot(phase=Phase.SESSIONS, empty_list_reason="   ")
+    verdict = sessions.concept_list_not_empty.evaluate(snapshot, config)
+    assert verdict.status is Status.FAILED
