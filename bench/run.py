@@ -50,7 +50,8 @@ def sqlite_url(path: Path) -> str:
 
 
 def print_timings(name: str, timings: timing.Timings, n: int, rounds: int) -> None:
-    say(f"{name}: {n} procedures x {len(scenario.STEPS)} steps x {rounds} rounds (median per call)")
+    steps = len(scenario.STEPS)
+    say(f"{name}: {n} procedures x {steps} steps, in {rounds} rounds (median per call)")
     say(f"  {'step':<35}{'advance ms':>11}{'floor ms':>10}{'ratio':>7}")
     for step in scenario.STEPS:
         real = statistics.median(timings.real[step])
@@ -169,8 +170,8 @@ def bench_machines(count: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--n", type=int, default=200, help="procedures per round (200)")
-    parser.add_argument("--rounds", type=int, default=3, help="timed rounds (3)")
+    parser.add_argument("--n", type=int, default=200, help="procedures advanced on each side (200)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds the N are spread over (3)")
     parser.add_argument("--memory", type=int, default=10_000, help="procedures in memory")
     parser.add_argument("--quick", action="store_true", help="N=20, 1,000 in memory")
     parser.add_argument("--dir", type=Path, default=None, help="where the SQLite files go")
@@ -187,7 +188,7 @@ def main(argv: list[str] | None = None) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="hotspot-bench-", dir=args.dir))
     try:
         say(f"bench: SQLite files in {workdir}")
-        say(f"sqlite: {args.n} procedures per round, {args.rounds} rounds after a warm-up")
+        say(f"sqlite: {args.n} procedures in {args.rounds} rounds after a warm-up")
         sqlite = timing.measure(sqlite_url(workdir / "timing.db"), args.n, args.rounds, say)
         print_timings("sqlite", sqlite, args.n, args.rounds)
         pg_base = next((os.environ[e] for e in POSTGRES_ENVS if os.environ.get(e)), None)

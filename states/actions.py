@@ -7,7 +7,6 @@ from enum import StrEnum
 from states.errors import Refused
 from states.i18n import Text
 from states.phases import OPEN_PHASES, Phase
-from states.verdicts import failed
 
 
 class Action(StrEnum):
@@ -58,7 +57,8 @@ def require_phase(action: Action, phase: Phase) -> None:
         return
     names_nl = ", ".join(p.label.nl for p in allowed)
     names_en = ", ".join(p.label.en for p in allowed)
-    verdict = failed(
+    raise Refused.one(
+        Text("Deze stap past niet in de huidige fase", "This step does not fit the current phase"),
         "phase.action_not_allowed",
         Text(
             f"'{action.value}' kan alleen in de fase {names_nl}",
@@ -68,8 +68,4 @@ def require_phase(action: Action, phase: Phase) -> None:
         action=action.value,
         phase=phase.value,
         allowed=[p.value for p in allowed],
-    )
-    raise Refused(
-        Text("Deze stap past niet in de huidige fase", "This step does not fit the current phase"),
-        [verdict],
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from states.i18n import Language, Text
-from states.verdicts import Verdict
+from states.verdicts import Verdict, failed
 
 
 class HotspotError(Exception):
@@ -51,6 +51,11 @@ class Refused(HotspotError):
     def __init__(self, message: Text, verdicts: list[Verdict]) -> None:
         super().__init__(message)
         self.verdicts = verdicts
+
+    @classmethod
+    def one(cls, headline: Text, code: str, message: Text, figures: Text, **data: Any) -> Refused:
+        """A refusal for a single reason: the headline, then the rule's code, message, figures."""
+        return cls(headline, [failed(code, message, figures, **data)])
 
     @property
     def codes(self) -> list[str]:

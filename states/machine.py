@@ -19,7 +19,7 @@ from states.i18n import Text
 from states.phases import FORWARD_ORDER, OPEN_PHASES, Phase
 from states.rules import EXIT_RULES, Rule, evaluate_all
 from states.snapshot import ProcedureSnapshot
-from states.verdicts import Verdict, blockers, failed
+from states.verdicts import Verdict, blockers
 
 CURRENT_VERSION = 1
 
@@ -101,23 +101,19 @@ class ProcedureDefinition:
         try:
             moved = bool(getattr(model, trigger)())
         except MachineError:
-            raise Refused(
+            raise Refused.one(
                 Text(
                     f"Deze stap is niet mogelijk vanuit de fase {before.label.nl}",
                     f"This step is not possible from the phase {before.label.en}",
                 ),
-                [
-                    failed(
-                        "phase.transition_not_allowed",
-                        Text(
-                            f"'{trigger}' is niet mogelijk vanuit {before.label.nl}",
-                            f"'{trigger}' is not possible from {before.label.en}",
-                        ),
-                        Text(f"huidige fase: {before.value}", f"current phase: {before.value}"),
-                        trigger=trigger,
-                        phase=before.value,
-                    )
-                ],
+                "phase.transition_not_allowed",
+                Text(
+                    f"'{trigger}' is niet mogelijk vanuit {before.label.nl}",
+                    f"'{trigger}' is not possible from {before.label.en}",
+                ),
+                Text(f"huidige fase: {before.value}", f"current phase: {before.value}"),
+                trigger=trigger,
+                phase=before.value,
             ) from None
         if not moved:
             target = before.next

@@ -29,28 +29,18 @@ def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def record_fields(
-    *,
-    procedure_id: str,
-    seq: int,
-    recorded_at: datetime,
-    actor: str,
-    action: str,
-    phase_before: str | None,
-    phase_after: str,
-    data: dict[str, Any],
-    reason: str | None,
-) -> dict[str, Any]:
+def record_fields(record: AuditRecord) -> dict[str, Any]:
+    """What the hash covers: every column of the record but its own id and hashes."""
     return {
-        "procedure": procedure_id,
-        "seq": seq,
-        "recorded_at": _timestamp(recorded_at),
-        "actor": actor,
-        "action": action,
-        "phase_before": phase_before,
-        "phase_after": phase_after,
-        "data": data,
-        "reason": reason,
+        "procedure": record.procedure_id,
+        "seq": record.seq,
+        "recorded_at": _timestamp(record.recorded_at),
+        "actor": record.actor,
+        "action": record.action,
+        "phase_before": record.phase_before,
+        "phase_after": record.phase_after,
+        "data": record.data,
+        "reason": record.reason,
     }
 
 
@@ -74,37 +64,23 @@ def append(
     Moving the head changes the procedure row, which bumps its version: every change, however
     small, then conflicts cleanly with a concurrent change to the same procedure.
     """
-    # JSON round trip now, so the hash covers exactly what the database will hand back.
-    data = json.loads(canonical_json(data))
-    seq = procedure.audit_seq + 1
-    fields = record_fields(
-        procedure_id=procedure.id,
-        seq=seq,
-        recorded_at=now,
-        actor=actor,
-        action=action,
-        phase_before=phase_before,
-        phase_after=procedure.phase,
-        data=data,
-        reason=reason,
-    )
-    digest = chain_hash(procedure.audit_head, fields)
     record = AuditRecord(
         procedure_id=procedure.id,
-        seq=seq,
+        seq=procedure.audit_seq + 1,
         recorded_at=now,
         actor=actor,
         action=action,
         phase_before=phase_before,
         phase_after=procedure.phase,
-        data=data,
+        # JSON round trip now, so the hash covers exactly what the database will hand back.
+        data=json.loads(canonical_json(data)),
         reason=reason,
         prev_hash=procedure.audit_head,
-        hash=digest,
     )
+    record.hash = chain_hash(record.prev_hash, record_fields(record))
     session.add(record)
-    procedure.audit_seq = seq
-    procedure.audit_head = digest
+    procedure.audit_seq = record.seq
+    procedure.audit_head = record.hash
     return record
 
 
@@ -124,9 +100,7 @@ class Verification:
         }
 
 
-def verify_records(
-    procedure_id: str, records: Iterable[AuditRecord], head_seq: int, head_hash: str
-) -> Verification:
+def verify_records(records: Iterable[AuditRecord], head_seq: int, head_hash: str) -> Verification:
     """Walk the chain; the first record that does not follow from its predecessor is named."""
     prev = GENESIS
     expected_seq = 1
@@ -142,18 +116,7 @@ def verify_records(
             return Verification(
                 False, count, record.seq, "verwijzing naar het vorige record klopt niet"
             )
-        fields = record_fields(
-            procedure_id=procedure_id,
-            seq=record.seq,
-            recorded_at=record.recorded_at,
-            actor=record.actor,
-            action=record.action,
-            phase_before=record.phase_before,
-            phase_after=record.phase_after,
-            data=record.data,
-            reason=record.reason,
-        )
-        if chain_hash(prev, fields) != record.hash:
+        if chain_hash(prev, record_fields(record)) != record.hash:
             return Verification(False, count, record.seq, "inhoud gewijzigd: hash klopt niet")
         prev = record.hash
         expected_seq += 1
@@ -175,7 +138,7 @@ def records_of(session: Session, procedure_id: str) -> list[AuditRecord]:
 
 def verify(session: Session, procedure: Procedure) -> Verification:
     return verify_records(
-        procedure.id, records_of(session, procedure.id), procedure.audit_seq, procedure.audit_head
+        records_of(session, procedure.id), procedure.audit_seq, procedure.audit_head
     )
 
 

@@ -480,9 +480,7 @@ def audit(ctx: CliContext, proc: str, verify: bool, fmt: str) -> None:
         records_ = audit_trail.records_of(db, procedure.id)
         rows = audit_trail.as_dicts(records_)
         check = (
-            audit_trail.verify_records(
-                procedure.id, records_, procedure.audit_seq, procedure.audit_head
-            )
+            audit_trail.verify_records(records_, procedure.audit_seq, procedure.audit_head)
             if verify
             else None
         )

@@ -11,7 +11,6 @@ from states.i18n import Text
 from states.machine import SEND_BACK, ProcedureModel, definition
 from states.phases import Phase
 from states.snapshot import ListStatus, ProcedureSnapshot
-from states.verdicts import failed
 from workflow import repository, validation
 from workflow.app import App
 from workflow.commands.base import Change, changing
@@ -22,23 +21,19 @@ def _submitted_list(change: Change) -> m.ListVersion:
     row = repository.latest_list_version(change.session, change.procedure.id)
     if row is None or row.status != ListStatus.SUBMITTED.value:
         status = row.status if row else "-"
-        raise Refused(
+        raise Refused.one(
             Text(
                 "Er ligt geen conceptlijst ter beoordeling",
                 "No concept list is awaiting advice or decision",
             ),
-            [
-                failed(
-                    "decision.no_open_list",
-                    Text(
-                        "Advies en besluit gaan over een ingediende conceptlijst "
-                        "die nog niet is vastgesteld of teruggestuurd",
-                        "Advice and decision concern a submitted concept list that "
-                        "was not yet adopted or returned",
-                    ),
-                    Text(f"laatste lijst: {status}", f"latest list: {status}"),
-                )
-            ],
+            "decision.no_open_list",
+            Text(
+                "Advies en besluit gaan over een ingediende conceptlijst "
+                "die nog niet is vastgesteld of teruggestuurd",
+                "Advice and decision concern a submitted concept list that "
+                "was not yet adopted or returned",
+            ),
+            Text(f"laatste lijst: {status}", f"latest list: {status}"),
         )
     return row
 
@@ -63,24 +58,20 @@ def record_advice(
         change.require(Action.RECORD_ADVICE)
         row = _submitted_list(change)
         if row.advice_positive is not None:
-            raise Refused(
+            raise Refused.one(
                 Text(
                     "Het advies over deze lijst is al vastgelegd",
                     "The advice on this list is already recorded",
                 ),
-                [
-                    failed(
-                        "decision.advice_recorded",
-                        Text(
-                            "Per ingediende lijst wordt één advies vastgelegd",
-                            "One advice is recorded per submitted list",
-                        ),
-                        Text(
-                            f"lijst {row.number}: advies van {row.advice_by}",
-                            f"list {row.number}: advice by {row.advice_by}",
-                        ),
-                    )
-                ],
+                "decision.advice_recorded",
+                Text(
+                    "Per ingediende lijst wordt één advies vastgelegd",
+                    "One advice is recorded per submitted list",
+                ),
+                Text(
+                    f"lijst {row.number}: advies van {row.advice_by}",
+                    f"list {row.number}: advice by {row.advice_by}",
+                ),
             )
         row.advice_positive, row.advice_by, row.advice_reason = positive, adviser, why
         row.advice_at = change.now
@@ -116,21 +107,17 @@ def record_decision(
         change.require(Action.RECORD_DECISION)
         row = _submitted_list(change)
         if row.advice_positive is not True:
-            raise Refused(
+            raise Refused.one(
                 Text(
                     "Het bestuursorgaan besluit pas na positief advies",
                     "The governing body decides only after positive advice",
                 ),
-                [
-                    failed(
-                        "decision.advice_first",
-                        Text(
-                            "Eerst het advies van de archivaris vastleggen",
-                            "Record the archivist's advice first",
-                        ),
-                        Text("nog geen positief advies", "no positive advice yet"),
-                    )
-                ],
+                "decision.advice_first",
+                Text(
+                    "Eerst het advies van de archivaris vastleggen",
+                    "Record the archivist's advice first",
+                ),
+                Text("nog geen positief advies", "no positive advice yet"),
             )
         row.decision_date, row.decision_ref, row.decision_reason = decided_on, reference, why
         row.decided_at = change.now

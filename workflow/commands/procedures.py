@@ -17,7 +17,7 @@ from states.machine import ADVANCE, CANCEL, CURRENT_VERSION, ProcedureModel, def
 from states.phases import OPEN_PHASES, Phase
 from states.rules import RULES_BY_CODE, needed_parts
 from states.snapshot import ListStatus, Perspective, ProcedureSnapshot
-from states.verdicts import Verdict, failed
+from states.verdicts import Verdict
 from workflow import audit, repository, validation
 from workflow.app import App
 from workflow.commands.base import Change, changing, log
@@ -115,27 +115,23 @@ def _refuse_overlap(session: Session, org: m.Organisation, start: int, end: int)
     names = ", ".join(
         f"{p.id} ({p.period_start}-{p.period_end}, {Phase(p.phase).label.nl})" for p in clashes
     )
-    raise Refused(
+    raise Refused.one(
         Text(
             "Er loopt al een procedure voor deze organisatie over een overlappende periode",
             "An open procedure of this organisation already covers an overlapping period",
         ),
-        [
-            failed(
-                "procedure.overlapping_period",
-                Text(
-                    "Per organisatie mag maar één open procedure een periode dekken; sluit of "
-                    "annuleer de andere, of kies een andere periode",
-                    "Only one open procedure per organisation may cover a period; close or "
-                    "cancel the other one, or choose another period",
-                ),
-                Text(
-                    f"gevraagd {start}-{end}; overlapt met {names}",
-                    f"requested {start}-{end}; overlaps {names}",
-                ),
-                overlapping=[p.id for p in clashes],
-            )
-        ],
+        "procedure.overlapping_period",
+        Text(
+            "Per organisatie mag maar één open procedure een periode dekken; sluit of "
+            "annuleer de andere, of kies een andere periode",
+            "Only one open procedure per organisation may cover a period; close or "
+            "cancel the other one, or choose another period",
+        ),
+        Text(
+            f"gevraagd {start}-{end}; overlapt met {names}",
+            f"requested {start}-{end}; overlaps {names}",
+        ),
+        overlapping=[p.id for p in clashes],
     )
 
 
@@ -366,23 +362,19 @@ def deviate(
     with changing(app, procedure_id, actor, "deviation.record", reason=why) as change:
         change.require(Action.DEVIATE)
         if not rule.deviable:
-            raise Refused(
+            raise Refused.one(
                 Text(
                     "Van deze regel kan niet worden afgeweken", "This rule cannot be deviated from"
                 ),
-                [
-                    failed(
-                        "deviation.not_allowed",
-                        Text(
-                            f"Regel {code} gaat over vastgelegde besluiten, adviezen of "
-                            "gegevens; daarvan kan niet worden afgeweken",
-                            f"Rule {code} concerns recorded decisions, advice or data; it "
-                            "cannot be deviated from",
-                        ),
-                        Text(f"regel: {code}", f"rule: {code}"),
-                        rule=code,
-                    )
-                ],
+                "deviation.not_allowed",
+                Text(
+                    f"Regel {code} gaat over vastgelegde besluiten, adviezen of "
+                    "gegevens; daarvan kan niet worden afgeweken",
+                    f"Rule {code} concerns recorded decisions, advice or data; it "
+                    "cannot be deviated from",
+                ),
+                Text(f"regel: {code}", f"rule: {code}"),
+                rule=code,
             )
         existing = change.session.scalars(
             select(m.Deviation).where(

@@ -11,7 +11,6 @@ from states.actions import Action
 from states.errors import InvalidInput, NotFound, Refused
 from states.i18n import Text, format_date
 from states.snapshot import ListEntry, ListStatus
-from states.verdicts import failed
 from workflow import repository, validation
 from workflow.app import App
 from workflow.commands.base import Change, changing
@@ -222,18 +221,14 @@ def publish(
             else objection_weeks,
         )
         if change.session.get(m.Publication, change.procedure.id) is not None:
-            raise Refused(
+            raise Refused.one(
                 Text("De publicatie is al vastgelegd", "The publication is already recorded"),
-                [
-                    failed(
-                        "publication.already_recorded",
-                        Text(
-                            "Een procedure wordt één keer gepubliceerd",
-                            "A procedure is published once",
-                        ),
-                        Text(f"kenmerk {reference}", f"reference {reference}"),
-                    )
-                ],
+                "publication.already_recorded",
+                Text(
+                    "Een procedure wordt één keer gepubliceerd",
+                    "A procedure is published once",
+                ),
+                Text(f"kenmerk {reference}", f"reference {reference}"),
             )
         change.session.add(
             m.Publication(

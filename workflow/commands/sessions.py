@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
@@ -37,15 +37,17 @@ def add_session(
     }
 
 
-def _session(change: Change, session_id: int | str) -> m.ExpertSession:
-    row = None
-    if str(session_id).isdigit():
-        row = change.session.get(m.ExpertSession, int(session_id))
+Owned = TypeVar("Owned", m.ExpertSession, m.Candidate)
+
+
+def _owned(change: Change, model: type[Owned], key: int | str, what: Text) -> Owned:
+    """A session or candidate by its id, only if it belongs to this procedure."""
+    row = change.session.get(model, int(key)) if str(key).isdigit() else None
     if row is None or row.procedure_id != change.procedure.id:
         raise NotFound(
             Text(
-                f"bijeenkomst {session_id} hoort niet bij deze procedure",
-                f"session {session_id} does not belong to this procedure",
+                f"{what.nl} {key} hoort niet bij deze procedure",
+                f"{what.en} {key} does not belong to this procedure",
             )
         )
     return row
@@ -60,7 +62,7 @@ def attend(
         )
     with changing(app, procedure_id, actor, "session.attend") as change:
         change.require(Action.RECORD_ATTENDANCE)
-        row = _session(change, session_id)
+        row = _owned(change, m.ExpertSession, session_id, Text("bijeenkomst", "session"))
         present = set(
             change.session.scalars(
                 select(m.Attendance.expert_id).where(m.Attendance.session_id == row.id)
@@ -181,16 +183,7 @@ def assess(
     why = validation.text("--motivation", motivation, max_length=10_000, required=False)
     with changing(app, procedure_id, actor, "candidate.assess") as change:
         change.require(Action.ASSESS_CANDIDATE)
-        row = None
-        if str(candidate_id).isdigit():
-            row = change.session.get(m.Candidate, int(candidate_id))
-        if row is None or row.procedure_id != change.procedure.id:
-            raise NotFound(
-                Text(
-                    f"kandidaat {candidate_id} hoort niet bij deze procedure",
-                    f"candidate {candidate_id} does not belong to this procedure",
-                )
-            )
+        row = _owned(change, m.Candidate, candidate_id, Text("kandidaat", "candidate"))
         previous = {
             "assessed": row.assessed,
             "included": row.included,
