@@ -52,6 +52,11 @@ class FloorProcedure:
     head: str
 
 
+def digest(prev_hash: str, **columns: Any) -> str:
+    """The chain hash exactly as workflow.audit computes it, over the row's column values."""
+    return audit.chain_hash(prev_hash, audit.record_fields(columns))
+
+
 def _list_entries(org: int) -> list[dict[str, Any]]:
     """The same two entries `advance` freezes for a scenario procedure."""
     return [
@@ -84,7 +89,8 @@ def create(
                 insert(ORGANISATIONS).values(name=name, name_key=name.lower())
             ).inserted_primary_key[0]
             pid = f"vloer-{org}"
-            fields = audit.record_fields(
+            head = digest(
+                audit.GENESIS,
                 procedure_id=pid,
                 seq=1,
                 recorded_at=now,
@@ -95,7 +101,6 @@ def create(
                 data={"config": config},
                 reason=None,
             )
-            head = audit.chain_hash(audit.GENESIS, fields)
             conn.execute(
                 insert(PROCEDURES).values(
                     id=pid,
@@ -145,7 +150,8 @@ def step(engine: Engine, proc: FloorProcedure, target: Phase, now: datetime, act
     if target is Phase.DECISION:
         data["list_version"] = 1
     seq = proc.seq + 1
-    fields = audit.record_fields(
+    head = digest(
+        proc.head,
         procedure_id=proc.id,
         seq=seq,
         recorded_at=now,
@@ -156,7 +162,6 @@ def step(engine: Engine, proc: FloorProcedure, target: Phase, now: datetime, act
         data=data,
         reason=None,
     )
-    digest = audit.chain_hash(proc.head, fields)
     with engine.begin() as conn:
         updated = conn.execute(
             UPDATE_PROCEDURE,
@@ -165,7 +170,7 @@ def step(engine: Engine, proc: FloorProcedure, target: Phase, now: datetime, act
                 "b_version": proc.version,
                 "b_phase": target.value,
                 "b_seq": seq,
-                "b_head": digest,
+                "b_head": head,
                 "b_new_version": proc.version + 1,
             },
         )
@@ -184,7 +189,7 @@ def step(engine: Engine, proc: FloorProcedure, target: Phase, now: datetime, act
                 "data": data,
                 "reason": None,
                 "prev_hash": proc.head,
-                "hash": digest,
+                "hash": head,
             },
         )
         if target is Phase.DECISION:
@@ -199,5 +204,5 @@ def step(engine: Engine, proc: FloorProcedure, target: Phase, now: datetime, act
                 },
             )
     elapsed = time.perf_counter() - started
-    proc.phase, proc.version, proc.seq, proc.head = target, proc.version + 1, seq, digest
+    proc.phase, proc.version, proc.seq, proc.head = target, proc.version + 1, seq, head
     return elapsed

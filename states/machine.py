@@ -10,6 +10,7 @@ import itertools
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from transitions import Machine, MachineError
 
@@ -17,8 +18,8 @@ from states.config import RuleConfig
 from states.errors import Refused
 from states.i18n import Text
 from states.phases import FORWARD_ORDER, OPEN_PHASES, Phase
-from states.rules import EXIT_RULES, Rule, evaluate_all
-from states.snapshot import ProcedureSnapshot
+from states.rules import EXIT_RULES, Rule, evaluate_all, needed_parts
+from states.snapshot import Part, ProcedureSnapshot
 from states.verdicts import Verdict, blockers
 
 CURRENT_VERSION = 1
@@ -32,15 +33,33 @@ class ProcedureModel:
     """What the machine drives: the phase, the data its guards read, the last verdicts."""
 
     def __init__(self, phase: Phase, snapshot: ProcedureSnapshot, config: RuleConfig) -> None:
-        self.phase = phase
+        # The machine keeps the phase as its plain code in `state`: string states cost
+        # transitions far less per attach than Enum states, and the Enum is one property away.
+        self.state: str = phase.value
         self.snapshot = snapshot
         self.config = config
         self.verdicts: list[Verdict] = []
+
+    @property
+    def phase(self) -> Phase:
+        return Phase(self.state)
 
     def exit_rules_pass(self) -> bool:
         """Guard of `advance`: evaluates every exit rule and keeps the verdicts for the caller."""
         self.verdicts = evaluate_all(EXIT_RULES[self.phase], self.snapshot, self.config)
         return not blockers(self.verdicts)
+
+
+class _LeanMachine(Machine):
+    """A transitions Machine that adds only the trigger methods to an attached model.
+
+    transitions also gives every model an `is_<state>` helper per state and scans it for
+    `on_enter_<state>`/`on_exit_<state>` methods on each `add_model`. Procedures use neither,
+    and attaching is on every command's path, so that per-state work is skipped.
+    """
+
+    def _add_model_to_state(self, state: Any, model: Any) -> None:
+        return None
 
 
 class ProcedureDefinition:
@@ -49,27 +68,44 @@ class ProcedureDefinition:
     def __init__(self, version: int) -> None:
         self.version = version
         forward = [
-            {"trigger": ADVANCE, "source": a, "dest": b, "conditions": "exit_rules_pass"}
+            {
+                "trigger": ADVANCE,
+                "source": a.value,
+                "dest": b.value,
+                "conditions": "exit_rules_pass",
+            }
             for a, b in itertools.pairwise(FORWARD_ORDER)
         ]
-        self._machine = Machine(
+        self._machine = _LeanMachine(
             model=None,
-            states=list(Phase),
-            initial=Phase.PREPARATION,
+            states=[p.value for p in Phase],
+            initial=Phase.PREPARATION.value,
             transitions=[
                 *forward,
-                {"trigger": CANCEL, "source": list(OPEN_PHASES), "dest": Phase.CANCELLED},
-                {"trigger": SEND_BACK, "source": Phase.DECISION, "dest": Phase.SESSIONS},
+                {
+                    "trigger": CANCEL,
+                    "source": [p.value for p in OPEN_PHASES],
+                    "dest": Phase.CANCELLED.value,
+                },
+                {
+                    "trigger": SEND_BACK,
+                    "source": Phase.DECISION.value,
+                    "dest": Phase.SESSIONS.value,
+                },
             ],
             auto_transitions=False,
-            model_attribute="phase",
         )
+        self._needs = {phase: needed_parts(EXIT_RULES[phase]) for phase in Phase}
         self._lock = threading.Lock()
         # ids of the models on the machine: a set, because 10,000 `in list` checks are slow.
         self._attached: set[int] = set()
 
     def exit_rules(self, phase: Phase) -> tuple[Rule, ...]:
         return EXIT_RULES[phase]
+
+    def exit_needs(self, phase: Phase) -> frozenset[Part]:
+        """The parts of a procedure the exit rules of `phase` read: what a loader must fetch."""
+        return self._needs[phase]
 
     @contextmanager
     def attached(self, models: Sequence[ProcedureModel]) -> Iterator[None]:
@@ -84,7 +120,7 @@ class ProcedureDefinition:
                 for model in models:
                     if id(model) in self._attached:
                         continue
-                    self._machine.add_model(model, initial=model.phase)
+                    self._machine.add_model(model, initial=model.state)
                     self._attached.add(id(model))
                     mine.append(model)
             yield

@@ -74,6 +74,7 @@ class Candidate:
     included: bool = False
     criteria: tuple[int, ...] = ()
     motivation: str = ""
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,15 +6,16 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
-from workflow.db.models import AuditRecord, Procedure
+from workflow.db.models import AuditRecord, table_of
+from workflow.procedure_store import ProcedureRecord
 
 GENESIS = "0" * 64
 SYSTEM_ACTOR = "system"
@@ -29,28 +30,52 @@ def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def record_fields(record: AuditRecord) -> dict[str, Any]:
-    """What the hash covers: every column of the record but its own id and hashes."""
+HASHED = (
+    "procedure_id",
+    "seq",
+    "recorded_at",
+    "actor",
+    "action",
+    "phase_before",
+    "phase_after",
+    "data",
+    "reason",
+)
+
+
+def record_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    """What the hash covers: every column of a record but its own id and hashes."""
     return {
-        "procedure": record.procedure_id,
-        "seq": record.seq,
-        "recorded_at": _timestamp(record.recorded_at),
-        "actor": record.actor,
-        "action": record.action,
-        "phase_before": record.phase_before,
-        "phase_after": record.phase_after,
-        "data": record.data,
-        "reason": record.reason,
+        "procedure": values["procedure_id"],
+        "seq": values["seq"],
+        "recorded_at": _timestamp(values["recorded_at"]),
+        "actor": values["actor"],
+        "action": values["action"],
+        "phase_before": values["phase_before"],
+        "phase_after": values["phase_after"],
+        "data": values["data"],
+        "reason": values["reason"],
     }
+
+
+def stored_fields(record: AuditRecord) -> dict[str, Any]:
+    return record_fields({name: getattr(record, name) for name in HASHED})
 
 
 def chain_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical_json(fields)).encode("utf-8")).hexdigest()
 
 
+_INSERT = insert(table_of(AuditRecord))
+
+
+def insert_record(connection: Connection, values: dict[str, Any]) -> None:
+    connection.execute(_INSERT, values)
+
+
 def append(
-    session: Session,
-    procedure: Procedure,
+    connection: Connection,
+    procedure: ProcedureRecord,
     *,
     action: str,
     actor: str,
@@ -58,30 +83,53 @@ def append(
     phase_before: str | None,
     data: dict[str, Any],
     reason: str | None = None,
-) -> AuditRecord:
-    """Add the next record of the procedure's chain and move the head stored on the procedure.
+) -> dict[str, Any]:
+    """Insert the next record of the procedure's chain and move the head on the record.
 
-    Moving the head changes the procedure row, which bumps its version: every change, however
-    small, then conflicts cleanly with a concurrent change to the same procedure.
+    The caller saves the procedure record in the same transaction: the head and the version
+    move together, so every change conflicts cleanly with a concurrent one.
     """
-    record = AuditRecord(
-        procedure_id=procedure.id,
-        seq=procedure.audit_seq + 1,
-        recorded_at=now,
-        actor=actor,
+    values = next_record(
+        procedure,
         action=action,
+        actor=actor,
+        now=now,
         phase_before=phase_before,
-        phase_after=procedure.phase,
-        # JSON round trip now, so the hash covers exactly what the database will hand back.
-        data=json.loads(canonical_json(data)),
+        data=data,
         reason=reason,
-        prev_hash=procedure.audit_head,
     )
-    record.hash = chain_hash(record.prev_hash, record_fields(record))
-    session.add(record)
-    procedure.audit_seq = record.seq
-    procedure.audit_head = record.hash
-    return record
+    connection.execute(_INSERT, values)
+    return values
+
+
+def next_record(
+    procedure: ProcedureRecord,
+    *,
+    action: str,
+    actor: str,
+    now: datetime,
+    phase_before: str | None,
+    data: dict[str, Any],
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """The column values of the next record, with its hash; moves the head on `procedure`."""
+    values: dict[str, Any] = {
+        "procedure_id": procedure.id,
+        "seq": procedure.audit_seq + 1,
+        "recorded_at": now,
+        "actor": actor,
+        "action": action,
+        "phase_before": phase_before,
+        "phase_after": procedure.phase,
+        # JSON round trip now, so the hash covers exactly what the database will hand back.
+        "data": json.loads(canonical_json(data)),
+        "reason": reason,
+        "prev_hash": procedure.audit_head,
+    }
+    values["hash"] = chain_hash(procedure.audit_head, record_fields(values))
+    procedure.audit_seq = values["seq"]
+    procedure.audit_head = values["hash"]
+    return values
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +164,7 @@ def verify_records(records: Iterable[AuditRecord], head_seq: int, head_hash: str
             return Verification(
                 False, count, record.seq, "verwijzing naar het vorige record klopt niet"
             )
-        if chain_hash(prev, record_fields(record)) != record.hash:
+        if chain_hash(prev, stored_fields(record)) != record.hash:
             return Verification(False, count, record.seq, "inhoud gewijzigd: hash klopt niet")
         prev = record.hash
         expected_seq += 1
@@ -136,7 +184,18 @@ def records_of(session: Session, procedure_id: str) -> list[AuditRecord]:
     return list(session.scalars(query.order_by(AuditRecord.seq, AuditRecord.id)))
 
 
-def verify(session: Session, procedure: Procedure) -> Verification:
+class ChainHead(Protocol):
+    """Where a procedure's chain should end: a ProcedureRecord or a Procedure row."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def audit_seq(self) -> int: ...
+    @property
+    def audit_head(self) -> str: ...
+
+
+def verify(session: Session, procedure: ChainHead) -> Verification:
     return verify_records(
         records_of(session, procedure.id), procedure.audit_seq, procedure.audit_head
     )

@@ -291,12 +291,21 @@ MILESTONES: dict[str, tuple[date, Text]] = {
     key: (day, MILESTONE_LABELS[key])
     for key, day in zip(
         MILESTONE_ORDER,
-        (date(2025, 2, 3), date(2025, 2, 21), date(2025, 3, 14), date(2025, 3, 20),
-         date(2025, 4, 25), date(2025, 5, 21), date(2025, 6, 3), date(2025, 6, 24),
-         date(2025, 9, 26), date(2025, 10, 14)),
+        (
+            date(2025, 2, 3),
+            date(2025, 2, 21),
+            date(2025, 3, 14),
+            date(2025, 3, 20),
+            date(2025, 4, 25),
+            date(2025, 5, 21),
+            date(2025, 6, 3),
+            date(2025, 6, 24),
+            date(2025, 9, 26),
+            date(2025, 10, 14),
+        ),
         strict=True,
     )
-}  # fmt: skip
+}
 assert tuple(MILESTONES) == MILESTONE_ORDER, "the demo planning must follow the configured order"
 
 DECISION_REF = "GS/2025/0412"

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
-from states.config import RuleConfig, parse_config
 from states.errors import NotFound
 from states.i18n import Text
 from states.phases import Phase
@@ -34,6 +31,13 @@ from states.snapshot import (
     Session as SessionData,
 )
 from workflow.db import models as m
+from workflow.db.models import table_of
+from workflow.procedure_store import ProcedureRecord
+
+MT, MST, ET = table_of(m.Member), table_of(m.Milestone), table_of(m.Expert)
+ST, AT, CT = table_of(m.ExpertSession), table_of(m.Attendance), table_of(m.Candidate)
+LT, IT, DT = table_of(m.ListVersion), table_of(m.InventorySystem), table_of(m.Dossier)
+PT = table_of(m.Publication)
 
 
 def get_procedure(session: Session, procedure_id: str) -> m.Procedure:
@@ -46,16 +50,6 @@ def get_procedure(session: Session, procedure_id: str) -> m.Procedure:
             )
         )
     return procedure
-
-
-@lru_cache(maxsize=256)
-def _parse_cached(config_json: str) -> RuleConfig:
-    return parse_config(json.loads(config_json))
-
-
-def rule_config(procedure: m.Procedure) -> RuleConfig:
-    """The configuration the procedure was opened with (never today's defaults)."""
-    return _parse_cached(json.dumps(procedure.config, sort_keys=True))
 
 
 def latest_list_version(session: Session, procedure_id: str) -> m.ListVersion | None:
@@ -118,34 +112,99 @@ def criteria_of(text: str) -> tuple[int, ...]:
     return tuple(int(c) for c in text.split(",") if c)
 
 
+def _by_procedure(*columns: Any, order: Any = None) -> Any:
+    """A prepared SELECT of `columns` for one procedure (bound as :pid)."""
+    table = columns[0].table
+    query = select(*columns).where(table.c.procedure_id == bindparam("pid"))
+    return query.order_by(order) if order is not None else query
+
+
+_MEMBERS = _by_procedure(MT.c.name, MT.c.email, MT.c.role)
+_MILESTONES = _by_procedure(MST.c.key, MST.c.due)
+_EXPERTS = _by_procedure(
+    ET.c.id, ET.c.name, ET.c.email, ET.c.perspective, ET.c.profile, ET.c.response, order=ET.c.id
+)
+# One row per attendee (or one row for a session nobody attended yet).
+_SESSIONS = (
+    select(ST.c.id, ST.c.at, AT.c.expert_id)
+    .outerjoin(AT, AT.c.session_id == ST.c.id)
+    .where(ST.c.procedure_id == bindparam("pid"))
+    .order_by(ST.c.at, ST.c.id)
+)
+_CANDIDATES = _by_procedure(
+    CT.c.id,
+    CT.c.title,
+    CT.c.period_start,
+    CT.c.period_end,
+    CT.c.nominated_by,
+    CT.c.assessed,
+    CT.c.included,
+    CT.c.criteria,
+    CT.c.motivation,
+    CT.c.description,
+    order=CT.c.id,
+)
+_LIST_VERSION = _by_procedure(
+    LT.c.number,
+    LT.c.status,
+    LT.c.entries,
+    LT.c.advice_positive,
+    LT.c.advice_by,
+    LT.c.decision_date,
+    LT.c.decision_ref,
+    order=LT.c.number.desc(),
+).limit(1)
+# One row per dossier (or one row for a system where nothing was marked yet).
+_SYSTEMS = (
+    select(
+        IT.c.id,
+        IT.c.candidate_id,
+        IT.c.system,
+        IT.c.owner,
+        IT.c.none_reason,
+        DT.c.dossier_ref,
+        DT.c.archiefnominatie,
+        DT.c.reason,
+    )
+    .outerjoin(DT, DT.c.inventory_system_id == IT.c.id)
+    .where(IT.c.procedure_id == bindparam("pid"))
+    .order_by(IT.c.id, DT.c.id)
+)
+_PUBLICATION = _by_procedure(PT.c.channel, PT.c.reference, PT.c.in_force, PT.c.objection_weeks)
+
+
 def load_snapshot(
-    session: Session, procedure: m.Procedure, parts: frozenset[Part]
+    connection: Connection,
+    procedure: ProcedureRecord,
+    parts: frozenset[Part],
 ) -> ProcedureSnapshot:
-    """The procedure as plain data, with only `parts` (and the deviations) fetched."""
-    pid = procedure.id
+    """The procedure as plain data, with only `parts` fetched; deviations come with the record."""
+    pid = {"pid": procedure.id}
+    run = connection.execute
     values: dict[str, Any] = {}
     if Part.MEMBERS in parts:
-        rows = session.scalars(select(m.Member).where(m.Member.procedure_id == pid))
-        values["members"] = tuple(Member(r.name, r.email, r.role) for r in rows)
+        values["members"] = tuple(Member(*r) for r in run(_MEMBERS, pid))
     if Part.MILESTONES in parts:
-        rows_ms = session.scalars(select(m.Milestone).where(m.Milestone.procedure_id == pid))
-        values["milestones"] = {r.key: r.due for r in rows_ms}
+        values["milestones"] = {key: due for key, due in run(_MILESTONES, pid)}
     if Part.EXPERTS in parts:
-        rows_ex = session.scalars(
-            select(m.Expert).where(m.Expert.procedure_id == pid).order_by(m.Expert.id)
-        )
         values["experts"] = tuple(
             Expert(
                 r.id, r.name, r.email, Perspective(r.perspective), r.profile, Response(r.response)
             )
-            for r in rows_ex
+            for r in run(_EXPERTS, pid)
         )
     if Part.SESSIONS in parts:
-        values["sessions"] = _sessions(session, pid)
-    if Part.CANDIDATES in parts:
-        rows_c = session.scalars(
-            select(m.Candidate).where(m.Candidate.procedure_id == pid).order_by(m.Candidate.id)
+        attendees: dict[int, set[int]] = {}
+        moments: dict[int, Any] = {}
+        for session_id, at, expert_id in run(_SESSIONS, pid):
+            moments[session_id] = at
+            present = attendees.setdefault(session_id, set())
+            if expert_id is not None:
+                present.add(expert_id)
+        values["sessions"] = tuple(
+            SessionData(sid, moments[sid], frozenset(attendees[sid])) for sid in moments
         )
+    if Part.CANDIDATES in parts:
         values["candidates"] = tuple(
             Candidate(
                 r.id,
@@ -157,73 +216,43 @@ def load_snapshot(
                 r.included,
                 criteria_of(r.criteria),
                 r.motivation,
+                r.description,
             )
-            for r in rows_c
+            for r in run(_CANDIDATES, pid)
         )
     if Part.LIST_VERSION in parts:
-        values["list_version"] = list_version_data(latest_list_version(session, pid))
-    if Part.INVENTORY in parts:
-        values["inventory"] = _inventory(session, pid)
-    if Part.PUBLICATION in parts:
-        pub = session.get(m.Publication, pid)
-        values["publication"] = (
-            Publication(pub.channel, pub.reference, pub.in_force, pub.objection_weeks)
-            if pub
+        row = run(_LIST_VERSION, pid).first()
+        values["list_version"] = (
+            ListVersion(
+                row.number,
+                ListStatus(row.status),
+                tuple(entry_from_json(e) for e in row.entries),
+                row.advice_positive,
+                row.advice_by,
+                row.decision_date,
+                row.decision_ref,
+            )
+            if row
             else None
         )
-    deviations = session.execute(
-        select(m.Deviation.rule_code, m.Deviation.reason).where(m.Deviation.procedure_id == pid)
-    )
+    if Part.INVENTORY in parts:
+        systems: dict[int, Any] = {}
+        found: dict[int, list[Dossier]] = defaultdict(list)
+        for r in run(_SYSTEMS, pid):
+            systems.setdefault(r.id, r)
+            if r.dossier_ref is not None:
+                found[r.id].append(Dossier(r.dossier_ref, r.archiefnominatie, r.reason))
+        values["inventory"] = tuple(
+            SearchedSystem(r.candidate_id, r.system, r.owner, tuple(found[sid]), r.none_reason)
+            for sid, r in systems.items()
+        )
+    if Part.PUBLICATION in parts:
+        pub = run(_PUBLICATION, pid).first()
+        values["publication"] = Publication(*pub) if pub else None
     return ProcedureSnapshot(
         phase=Phase(procedure.phase),
         loaded=parts,
         empty_list_reason=procedure.empty_list_reason,
-        deviations={code: reason for code, reason in deviations},
+        deviations=procedure.deviations,
         **values,
-    )
-
-
-def _sessions(session: Session, pid: str) -> tuple[SessionData, ...]:
-    rows = list(
-        session.scalars(
-            select(m.ExpertSession)
-            .where(m.ExpertSession.procedure_id == pid)
-            .order_by(m.ExpertSession.at, m.ExpertSession.id)
-        )
-    )
-    attendees: dict[int, set[int]] = defaultdict(set)
-    if rows:
-        pairs = session.execute(
-            select(m.Attendance.session_id, m.Attendance.expert_id)
-            .join(m.ExpertSession, m.ExpertSession.id == m.Attendance.session_id)
-            .where(m.ExpertSession.procedure_id == pid)
-        )
-        for session_id, expert_id in pairs:
-            attendees[session_id].add(expert_id)
-    return tuple(SessionData(r.id, r.at, frozenset(attendees[r.id])) for r in rows)
-
-
-def _inventory(session: Session, pid: str) -> tuple[SearchedSystem, ...]:
-    systems = list(
-        session.scalars(
-            select(m.InventorySystem)
-            .where(m.InventorySystem.procedure_id == pid)
-            .order_by(m.InventorySystem.id)
-        )
-    )
-    dossiers: dict[int, list[Dossier]] = defaultdict(list)
-    if systems:
-        rows = session.scalars(
-            select(m.Dossier)
-            .join(m.InventorySystem, m.InventorySystem.id == m.Dossier.inventory_system_id)
-            .where(m.InventorySystem.procedure_id == pid)
-            .order_by(m.Dossier.id)
-        )
-        for d in rows:
-            dossiers[d.inventory_system_id].append(
-                Dossier(d.dossier_ref, d.archiefnominatie, d.reason)
-            )
-    return tuple(
-        SearchedSystem(s.candidate_id, s.system, s.owner, tuple(dossiers[s.id]), s.none_reason)
-        for s in systems
     )

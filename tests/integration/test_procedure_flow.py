@@ -40,6 +40,10 @@ def test_entering_decision_freezes_the_concept_list_with_numbers(app: App) -> No
         row = repository.latest_list_version(db, pid)
     assert row is not None and row.status == "submitted" and row.number == 1
     numbers = {e["title"]: e["number"] for e in row.entries}
+    wolf = next(e for e in row.entries if e["title"] == "Terugkeer van de wolf")
+    assert wolf["description"] == "Besluitvorming rond Terugkeer van de wolf"
+    assert wolf["criteria"] == [1, 2] and wolf["nominated_by_perspective"] == "external"
+    assert wolf["period_end"] is None
     assert numbers == {
         "Terugkeer van de wolf": "2018-1",
         "Stikstofcrisis en boerenprotesten": "2019-1",

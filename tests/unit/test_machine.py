@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -259,8 +259,8 @@ def test_stepping_a_model_already_attached_leaves_the_outer_attach_intact(
 def test_a_model_with_an_invalid_phase_leaves_no_other_model_attached(config: RuleConfig) -> None:
     """If attaching a batch fails part-way, none of the batch stays on the shared machine."""
     good = _model(ProcedureSnapshot(phase=Phase.PLANNING), config)
-    bogus: Any = "bogus"
-    bad = ProcedureModel(bogus, ProcedureSnapshot(phase=Phase.PLANNING), config)
+    bad = ProcedureModel(Phase.PLANNING, ProcedureSnapshot(phase=Phase.PLANNING), config)
+    bad.state = "bogus"  # a stored phase this definition does not know
     try:
         with pytest.raises(ValueError), definition().attached([good, bad]):
             pass

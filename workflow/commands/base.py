@@ -9,15 +9,16 @@ from datetime import datetime
 from typing import Any
 
 import structlog
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from states.actions import Action, require_phase
 from states.config import RuleConfig
 from states.errors import HotspotError
 from states.phases import Phase
-from workflow import audit, repository
+from workflow import audit
 from workflow.app import App
-from workflow.db.models import Procedure
+from workflow.procedure_store import ProcedureRecord, load_procedure, save_procedure
 
 log = structlog.get_logger("hotspot")
 
@@ -26,13 +27,14 @@ log = structlog.get_logger("hotspot")
 class Change:
     """What one command is doing; the body fills `data` (and maybe `reason`) for the audit."""
 
-    session: Session
-    procedure: Procedure
+    connection: Connection
+    procedure: ProcedureRecord
     phase_before: Phase
     now: datetime
     actor: str
     data: dict[str, Any] = field(default_factory=dict)
     reason: str | None = None
+    _session: Session | None = None
 
     @property
     def phase(self) -> Phase:
@@ -40,7 +42,30 @@ class Change:
 
     @property
     def config(self) -> RuleConfig:
-        return repository.rule_config(self.procedure)
+        return self.procedure.config
+
+    @property
+    def session(self) -> Session:
+        """An ORM session inside the command's transaction, made when a command wants one.
+
+        It never commits or rolls back on its own (`rollback_only`): the command's one
+        transaction decides, so the ORM rows, the procedure and the audit record land together.
+        """
+        if self._session is None:
+            self._session = Session(
+                bind=self.connection, join_transaction_mode="rollback_only", autoflush=True
+            )
+        return self._session
+
+    def flush(self) -> None:
+        """Write the ORM rows the body added or changed, before the audit record."""
+        if self._session is not None:
+            self._session.flush()
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
     def require(self, action: Action) -> None:
         require_phase(action, self.phase)
@@ -56,14 +81,18 @@ def changing(
     """
     bound = log.bind(procedure=procedure_id, actor=actor, action=action)
     try:
-        with app.write() as session:
-            procedure = repository.get_procedure(session, procedure_id)
+        with app.transaction() as connection:
+            procedure = load_procedure(connection, procedure_id)
             change = Change(
-                session, procedure, Phase(procedure.phase), app.now(), actor, reason=reason
+                connection, procedure, Phase(procedure.phase), app.now(), actor, reason=reason
             )
-            yield change
+            try:
+                yield change
+                change.flush()
+            finally:
+                change.close()
             audit.append(
-                session,
+                connection,
                 procedure,
                 action=action,
                 actor=actor,
@@ -72,6 +101,9 @@ def changing(
                 data=change.data,
                 reason=change.reason,
             )
+            # Version checked here: a concurrent change to the same procedure makes this fail
+            # (or the audit insert above, on the same sequence number); both roll back.
+            save_procedure(connection, procedure)
     except HotspotError as error:
         # A refusal or bad input is business as usual: on record for operators, not an alarm.
         bound.info("command.not_done", error=error.kind, detail=str(error))

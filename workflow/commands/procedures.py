@@ -7,22 +7,31 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from states.actions import Action
+from states.concept_list import numbered_entries
 from states.errors import InvalidInput, Refused
 from states.i18n import Language, Text
 from states.machine import ADVANCE, CANCEL, CURRENT_VERSION, ProcedureModel, definition
 from states.phases import OPEN_PHASES, Phase
-from states.rules import RULES_BY_CODE, needed_parts
-from states.snapshot import ListStatus, Perspective, ProcedureSnapshot
+from states.rules import RULES_BY_CODE
+from states.snapshot import ListStatus, Part, ProcedureSnapshot
 from states.verdicts import Verdict
 from workflow import audit, repository, validation
 from workflow.app import App
 from workflow.commands.base import Change, changing, log
 from workflow.db import models as m
+from workflow.db.models import table_of
+from workflow.procedure_store import (
+    PROCEDURE_COLUMNS,
+    ProcedureRecord,
+    load_procedure,
+)
 from workflow.settings import effective_config
+
+LT = table_of(m.ListVersion)
 
 
 def init_procedure(
@@ -54,7 +63,7 @@ def init_procedure(
                     f"procedure {wanted_id!r} bestaat al", f"procedure {wanted_id!r} already exists"
                 ),
             )
-        procedure = m.Procedure(
+        record = ProcedureRecord(
             id=pid,
             organisation_id=org.id,
             governing_body=body_name,
@@ -63,16 +72,15 @@ def init_procedure(
             legal_basis=basis,
             phase=Phase.PREPARATION.value,
             definition_version=CURRENT_VERSION,
-            config=raw_config,
-            created_at=now,
+            config=config,
+            cancel_reason=None,
+            empty_list_reason=None,
             audit_seq=0,
             audit_head=audit.GENESIS,
+            version=1,
         )
-        session.add(procedure)
-        session.flush()
-        audit.append(
-            session,
-            procedure,
+        first = audit.next_record(
+            record,
             action="procedure.init",
             actor=actor,
             now=now,
@@ -87,6 +95,16 @@ def init_procedure(
                 "config": raw_config,
             },
         )
+        connection = session.connection()
+        connection.execute(
+            insert(table_of(m.Procedure)),
+            {
+                **{k: getattr(record, k) for k in PROCEDURE_COLUMNS},
+                "config": raw_config,
+                "created_at": now,
+            },
+        )
+        audit.insert_record(connection, first)
     log.info("procedure.opened", procedure=pid, actor=actor)
     return {"ok": True, "procedure": pid, "phase": Phase.PREPARATION.value}
 
@@ -165,7 +183,7 @@ def list_procedures(app: App) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Status:
-    procedure: m.Procedure
+    procedure: ProcedureRecord
     organisation: str
     phase: Phase
     verdicts: list[Verdict]
@@ -203,13 +221,12 @@ class Status:
 
 def status(app: App, procedure_id: str) -> Status:
     with app.read() as session:
-        procedure = repository.get_procedure(session, procedure_id)
+        connection = session.connection()
+        procedure = load_procedure(connection, procedure_id)
         phase = Phase(procedure.phase)
-        config = repository.rule_config(procedure)
         defn = definition(procedure.definition_version)
-        parts = needed_parts(defn.exit_rules(phase))
-        snapshot = repository.load_snapshot(session, procedure, parts)
-        verdicts = defn.evaluate(snapshot, config) if phase.is_open else []
+        snapshot = repository.load_snapshot(connection, procedure, defn.exit_needs(phase))
+        verdicts = defn.evaluate(snapshot, procedure.config) if phase.is_open else []
         org = session.get(m.Organisation, procedure.organisation_id)
         deviations = list(
             session.scalars(
@@ -218,13 +235,11 @@ def status(app: App, procedure_id: str) -> Status:
                 .order_by(m.Deviation.id)
             )
         )
-        milestones = {
-            r.key: r.due
-            for r in session.scalars(
-                select(m.Milestone).where(m.Milestone.procedure_id == procedure.id)
-            )
-        }
-        ordered = {k: milestones[k] for k in config.planning.milestones if k in milestones}
+        milestones = repository.load_snapshot(
+            connection, procedure, frozenset({Part.MILESTONES})
+        ).milestones
+        order = procedure.config.planning.milestones
+        ordered = {k: milestones[k] for k in order if k in milestones}
         return Status(
             procedure,
             org.name if org else "",
@@ -264,8 +279,9 @@ def advance(
     with changing(app, procedure_id, actor, "phase.advance", reason=reason) as change:
         procedure = change.procedure
         defn = definition(procedure.definition_version)
-        parts = needed_parts(defn.exit_rules(change.phase))
-        snapshot = repository.load_snapshot(change.session, procedure, parts)
+        snapshot = repository.load_snapshot(
+            change.connection, procedure, defn.exit_needs(change.phase)
+        )
         model = ProcedureModel(change.phase, snapshot, change.config)
         new_phase = defn.step(model, ADVANCE)
         procedure.phase = new_phase.value
@@ -275,7 +291,7 @@ def advance(
             "verdicts": {v.code: v.status.value for v in model.verdicts},
         }
         if new_phase is Phase.DECISION:
-            change.data["list_version"] = _freeze_concept_list(change)
+            change.data["list_version"] = _freeze_concept_list(change, snapshot)
     return {
         "ok": True,
         "procedure": procedure.id,
@@ -284,47 +300,23 @@ def advance(
     }
 
 
-def _freeze_concept_list(change: Change) -> int:
+_LAST_LIST_NUMBER = select(func.max(LT.c.number)).where(LT.c.procedure_id == bindparam("pid"))
+
+
+def _freeze_concept_list(change: Change, snapshot: ProcedureSnapshot) -> int:
     """Store the concept list as it goes to the archivist and the governing body."""
-    session, pid = change.session, change.procedure.id
-    rows = session.execute(
-        select(m.Candidate, m.Expert.perspective)
-        .join(m.Expert, m.Expert.id == m.Candidate.nominated_by)
-        .where(
-            m.Candidate.procedure_id == pid,
-            m.Candidate.assessed.is_(True),
-            m.Candidate.included.is_(True),
-        )
-        .order_by(m.Candidate.period_start, m.Candidate.title, m.Candidate.id)
-    ).all()
-    per_year: dict[int, int] = {}
-    entries = []
-    for candidate, perspective in rows:
-        year = candidate.period_start.year
-        per_year[year] = per_year.get(year, 0) + 1
-        entries.append(
-            {
-                "candidate_id": candidate.id,
-                "number": f"{year}-{per_year[year]}",
-                "title": candidate.title,
-                "period_start": candidate.period_start.isoformat(),
-                "period_end": candidate.period_end.isoformat() if candidate.period_end else None,
-                "description": candidate.description,
-                "criteria": list(repository.criteria_of(candidate.criteria)),
-                "motivation": candidate.motivation,
-                "nominated_by_perspective": Perspective(perspective).value,
-            }
-        )
-    previous = repository.latest_list_version(session, pid)
-    number = previous.number + 1 if previous else 1
-    session.add(
-        m.ListVersion(
-            procedure_id=pid,
-            number=number,
-            status=ListStatus.SUBMITTED.value,
-            entries=entries,
-            created_at=change.now,
-        )
+    connection, pid = change.connection, {"pid": change.procedure.id}
+    entries = [repository.entry_to_json(e) for e in numbered_entries(snapshot)]
+    number = (connection.execute(_LAST_LIST_NUMBER, pid).scalar() or 0) + 1
+    connection.execute(
+        insert(LT),
+        {
+            "procedure_id": change.procedure.id,
+            "number": number,
+            "status": ListStatus.SUBMITTED.value,
+            "entries": entries,
+            "created_at": change.now,
+        },
     )
     return number
 

@@ -15,6 +15,7 @@ from workflow import repository, validation
 from workflow.app import App
 from workflow.commands.base import Change, changing
 from workflow.db import models as m
+from workflow.procedure_store import ProcedureRecord
 
 BLIJVEND_BEWAREN = "blijvend_bewaren"
 
@@ -114,7 +115,9 @@ def add_system(
     }
 
 
-def preservation_reason(procedure: m.Procedure, entry: ListEntry, decision: m.ListVersion) -> str:
+def preservation_reason(
+    procedure: ProcedureRecord, entry: ListEntry, decision: m.ListVersion
+) -> str:
     decided = format_date(decision.decision_date) if decision.decision_date else "?"
     return (
         f"Hotspot {entry.number} '{entry.title}' op de hotspotlijst vastgesteld door "
