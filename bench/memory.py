@@ -240,20 +240,23 @@ def _models(count: int) -> list[ProcedureModel]:
 def _own_machine(model: ProcedureModel) -> Machine:
     """The anti-pattern: the same definition as states.machine, built again per procedure."""
     forward = [
-        {"trigger": ADVANCE, "source": a, "dest": b, "conditions": "exit_rules_pass"}
+        {"trigger": ADVANCE, "source": a.value, "dest": b.value, "conditions": "exit_rules_pass"}
         for a, b in itertools.pairwise(FORWARD_ORDER)
     ]
     return Machine(
         model=model,
-        states=list(Phase),
-        initial=model.phase,
+        states=[p.value for p in Phase],
+        initial=model.state,
         transitions=[
             *forward,
-            {"trigger": "cancel", "source": list(OPEN_PHASES), "dest": Phase.CANCELLED},
-            {"trigger": "send_back", "source": Phase.DECISION, "dest": Phase.SESSIONS},
+            {
+                "trigger": "cancel",
+                "source": [p.value for p in OPEN_PHASES],
+                "dest": Phase.CANCELLED.value,
+            },
+            {"trigger": "send_back", "source": Phase.DECISION.value, "dest": Phase.SESSIONS.value},
         ],
         auto_transitions=False,
-        model_attribute="phase",
     )
 
 

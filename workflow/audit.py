@@ -121,8 +121,9 @@ def next_record(
         "action": action,
         "phase_before": phase_before,
         "phase_after": procedure.phase,
-        # JSON round trip now, so the hash covers exactly what the database will hand back.
-        "data": json.loads(canonical_json(data)),
+        # No JSON round trip needed: the canonical form of what the database hands back (lists
+        # for tuples, string keys) is the same text as the canonical form of `data` itself.
+        "data": data,
         "reason": reason,
         "prev_hash": procedure.audit_head,
     }

@@ -94,20 +94,6 @@ def entry_to_json(entry: ListEntry) -> dict[str, Any]:
     }
 
 
-def list_version_data(row: m.ListVersion | None) -> ListVersion | None:
-    if row is None:
-        return None
-    return ListVersion(
-        number=row.number,
-        status=ListStatus(row.status),
-        entries=list_entries(row),
-        advice_positive=row.advice_positive,
-        advice_by=row.advice_by,
-        decision_date=row.decision_date,
-        decision_ref=row.decision_ref,
-    )
-
-
 def criteria_of(text: str) -> tuple[int, ...]:
     return tuple(int(c) for c in text.split(",") if c)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from states.config import RuleConfig
 from states.snapshot import Part, ProcedureSnapshot
@@ -27,11 +27,20 @@ class Rule:
             # A loader that forgot a part would make a rule pass on empty data: refuse loudly.
             names = sorted(part.value for part in missing)
             raise ValueError(f"rule {self.code} needs {names}, which were not loaded")
-        verdict = replace(self.check(snapshot, config), code=self.code, deviable=self.deviable)
-        reason = snapshot.deviations.get(self.code)
-        if verdict.status is Status.FAILED and self.deviable and reason is not None:
-            return replace(verdict, status=Status.DEVIATED, deviation_reason=reason)
-        return verdict
+        found = self.check(snapshot, config)
+        reason = None
+        if found.status is Status.FAILED and self.deviable:
+            reason = snapshot.deviations.get(self.code)
+        # Built directly rather than with dataclasses.replace: this runs on every command.
+        return Verdict(
+            self.code,
+            Status.DEVIATED if reason is not None else found.status,
+            found.message,
+            found.figures,
+            found.data,
+            self.deviable,
+            reason,
+        )
 
 
 def rule(code: str, *needs: Part, deviable: bool = False) -> Callable[[Check], Rule]:
