@@ -6,8 +6,7 @@ from datetime import date
 from typing import Any
 
 from states.actions import Action
-from states.errors import Refused
-from states.i18n import Text
+from states.guards import require_no_advice_yet, require_open_list, require_positive_advice
 from states.machine import SEND_BACK, ProcedureModel, definition
 from states.phases import Phase
 from states.snapshot import ListStatus, ProcedureSnapshot
@@ -19,22 +18,8 @@ from workflow.db import models as m
 
 def _submitted_list(change: Change) -> m.ListVersion:
     row = repository.latest_list_version(change.session, change.procedure.id)
-    if row is None or row.status != ListStatus.SUBMITTED.value:
-        status = row.status if row else "-"
-        raise Refused.one(
-            Text(
-                "Er ligt geen conceptlijst ter beoordeling",
-                "No concept list is awaiting advice or decision",
-            ),
-            "decision.no_open_list",
-            Text(
-                "Advies en besluit gaan over een ingediende conceptlijst "
-                "die nog niet is vastgesteld of teruggestuurd",
-                "Advice and decision concern a submitted concept list that "
-                "was not yet adopted or returned",
-            ),
-            Text(f"laatste lijst: {status}", f"latest list: {status}"),
-        )
+    require_open_list(ListStatus(row.status) if row else None)
+    assert row is not None
     return row
 
 
@@ -57,22 +42,7 @@ def record_advice(
     with changing(app, procedure_id, actor, "advice.record", reason=why) as change:
         change.require(Action.RECORD_ADVICE)
         row = _submitted_list(change)
-        if row.advice_positive is not None:
-            raise Refused.one(
-                Text(
-                    "Het advies over deze lijst is al vastgelegd",
-                    "The advice on this list is already recorded",
-                ),
-                "decision.advice_recorded",
-                Text(
-                    "Per ingediende lijst wordt één advies vastgelegd",
-                    "One advice is recorded per submitted list",
-                ),
-                Text(
-                    f"lijst {row.number}: advies van {row.advice_by}",
-                    f"list {row.number}: advice by {row.advice_by}",
-                ),
-            )
+        require_no_advice_yet(row.number, row.advice_positive, row.advice_by)
         row.advice_positive, row.advice_by, row.advice_reason = positive, adviser, why
         row.advice_at = change.now
         phase = _send_back(change, row) if not positive else change.phase
@@ -106,19 +76,7 @@ def record_decision(
     with changing(app, procedure_id, actor, "decision.record", reason=why) as change:
         change.require(Action.RECORD_DECISION)
         row = _submitted_list(change)
-        if row.advice_positive is not True:
-            raise Refused.one(
-                Text(
-                    "Het bestuursorgaan besluit pas na positief advies",
-                    "The governing body decides only after positive advice",
-                ),
-                "decision.advice_first",
-                Text(
-                    "Eerst het advies van de archivaris vastleggen",
-                    "Record the archivist's advice first",
-                ),
-                Text("nog geen positief advies", "no positive advice yet"),
-            )
+        require_positive_advice(row.advice_positive)
         row.decision_date, row.decision_ref, row.decision_reason = decided_on, reference, why
         row.decided_at = change.now
         if adopted:

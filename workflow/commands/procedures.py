@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from states.actions import Action
 from states.concept_list import numbered_entries
-from states.errors import InvalidInput, Refused
+from states.errors import InvalidInput
+from states.guards import OpenProcedure, refuse_overlap, require_deviable
 from states.i18n import Language, Text
 from states.machine import ADVANCE, CANCEL, CURRENT_VERSION, ProcedureModel, definition
 from states.phases import OPEN_PHASES, Phase
@@ -121,36 +122,15 @@ def _organisation_for_update(session: Session, name: str) -> m.Organisation:
 
 
 def _refuse_overlap(session: Session, org: m.Organisation, start: int, end: int) -> None:
-    query = select(m.Procedure).where(
-        m.Procedure.organisation_id == org.id,
-        m.Procedure.phase.in_([p.value for p in OPEN_PHASES]),
-        m.Procedure.period_start <= end,
-        m.Procedure.period_end >= start,
+    rows = session.execute(
+        select(
+            m.Procedure.id, m.Procedure.period_start, m.Procedure.period_end, m.Procedure.phase
+        ).where(
+            m.Procedure.organisation_id == org.id,
+            m.Procedure.phase.in_([p.value for p in OPEN_PHASES]),
+        )
     )
-    clashes = list(session.scalars(query))
-    if not clashes:
-        return
-    names = ", ".join(
-        f"{p.id} ({p.period_start}-{p.period_end}, {Phase(p.phase).label.nl})" for p in clashes
-    )
-    raise Refused.one(
-        Text(
-            "Er loopt al een procedure voor deze organisatie over een overlappende periode",
-            "An open procedure of this organisation already covers an overlapping period",
-        ),
-        "procedure.overlapping_period",
-        Text(
-            "Per organisatie mag maar één open procedure een periode dekken; sluit of "
-            "annuleer de andere, of kies een andere periode",
-            "Only one open procedure per organisation may cover a period; close or "
-            "cancel the other one, or choose another period",
-        ),
-        Text(
-            f"gevraagd {start}-{end}; overlapt met {names}",
-            f"requested {start}-{end}; overlaps {names}",
-        ),
-        overlapping=[p.id for p in clashes],
-    )
+    refuse_overlap(start, end, [OpenProcedure(i, a, b, Phase(ph)) for i, a, b, ph in rows])
 
 
 def _free_id(session: Session, base: str) -> str:
@@ -353,21 +333,7 @@ def deviate(
     why = validation.text("--reason", reason, max_length=4000)
     with changing(app, procedure_id, actor, "deviation.record", reason=why) as change:
         change.require(Action.DEVIATE)
-        if not rule.deviable:
-            raise Refused.one(
-                Text(
-                    "Van deze regel kan niet worden afgeweken", "This rule cannot be deviated from"
-                ),
-                "deviation.not_allowed",
-                Text(
-                    f"Regel {code} gaat over vastgelegde besluiten, adviezen of "
-                    "gegevens; daarvan kan niet worden afgeweken",
-                    f"Rule {code} concerns recorded decisions, advice or data; it "
-                    "cannot be deviated from",
-                ),
-                Text(f"regel: {code}", f"rule: {code}"),
-                rule=code,
-            )
+        require_deviable(rule)
         existing = change.session.scalars(
             select(m.Deviation).where(
                 m.Deviation.procedure_id == change.procedure.id, m.Deviation.rule_code == code

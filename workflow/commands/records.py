@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from states.actions import Action
-from states.errors import InvalidInput, NotFound, Refused
+from states.errors import InvalidInput, NotFound
+from states.guards import require_unpublished
 from states.i18n import Text, format_date
 from states.snapshot import ListEntry, ListStatus
 from workflow import repository, validation
@@ -223,16 +224,8 @@ def publish(
             if objection_weeks is None
             else objection_weeks,
         )
-        if change.session.get(m.Publication, change.procedure.id) is not None:
-            raise Refused.one(
-                Text("De publicatie is al vastgelegd", "The publication is already recorded"),
-                "publication.already_recorded",
-                Text(
-                    "Een procedure wordt één keer gepubliceerd",
-                    "A procedure is published once",
-                ),
-                Text(f"kenmerk {reference}", f"reference {reference}"),
-            )
+        existing = change.session.get(m.Publication, change.procedure.id)
+        require_unpublished(existing.reference if existing else None, reference)
         change.session.add(
             m.Publication(
                 procedure_id=change.procedure.id,

@@ -1,0 +1,146 @@
+"""Guards of single steps outside `advance`: what the procedure allows, decided on plain data.
+
+Each raises Refused naming its rule, the figures and what would satisfy it; the commands in
+workflow/ only gather the data and call these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from states.errors import Refused
+from states.i18n import Text
+from states.phases import Phase
+from states.rules import Rule
+from states.snapshot import ListStatus
+
+
+def require_open_list(status: ListStatus | None) -> None:
+    """Advice and decision concern the latest list, and only while it is submitted."""
+    if status is ListStatus.SUBMITTED:
+        return
+    shown = status.value if status else "-"
+    raise Refused.one(
+        Text(
+            "Er ligt geen conceptlijst ter beoordeling",
+            "No concept list is awaiting advice or decision",
+        ),
+        "decision.no_open_list",
+        Text(
+            "Advies en besluit gaan over een ingediende conceptlijst die nog niet is "
+            "vastgesteld of teruggestuurd",
+            "Advice and decision concern a submitted concept list that was not yet adopted "
+            "or returned",
+        ),
+        Text(f"laatste lijst: {shown}", f"latest list: {shown}"),
+    )
+
+
+def require_no_advice_yet(number: int, advice_positive: bool | None, advice_by: str | None) -> None:
+    """One advice per submitted list; a revised list gets a new one."""
+    if advice_positive is None:
+        return
+    raise Refused.one(
+        Text(
+            "Het advies over deze lijst is al vastgelegd",
+            "The advice on this list is already recorded",
+        ),
+        "decision.advice_recorded",
+        Text(
+            "Per ingediende lijst wordt één advies vastgelegd",
+            "One advice is recorded per submitted list",
+        ),
+        Text(f"lijst {number}: advies van {advice_by}", f"list {number}: advice by {advice_by}"),
+    )
+
+
+def require_positive_advice(advice_positive: bool | None) -> None:
+    """The governing body decides on a list the archivist advised on positively."""
+    if advice_positive is True:
+        return
+    raise Refused.one(
+        Text(
+            "Het bestuursorgaan besluit pas na positief advies",
+            "The governing body decides only after positive advice",
+        ),
+        "decision.advice_first",
+        Text(
+            "Eerst het advies van de archivaris vastleggen", "Record the archivist's advice first"
+        ),
+        Text("nog geen positief advies", "no positive advice yet"),
+    )
+
+
+def require_deviable(rule: Rule) -> None:
+    """Only balance rules can be set aside; decisions, advice and data cannot."""
+    if rule.deviable:
+        return
+    raise Refused.one(
+        Text("Van deze regel kan niet worden afgeweken", "This rule cannot be deviated from"),
+        "deviation.not_allowed",
+        Text(
+            f"Regel {rule.code} gaat over vastgelegde besluiten, adviezen of gegevens; "
+            "daarvan kan niet worden afgeweken",
+            f"Rule {rule.code} concerns recorded decisions, advice or data; it cannot be "
+            "deviated from",
+        ),
+        Text(f"regel: {rule.code}", f"rule: {rule.code}"),
+        rule=rule.code,
+    )
+
+
+def require_unpublished(existing_reference: str | None, reference: str) -> None:
+    """A procedure is published once."""
+    if existing_reference is None:
+        return
+    raise Refused.one(
+        Text("De publicatie is al vastgelegd", "The publication is already recorded"),
+        "publication.already_recorded",
+        Text("Een procedure wordt één keer gepubliceerd", "A procedure is published once"),
+        Text(
+            f"vastgelegd: {existing_reference}; gevraagd: {reference}",
+            f"recorded: {existing_reference}; requested: {reference}",
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OpenProcedure:
+    id: str
+    period_start: int
+    period_end: int
+    phase: Phase
+
+
+def refuse_overlap(start: int, end: int, others: Sequence[OpenProcedure]) -> None:
+    """One open procedure per organisation may cover a given year."""
+    clashes = [
+        p for p in others if p.phase.is_open and p.period_start <= end and p.period_end >= start
+    ]
+    if not clashes:
+        return
+    names_nl = ", ".join(
+        f"{p.id} ({p.period_start}-{p.period_end}, {p.phase.label.nl})" for p in clashes
+    )
+    names_en = ", ".join(
+        f"{p.id} ({p.period_start}-{p.period_end}, {p.phase.label.en})" for p in clashes
+    )
+    raise Refused.one(
+        Text(
+            "Er loopt al een procedure voor deze organisatie over een overlappende periode",
+            "An open procedure of this organisation already covers an overlapping period",
+        ),
+        "procedure.overlapping_period",
+        Text(
+            "Per organisatie mag maar één open procedure een periode dekken; sluit of "
+            "annuleer de andere, of kies een andere periode",
+            "Only one open procedure per organisation may cover a period; close or cancel "
+            "the other one, or choose another period",
+        ),
+        Text(
+            f"gevraagd {start}-{end}; overlapt met {names_nl}",
+            f"requested {start}-{end}; overlaps {names_en}",
+        ),
+        overlapping=[p.id for p in clashes],
+    )
