@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from states.errors import InvalidInput
 from states.i18n import Text
 
 
@@ -69,10 +70,16 @@ PHASE_LABELS: dict[Phase, Text] = {
 }
 
 
-def parse_phase(value: str) -> Phase:
-    """The phase named by `value` (its code), or ValueError naming the known phases."""
+def parse_phase(value: str, field: str = "--phase") -> Phase:
+    """The phase named by `value` (its code), or InvalidInput naming the known phases."""
     try:
         return Phase(value.strip().lower())
     except ValueError:
         known = ", ".join(p.value for p in Phase)
-        raise ValueError(f"onbekende fase {value!r}; bekend: {known}") from None
+        raise InvalidInput(
+            field,
+            Text(
+                f"onbekende fase {value!r}; bekend: {known}",
+                f"unknown phase {value!r}; known: {known}",
+            ),
+        ) from None

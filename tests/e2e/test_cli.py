@@ -301,6 +301,10 @@ def test_exit_codes_name_the_problem_in_one_line(cli: Cli) -> None:
         cli.json("milestone", "set", "dongen", "besluit", "2025-02-01", expect=2)["field"] == "KEY"
     )
     assert cli.json("status", "bestaat-niet", expect=4)["error"] == "not_found"
+    assert cli.json("list", "--phase", "sessies", expect=2)["field"] == "--phase"
+    listed = cli.json("list", "--phase", "preparation")["procedures"]
+    assert [p["procedure"] for p in listed] == ["dongen"]
+    assert cli.json("list", "--phase", "closed")["procedures"] == []
     assert cli.json("session", "attend", "dongen", "999", "x@y.example", expect=3)["codes"] == [
         "phase.action_not_allowed"
     ]

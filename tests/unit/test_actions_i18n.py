@@ -199,10 +199,11 @@ def test_parse_phase_accepts_codes_in_any_case_and_padding(value: str, phase: Ph
 
 @pytest.mark.parametrize("value", ["sessies", "", "expertbijeenkomsten"])
 def test_parse_phase_refuses_an_unknown_phase_and_lists_the_codes(value: str) -> None:
-    """An unknown phase is a ValueError naming the value and every known code."""
-    with pytest.raises(ValueError) as caught:
+    """An unknown phase is invalid input naming the field, the value and every known code."""
+    with pytest.raises(InvalidInput) as caught:
         parse_phase(value)
-    message = str(caught.value)
+    assert caught.value.field == "--phase"
+    message = caught.value.message.nl
     assert message.startswith(f"onbekende fase {value!r}; bekend: ")
     assert message.endswith(", ".join(p.value for p in Phase))
 

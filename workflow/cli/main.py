@@ -76,15 +76,17 @@ def init(
 
 
 @cli.command(name="list")
+@click.option("--phase", default=None, help="Alleen procedures in deze fase (code).")
 @common_options
-def list_(ctx: CliContext) -> None:
+def list_(ctx: CliContext, phase: str | None) -> None:
     """Toon alle procedures met hun fase."""
-    rows = procedures.list_procedures(ctx.app)
+    rows = procedures.list_procedures(ctx.app, phase)
 
     def human() -> None:
         table = Table(title=ctx.t("Procedures", "Procedures"))
+        # The id is what people type next: wrap it if need be, never cut it short.
+        table.add_column("id", overflow="fold")
         for col in (
-            "id",
             ctx.t("organisatie", "organisation"),
             ctx.t("bestuursorgaan", "governing body"),
             ctx.t("periode", "period"),
@@ -518,9 +520,9 @@ def audit(ctx: CliContext, proc: str, verify: bool, fmt: str) -> None:
 
 def _audit_table(ctx: CliContext, rows: list[dict[str, Any]]) -> None:
     table = Table(title=ctx.t("Auditspoor", "Audit trail"))
+    table.add_column("#", justify="right")
+    table.add_column(ctx.t("tijd (UTC)", "time (UTC)"), no_wrap=True)
     for col in (
-        "#",
-        ctx.t("tijd (UTC)", "time (UTC)"),
         ctx.t("door", "actor"),
         ctx.t("actie", "action"),
         ctx.t("fase", "phase"),
@@ -535,7 +537,7 @@ def _audit_table(ctx: CliContext, rows: list[dict[str, Any]]) -> None:
         )
         table.add_row(
             str(r["seq"]),
-            r["recorded_at"][:19],
+            r["recorded_at"][:19].replace("T", " "),
             escape(r["actor"]),
             r["action"],
             phase,

@@ -16,7 +16,7 @@ from states.errors import InvalidInput
 from states.guards import OpenProcedure, refuse_overlap, require_deviable
 from states.i18n import Language, Text
 from states.machine import ADVANCE, CANCEL, CURRENT_VERSION, ProcedureModel, definition
-from states.phases import OPEN_PHASES, Phase
+from states.phases import OPEN_PHASES, Phase, parse_phase
 from states.rules import RULES_BY_CODE
 from states.snapshot import ListStatus, Part, ProcedureSnapshot
 from states.verdicts import Verdict
@@ -141,13 +141,18 @@ def _free_id(session: Session, base: str) -> str:
     return candidate
 
 
-def list_procedures(app: App) -> list[dict[str, Any]]:
+def list_procedures(app: App, phase: str | None = None) -> list[dict[str, Any]]:
+    """Every procedure, oldest first; only those in `phase` when one is named."""
+    query = (
+        select(m.Procedure, m.Organisation.name)
+        .join(m.Organisation, m.Organisation.id == m.Procedure.organisation_id)
+        .order_by(m.Procedure.created_at, m.Procedure.id)
+    )
+    if phase is not None:
+        wanted = parse_phase(phase)
+        query = query.where(m.Procedure.phase == wanted.value)
     with app.read() as session:
-        rows = session.execute(
-            select(m.Procedure, m.Organisation.name)
-            .join(m.Organisation, m.Organisation.id == m.Procedure.organisation_id)
-            .order_by(m.Procedure.created_at, m.Procedure.id)
-        ).all()
+        rows = session.execute(query).all()
         return [
             {
                 "procedure": p.id,
