@@ -85,3 +85,13 @@ class Conflict(HotspotError):
 
     exit_code = 5
     kind = "conflict"
+
+    def __init__(self, message: Text | None = None) -> None:
+        super().__init__(message or CHANGED_MEANWHILE)
+
+
+CHANGED_MEANWHILE = Text(
+    "De procedure is intussen door iemand anders gewijzigd; er is niets opgeslagen. "
+    "Probeer het opnieuw.",
+    "The procedure was changed by someone else meanwhile; nothing was saved. Try again.",
+)

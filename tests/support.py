@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from states.config import MILESTONE_ORDER
 from states.phases import FORWARD_ORDER, Phase
+from workflow import repository
 from workflow.app import App
 from workflow.commands import decision, people, planning, procedures, records, sessions
 
@@ -151,8 +152,6 @@ def drive_to(app: App, pid: str, target: Phase) -> None:
 
 
 def adopted_numbers(app: App, pid: str) -> list[str]:
-    from workflow import repository
-
     with app.read() as db:
         row = repository.latest_list_version(db, pid)
         return [str(e["number"]) for e in row.entries] if row else []

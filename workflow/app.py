@@ -13,18 +13,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from states.errors import Conflict
-from states.i18n import Text
 from workflow.db.engine import make_engine, migrate
 from workflow.logging import configure_logging
 from workflow.settings import Settings
 
 Clock = Callable[[], datetime]
-
-CONFLICT = Text(
-    "De procedure is intussen door iemand anders gewijzigd; er is niets opgeslagen. "
-    "Probeer het opnieuw.",
-    "The procedure was changed by someone else meanwhile; nothing was saved. Try again.",
-)
 
 
 def system_clock() -> datetime:
@@ -85,13 +78,13 @@ def _conflicts() -> Iterator[None]:
     try:
         yield
     except StaleDataError as error:
-        raise Conflict(CONFLICT) from error
+        raise Conflict() from error
     except IntegrityError as error:
         # Checked inputs only collide with a row someone else wrote meanwhile.
-        raise Conflict(CONFLICT) from error
+        raise Conflict() from error
     except OperationalError as error:
         if _is_lock_failure(error):
-            raise Conflict(CONFLICT) from error
+            raise Conflict() from error
         raise
 
 

@@ -18,7 +18,6 @@ from workflow.db.models import AuditRecord, table_of
 from workflow.procedure_store import ProcedureRecord
 
 GENESIS = "0" * 64
-SYSTEM_ACTOR = "system"
 
 
 def canonical_json(value: Any) -> str:

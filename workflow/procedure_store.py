@@ -22,12 +22,6 @@ from workflow.db.models import Deviation, Procedure, table_of
 
 _T = table_of(Procedure)
 
-CONFLICT = Message(
-    "De procedure is intussen door iemand anders gewijzigd; er is niets opgeslagen. "
-    "Probeer het opnieuw.",
-    "The procedure was changed by someone else meanwhile; nothing was saved. Try again.",
-)
-
 
 @dataclass(slots=True)
 class ProcedureRecord:
@@ -155,5 +149,5 @@ def save_procedure(connection: Connection, record: ProcedureRecord) -> None:
         },
     )
     if result.rowcount != 1:
-        raise Conflict(CONFLICT)
+        raise Conflict()
     record.version += 1

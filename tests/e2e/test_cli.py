@@ -27,8 +27,11 @@ class Cli:
     """
 
     def __init__(self, database_url: str, cwd: Path, *, separate_process: bool) -> None:
-        self.env = {"HOTSPOT_DATABASE_URL": database_url, "HOTSPOT_ACTOR": "sanne",
-                    "COLUMNS": "200"}  # fmt: skip
+        self.env = {
+            "HOTSPOT_DATABASE_URL": database_url,
+            "HOTSPOT_ACTOR": "sanne",
+            "COLUMNS": "200",
+        }
         self.cwd = cwd
         self.separate_process = separate_process
 
@@ -42,8 +45,12 @@ class Cli:
         env.pop("HOTSPOT_LANG", None)
         return subprocess.run(
             [sys.executable, "-m", "workflow.cli.main", *args],
-            cwd=self.cwd, env=env, capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+            cwd=self.cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     def _inline(self, args: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
         out, err = io.StringIO(), io.StringIO()
@@ -312,6 +319,25 @@ def test_exit_codes_name_the_problem_in_one_line(cli: Cli) -> None:
     assert cli.json(
         "init", "--org", "Gemeente Dongen", "--body", "B&W", "--period", "2020-2021", expect=3
     )["codes"] == ["procedure.overlapping_period"]
+
+
+def test_a_conflict_exits_with_code_5_and_says_to_try_again(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change that lost to a concurrent one is reported as such, never as a crash."""
+    from states.errors import Conflict
+    from workflow.commands import procedures
+
+    def lost(*args: object, **kwargs: object) -> None:
+        raise Conflict()
+
+    cli.json(
+        "init", "--org", "Gemeente Breda", "--body", "B&W", "--period", "2020-2022", "--id", "breda"
+    )
+    monkeypatch.setattr(procedures, "advance", lost)
+    refused = cli.json("advance", "breda", expect=5)
+    assert refused["error"] == "conflict" and "Probeer het opnieuw" in refused["message"]
+    assert "Try again" in cli.run("advance", "breda", "--lang", "en", expect=5).stderr
 
 
 def test_an_expert_address_can_be_listed_only_once(cli: Cli) -> None:
