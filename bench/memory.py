@@ -4,7 +4,7 @@
 (Core, not measured). `advance_many` runs in a child process of its own, so its peak RSS is
 the workload's and not that of the timing benchmark before it: it loads every procedure with
 batched queries, attaches all models to the shared machine at once, fires `advance` on each
-and writes the new phases with `workflow.audit.append` in transactions of BATCH procedures.
+and writes the new phases with `workflow.audit` records in transactions of BATCH procedures.
 `machine_contrast` puts a number on the alternative the shared machine replaces.
 """
 
@@ -185,8 +185,7 @@ def advance_many(engine: Engine, now: datetime, trace: bool) -> dict[str, Any]:
                     ):
                         before = procedure.phase
                         procedure.phase = model.phase.value
-                        audit.append(
-                            session.connection(),
+                        record = audit.next_record(
                             procedure,
                             action="phase.advance",
                             actor=scenario.ACTOR,
@@ -198,6 +197,7 @@ def advance_many(engine: Engine, now: datetime, trace: bool) -> dict[str, Any]:
                                 "verdicts": {v.code: v.status.value for v in model.verdicts},
                             },
                         )
+                        audit.insert_record(session.connection(), record)
                         procedure_store.save_procedure(session.connection(), procedure)
             marks["write"] = time.perf_counter() - started - sum(marks.values())
         marks["detach"] = time.perf_counter() - started - sum(marks.values())

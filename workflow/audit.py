@@ -69,36 +69,9 @@ _INSERT = insert(table_of(AuditRecord))
 
 
 def insert_record(connection: Connection, values: dict[str, Any]) -> None:
+    """Store a record made by `next_record`; the caller saves the procedure in the same
+    transaction, so the head and the version move together and a concurrent change loses."""
     connection.execute(_INSERT, values)
-
-
-def append(
-    connection: Connection,
-    procedure: ProcedureRecord,
-    *,
-    action: str,
-    actor: str,
-    now: datetime,
-    phase_before: str | None,
-    data: dict[str, Any],
-    reason: str | None = None,
-) -> dict[str, Any]:
-    """Insert the next record of the procedure's chain and move the head on the record.
-
-    The caller saves the procedure record in the same transaction: the head and the version
-    move together, so every change conflicts cleanly with a concurrent one.
-    """
-    values = next_record(
-        procedure,
-        action=action,
-        actor=actor,
-        now=now,
-        phase_before=phase_before,
-        data=data,
-        reason=reason,
-    )
-    connection.execute(_INSERT, values)
-    return values
 
 
 def next_record(

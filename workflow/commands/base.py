@@ -91,8 +91,7 @@ def changing(
                 change.flush()
             finally:
                 change.close()
-            audit.append(
-                connection,
+            record = audit.next_record(
                 procedure,
                 action=action,
                 actor=actor,
@@ -101,6 +100,7 @@ def changing(
                 data=change.data,
                 reason=change.reason,
             )
+            audit.insert_record(connection, record)
             # Version checked here: a concurrent change to the same procedure makes this fail
             # (or the audit insert above, on the same sequence number); both roll back.
             save_procedure(connection, procedure)
