@@ -1,0 +1,227 @@
+"""Commands about a procedure as a whole: open, list, status, advance, cancel, audit, demo."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from states.phases import Phase
+from workflow import audit as audit_trail
+from workflow import repository
+from workflow.cli import render
+from workflow.cli.context import CliContext, common_options
+from workflow.cli.group import cli, done
+from workflow.commands import procedures
+
+
+@cli.command()
+@click.option("--org", required=True, help="Organisatie, bijv. 'Provincie Overijssel'.")
+@click.option("--body", required=True, help="Bestuursorgaan, bijv. 'Gedeputeerde Staten'.")
+@click.option("--period", required=True, help="Referentieperiode, bijv. 2017-2023.")
+@click.option("--id", "procedure_id", default=None, help="Eigen code voor de procedure.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="TOML-bestand van de organisatie met afwijkende regels.",
+)
+@click.option("--legal-basis", default=None, help="Wettelijke grondslag (standaard uit config).")
+@common_options
+def init(
+    ctx: CliContext,
+    org: str,
+    body: str,
+    period: str,
+    procedure_id: str | None,
+    config_file: Path | None,
+    legal_basis: str | None,
+) -> None:
+    """Open een nieuwe procedure (fase voorbereiding)."""
+    result = procedures.init_procedure(
+        ctx.app,
+        organisation=org,
+        body=body,
+        period=period,
+        actor=ctx.actor,
+        procedure_id=procedure_id,
+        config_file=config_file,
+        legal_basis=legal_basis,
+    )
+    done(
+        ctx,
+        result,
+        f"Procedure {result['procedure']} geopend",
+        f"Procedure {result['procedure']} opened",
+    )
+
+
+@cli.command(name="list")
+@click.option("--phase", default=None, help="Alleen procedures in deze fase (code).")
+@common_options
+def list_(ctx: CliContext, phase: str | None) -> None:
+    """Toon alle procedures met hun fase."""
+    rows = procedures.list_procedures(ctx.app, phase)
+
+    def human() -> None:
+        table = Table(title=ctx.t("Procedures", "Procedures"))
+        # The id is what people type next: wrap it if need be, never cut it short.
+        table.add_column("id", overflow="fold")
+        for col in (
+            ctx.t("organisatie", "organisation"),
+            ctx.t("bestuursorgaan", "governing body"),
+            ctx.t("periode", "period"),
+            ctx.t("fase", "phase"),
+        ):
+            table.add_column(col)
+        for r in rows:
+            table.add_row(
+                escape(r["procedure"]),
+                escape(r["organisation"]),
+                escape(r["governing_body"]),
+                r["period"],
+                Phase(r["phase"]).label(ctx.language),
+            )
+        ctx.console.print(table)
+
+    ctx.emit({"ok": True, "procedures": rows}, human)
+
+
+@cli.command()
+@click.argument("proc")
+@common_options
+def status(ctx: CliContext, proc: str) -> None:
+    """Fase, volgende fase, blokkades, afwijkingen en mijlpalen."""
+    st = procedures.status(ctx.app, proc)
+    ctx.emit(st.to_json(ctx.language), lambda: render.status(ctx.console, st, ctx.language))
+
+
+@cli.command()
+@click.argument("proc")
+@click.option("--reason", default=None, help="Toelichting voor het auditspoor.")
+@common_options
+def advance(ctx: CliContext, proc: str, reason: str | None) -> None:
+    """Ga naar de volgende fase als alle regels het toelaten."""
+    result = procedures.advance(ctx.app, proc, actor=ctx.actor, reason=reason)
+    label = Phase(result["phase"]).label
+    done(ctx, result, f"Nu in fase {label.nl}", f"Now in phase {label.en}")
+
+
+@cli.command()
+@click.argument("proc")
+@click.option("--reason", required=True, help="Waarom de procedure stopt.")
+@common_options
+def cancel(ctx: CliContext, proc: str, reason: str) -> None:
+    """Annuleer de procedure, met reden."""
+    result = procedures.cancel(ctx.app, proc, actor=ctx.actor, reason=reason)
+    done(ctx, result, "Procedure geannuleerd", "Procedure cancelled")
+
+
+@cli.command()
+@click.argument("proc")
+@click.argument("rule_code")
+@click.option("--reason", required=True, help="Waarom van de regel wordt afgeweken.")
+@common_options
+def deviate(ctx: CliContext, proc: str, rule_code: str, reason: str) -> None:
+    """Leg een bewuste afwijking van een evenwichtsregel vast."""
+    result = procedures.deviate(ctx.app, proc, rule_code, actor=ctx.actor, reason=reason)
+    done(
+        ctx, result, f"Afwijking van {rule_code} vastgelegd", f"Deviation from {rule_code} recorded"
+    )
+
+
+@cli.command()
+@click.argument("proc")
+@click.option("--verify", is_flag=True, help="Controleer de hashketen.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@common_options
+def audit(ctx: CliContext, proc: str, verify: bool, fmt: str) -> None:
+    """Toon, exporteer of controleer het auditspoor."""
+    with ctx.app.read() as db:
+        procedure = repository.get_procedure(db, proc)
+        records_ = audit_trail.records_of(db, procedure.id)
+        rows = audit_trail.as_dicts(records_)
+        check = (
+            audit_trail.verify_records(records_, procedure.audit_seq, procedure.audit_head)
+            if verify
+            else None
+        )
+    if fmt == "csv" and not verify:
+        sys.stdout.write(audit_trail.to_csv(rows))
+    elif fmt == "json" or ctx.json_output:
+        payload: dict[str, Any] = {"ok": check.ok if check else True, "procedure": procedure.id}
+        if check:
+            payload["verification"] = check.to_json()
+        if not verify or fmt == "json":
+            payload["records"] = rows
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    else:
+        if not verify:
+            _audit_table(ctx, rows)
+        elif check and check.ok:
+            ctx.console.print(
+                ctx.t(
+                    f"[green]✔ Auditspoor intact[/]: {check.records} records",
+                    f"[green]✔ Audit trail intact[/]: {check.records} records",
+                )
+            )
+        elif check:
+            ctx.console.print(
+                ctx.t(
+                    f"[bold red]✘ Auditspoor beschadigd[/] bij volgnummer {check.first_bad_seq}: "
+                    f"{escape(check.problem or '')}",
+                    f"[bold red]✘ Audit trail broken[/] at sequence number {check.first_bad_seq}: "
+                    f"{escape(check.problem or '')}",
+                )
+            )
+    if check and not check.ok:
+        raise SystemExit(6)
+
+
+def _audit_table(ctx: CliContext, rows: list[dict[str, Any]]) -> None:
+    table = Table(title=ctx.t("Auditspoor", "Audit trail"))
+    table.add_column("#", justify="right")
+    table.add_column(ctx.t("tijd (UTC)", "time (UTC)"), no_wrap=True)
+    for col in (
+        ctx.t("door", "actor"),
+        ctx.t("actie", "action"),
+        ctx.t("fase", "phase"),
+        ctx.t("reden", "reason"),
+    ):
+        table.add_column(col)
+    for r in rows:
+        phase = (
+            r["phase_after"]
+            if r["phase_before"] == r["phase_after"]
+            else (f"{r['phase_before'] or '-'} → {r['phase_after']}")
+        )
+        table.add_row(
+            str(r["seq"]),
+            r["recorded_at"][:19].replace("T", " "),
+            escape(r["actor"]),
+            r["action"],
+            phase,
+            escape(r["reason"] or ""),
+        )
+    ctx.console.print(table)
+
+
+@cli.command()
+@click.option("--database-url", default=None, help="Standaard: sqlite:///var/demo.db (opnieuw).")
+@common_options
+def demo(ctx: CliContext, database_url: str | None) -> None:
+    """Doorloop een complete voorbeeldprocedure (Provincie Overijssel, 2017–2023)."""
+    from workflow.demo import run_demo
+
+    # With --json the walk-through is not shown; only its summary is printed.
+    console = Console(file=io.StringIO()) if ctx.json_output else ctx.console
+    summary = run_demo(console, database_url=database_url, language=ctx.language)
+    ctx.emit(summary, lambda: None)

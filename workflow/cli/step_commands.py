@@ -1,0 +1,333 @@
+"""Commands that record what happens inside the phases: people, dates, sessions, decisions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from states.phases import Phase
+from workflow.cli.context import CliContext, common_options
+from workflow.cli.group import cli, done
+from workflow.commands import decision, people, planning, records, sessions
+
+
+@cli.group()
+def member() -> None:
+    """Leden van de hotspotwerkgroep."""
+
+
+@member.command(name="add")
+@click.argument("proc")
+@click.option("--name", required=True)
+@click.option("--email", required=True)
+@click.option("--role", required=True, help="Bijv. procesbegeleider, archivaris.")
+@common_options
+def member_add(ctx: CliContext, proc: str, name: str, email: str, role: str) -> None:
+    """Voeg een werkgroeplid met een rol toe."""
+    result = people.add_member(ctx.app, proc, name=name, email=email, role=role, actor=ctx.actor)
+    done(ctx, result, f"{name} toegevoegd als {role}", f"{name} added as {role}")
+
+
+@cli.group()
+def milestone() -> None:
+    """Mijlpalen van de planning."""
+
+
+@milestone.command(name="set")
+@click.argument("proc")
+@click.argument("key")
+@click.argument("date")
+@common_options
+def milestone_set(ctx: CliContext, proc: str, key: str, date: str) -> None:
+    """Leg de datum van een mijlpaal vast (JJJJ-MM-DD)."""
+    result = planning.set_milestone(ctx.app, proc, key, date, actor=ctx.actor)
+    done(ctx, result, f"Mijlpaal {key} op {result['due']}", f"Milestone {key} on {result['due']}")
+
+
+@cli.group()
+def expert() -> None:
+    """Experts: toevoegen, importeren, antwoorden."""
+
+
+@expert.command(name="add")
+@click.argument("proc")
+@click.option("--name", required=True)
+@click.option("--email", required=True)
+@click.option("--perspective", required=True, help="internal|external (intern|extern).")
+@click.option("--profile", required=True, help="Bijv. historicus, journalist, beleid.")
+@common_options
+def expert_add(
+    ctx: CliContext, proc: str, name: str, email: str, perspective: str, profile: str
+) -> None:
+    """Voeg een expert toe."""
+    result = people.add_expert(
+        ctx.app,
+        proc,
+        name=name,
+        email=email,
+        perspective=perspective,
+        profile=profile,
+        actor=ctx.actor,
+    )
+    done(ctx, result, f"Expert {name} toegevoegd", f"Expert {name} added")
+
+
+@expert.command(name="import")
+@click.argument("proc")
+@click.argument("file", type=click.Path(path_type=Path))
+@common_options
+def expert_import(ctx: CliContext, proc: str, file: Path) -> None:
+    """Importeer experts uit CSV (name,email,perspective,profile); alles of niets."""
+    result = people.import_experts(ctx.app, proc, file, actor=ctx.actor)
+    n = len(result["experts"])
+    done(ctx, result, f"{n} experts geïmporteerd", f"{n} experts imported")
+
+
+@expert.command(name="respond")
+@click.argument("proc")
+@click.argument("email")
+@click.option("--accept/--decline", required=True, help="Toegezegd of afgezegd.")
+@common_options
+def expert_respond(ctx: CliContext, proc: str, email: str, accept: bool) -> None:
+    """Leg het antwoord van een expert vast."""
+    result = people.respond(ctx.app, proc, email, accept=accept, actor=ctx.actor)
+    done(
+        ctx,
+        result,
+        f"Antwoord van {email}: {result['response']}",
+        f"Answer of {email}: {result['response']}",
+    )
+
+
+@cli.group()
+def session() -> None:
+    """Expertbijeenkomsten."""
+
+
+@session.command(name="add")
+@click.argument("proc")
+@click.option("--at", "at", required=True, help="Datum en tijd, bijv. 2025-03-12T14:00.")
+@click.option("--location", default=None)
+@common_options
+def session_add(ctx: CliContext, proc: str, at: str, location: str | None) -> None:
+    """Plan een expertbijeenkomst; toont het nummer van de bijeenkomst."""
+    result = sessions.add_session(ctx.app, proc, at=at, location=location, actor=ctx.actor)
+    ctx.emit(result, lambda: click.echo(result["session"]))
+
+
+@session.command(name="attend")
+@click.argument("proc")
+@click.argument("session_id")
+@click.argument("emails", nargs=-1)
+@common_options
+def session_attend(ctx: CliContext, proc: str, session_id: str, emails: tuple[str, ...]) -> None:
+    """Leg de aanwezigheid van experts bij een bijeenkomst vast."""
+    result = sessions.attend(ctx.app, proc, session_id, list(emails), actor=ctx.actor)
+    done(
+        ctx,
+        result,
+        f"Aanwezigheid vastgelegd ({result['attendees']} aanwezig)",
+        f"Attendance recorded ({result['attendees']} present)",
+    )
+
+
+@cli.group()
+def candidate() -> None:
+    """Kandidaat-hotspots: voordragen en beoordelen."""
+
+
+@candidate.command(name="add")
+@click.argument("proc")
+@click.option("--title", required=True)
+@click.option("--start", required=True, help="Begin van de periode (JJJJ-MM-DD).")
+@click.option("--end", default=None, help="Einde (leeg: nog lopend).")
+@click.option("--description", required=True)
+@click.option("--nominated-by", required=True, help="E-mailadres van de voordragende expert.")
+@common_options
+def candidate_add(
+    ctx: CliContext,
+    proc: str,
+    title: str,
+    start: str,
+    end: str | None,
+    description: str,
+    nominated_by: str,
+) -> None:
+    """Draag een kandidaat-hotspot voor; toont het nummer van de kandidaat."""
+    result = sessions.add_candidate(
+        ctx.app,
+        proc,
+        title=title,
+        start=start,
+        end=end,
+        description=description,
+        nominated_by=nominated_by,
+        actor=ctx.actor,
+    )
+    ctx.emit(result, lambda: click.echo(result["candidate"]))
+
+
+@candidate.command(name="assess")
+@click.argument("proc")
+@click.argument("candidate_id")
+@click.option("--criteria", default="", help="Criteria waaraan voldaan is, bijv. 1,3.")
+@click.option("--motivation", default="", help="Motivering.")
+@click.option("--include/--exclude", required=True, help="Op de conceptlijst of niet.")
+@common_options
+def candidate_assess(
+    ctx: CliContext, proc: str, candidate_id: str, criteria: str, motivation: str, include: bool
+) -> None:
+    """Beoordeel een kandidaat aan de vier criteria."""
+    result = sessions.assess(
+        ctx.app,
+        proc,
+        candidate_id,
+        criteria=criteria,
+        motivation=motivation,
+        include=include,
+        actor=ctx.actor,
+    )
+    done(ctx, result, "Beoordeling vastgelegd", "Assessment recorded")
+
+
+@cli.group(name="concept-list")
+def concept_list() -> None:
+    """De conceptlijst."""
+
+
+@concept_list.command(name="empty")
+@click.argument("proc")
+@click.option("--reason", required=True, help="Waarom de conceptlijst leeg blijft.")
+@common_options
+def concept_list_empty(ctx: CliContext, proc: str, reason: str) -> None:
+    """Leg vast waarom de conceptlijst leeg is."""
+    result = sessions.empty_list_reason(ctx.app, proc, reason=reason, actor=ctx.actor)
+    done(ctx, result, "Reden voor een lege lijst vastgelegd", "Reason for an empty list recorded")
+
+
+@cli.command()
+@click.argument("proc")
+@click.option("--positive/--negative", required=True)
+@click.option("--by", required=True, help="Naam van de archivaris.")
+@click.option("--reason", default=None)
+@common_options
+def advice(ctx: CliContext, proc: str, positive: bool, by: str, reason: str | None) -> None:
+    """Leg het advies van de archivaris vast; negatief stuurt terug naar de bijeenkomsten."""
+    result = decision.record_advice(
+        ctx.app, proc, positive=positive, by=by, reason=reason, actor=ctx.actor
+    )
+    done(
+        ctx,
+        result,
+        f"Advies vastgelegd; fase {Phase(result['phase']).label.nl}",
+        f"Advice recorded; phase {Phase(result['phase']).label.en}",
+    )
+
+
+@cli.command()
+@click.argument("proc")
+@click.option("--adopted/--returned", required=True)
+@click.option("--date", "day", required=True, help="Datum van het besluit.")
+@click.option("--ref", required=True, help="Kenmerk van het besluit.")
+@click.option("--reason", default=None)
+@common_options
+def decide(
+    ctx: CliContext, proc: str, adopted: bool, day: str, ref: str, reason: str | None
+) -> None:
+    """Leg het besluit van het bestuursorgaan vast: vastgesteld of teruggestuurd."""
+    result = decision.record_decision(
+        ctx.app, proc, adopted=adopted, day=day, ref=ref, reason=reason, actor=ctx.actor
+    )
+    done(
+        ctx,
+        result,
+        f"Besluit vastgelegd; fase {Phase(result['phase']).label.nl}",
+        f"Decision recorded; phase {Phase(result['phase']).label.en}",
+    )
+
+
+@cli.group()
+def inventory() -> None:
+    """Inventarisatie van de informatie per vastgestelde hotspot."""
+
+
+@inventory.command(name="system")
+@click.argument("proc")
+@click.argument("hotspot")
+@click.option("--system", required=True)
+@click.option("--query", required=True, help="Zoektermen, labels of zaaktypen.")
+@click.option("--owner", required=True, help="Eigenaar van het systeem.")
+@common_options
+def inventory_system(
+    ctx: CliContext, proc: str, hotspot: str, system: str, query: str, owner: str
+) -> None:
+    """Geef een informatiesysteem op dat voor een hotspot doorzocht moet worden."""
+    result = records.add_system(
+        ctx.app, proc, hotspot, system=system, query=query, owner=owner, actor=ctx.actor
+    )
+    done(
+        ctx,
+        result,
+        f"{system} opgegeven voor {result['hotspot']}",
+        f"{system} listed for {result['hotspot']}",
+    )
+
+
+@inventory.command(name="dossier")
+@click.argument("proc")
+@click.argument("hotspot")
+@click.option("--system", required=True)
+@click.option("--dossier", required=True, help="Zaak- of dossiernummer.")
+@click.option("--title", default=None)
+@common_options
+def inventory_dossier(
+    ctx: CliContext, proc: str, hotspot: str, system: str, dossier: str, title: str | None
+) -> None:
+    """Markeer een gevonden dossier als blijvend te bewaren."""
+    result = records.mark_dossier(
+        ctx.app, proc, hotspot, system=system, dossier=dossier, title=title, actor=ctx.actor
+    )
+    done(ctx, result, f"Dossier {dossier}: blijvend bewaren", f"Dossier {dossier}: retain")
+
+
+@inventory.command(name="none")
+@click.argument("proc")
+@click.argument("hotspot")
+@click.option("--system", required=True)
+@click.option("--reason", required=True, help="Waarom niets gevonden is.")
+@common_options
+def inventory_none(ctx: CliContext, proc: str, hotspot: str, system: str, reason: str) -> None:
+    """Leg vast dat in een systeem niets voor de hotspot is gevonden, en waarom."""
+    result = records.nothing_found(
+        ctx.app, proc, hotspot, system=system, reason=reason, actor=ctx.actor
+    )
+    done(
+        ctx,
+        result,
+        f"{system}: niets gevonden, reden vastgelegd",
+        f"{system}: nothing found, reason recorded",
+    )
+
+
+@cli.command()
+@click.argument("proc")
+@click.option("--channel", required=True, help="Bijv. Provinciaal Blad.")
+@click.option("--ref", required=True, help="Publicatiekenmerk.")
+@click.option("--date", "day", required=True, help="Datum van inwerkingtreding.")
+@click.option("--objection-weeks", type=int, default=None, help="Bezwaartermijn (standaard 6).")
+@common_options
+def publish(
+    ctx: CliContext, proc: str, channel: str, ref: str, day: str, objection_weeks: int | None
+) -> None:
+    """Leg de publicatie van de vastgestelde hotspotlijst vast."""
+    result = records.publish(
+        ctx.app,
+        proc,
+        channel=channel,
+        ref=ref,
+        day=day,
+        objection_weeks=objection_weeks,
+        actor=ctx.actor,
+    )
+    done(ctx, result, f"Publicatie {ref} vastgelegd", f"Publication {ref} recorded")
