@@ -69,7 +69,8 @@ class Procedure(Base):
     empty_list_reason: Mapped[str | None] = mapped_column(Text)
     audit_seq: Mapped[int] = mapped_column(Integer, default=0)
     audit_head: Mapped[str] = mapped_column(String(64))
-    # Optimistic locking: every command bumps it, a concurrent writer then fails cleanly.
+    # Optimistic locking: workflow.procedure_store checks and bumps it on every command, so a
+    # concurrent writer fails cleanly; the mapper would do the same if the ORM wrote a row.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
