@@ -174,39 +174,31 @@ def verify(session: Session, procedure: ChainHead) -> Verification:
     )
 
 
+# The exported columns, in order: the hashed ones (without the procedure) and both hashes.
+EXPORTED = (
+    "seq",
+    "recorded_at",
+    "actor",
+    "action",
+    "phase_before",
+    "phase_after",
+    "data",
+    "reason",
+    "prev_hash",
+    "hash",
+)
+
+
 def as_dicts(records: Iterable[AuditRecord]) -> list[dict[str, Any]]:
-    return [
-        {
-            "seq": r.seq,
-            "recorded_at": _timestamp(r.recorded_at),
-            "actor": r.actor,
-            "action": r.action,
-            "phase_before": r.phase_before,
-            "phase_after": r.phase_after,
-            "data": r.data,
-            "reason": r.reason,
-            "prev_hash": r.prev_hash,
-            "hash": r.hash,
-        }
-        for r in records
-    ]
+    rows = [{name: getattr(r, name) for name in EXPORTED} for r in records]
+    for row in rows:
+        row["recorded_at"] = _timestamp(row["recorded_at"])
+    return rows
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
     buffer = io.StringIO()
-    columns = [
-        "seq",
-        "recorded_at",
-        "actor",
-        "action",
-        "phase_before",
-        "phase_after",
-        "data",
-        "reason",
-        "prev_hash",
-        "hash",
-    ]
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=EXPORTED, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         cells = {**row, "data": canonical_json(row["data"])}
