@@ -2,19 +2,23 @@
 
 One transaction per step on an engine built by `make_engine` (same pragmas, same BEGIN
 IMMEDIATE): the versioned UPDATE of the procedure, the hash-chained audit record and, when the
-procedure goes to the decision phase, the frozen list version. No reads: the floor keeps what
-it needs in memory, which is the least any implementation of the step has to do.
+procedure goes to the decision phase, the frozen list version, and the outbox rows of the mails
+the step causes (rendered with the same templates, see floor_mail.py). No reads: the floor keeps
+what it needs in memory, which is the least any implementation of the step has to do.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from floor_mail import mails_for_step
 from sqlalchemy import Engine, bindparam, insert, update
 
+from notifications.outbox import queue
 from states.machine import CURRENT_VERSION
 from states.phases import Phase
 from states.rules import EXIT_RULES
@@ -39,6 +43,7 @@ UPDATE_PROCEDURE = (
 )
 INSERT_AUDIT = insert(AUDIT)
 INSERT_LIST_VERSION = insert(LIST_VERSIONS)
+SENDER = "hotspotmonitor@localhost"
 
 
 @dataclass
@@ -149,6 +154,10 @@ def step(engine: Engine, proc: FloorProcedure, target: Phase, now: datetime, act
     }
     if target is Phase.DECISION:
         data["list_version"] = 1
+    org = int(proc.id.rsplit("-", 1)[1])
+    mails = mails_for_step(proc.id, org, proc.phase, target, _list_entries(org))
+    if mails:
+        data["mail"] = dict(sorted(Counter(mail.kind.value for mail in mails).items()))
     seq = proc.seq + 1
     head = digest(
         proc.head,
@@ -192,6 +201,7 @@ def step(engine: Engine, proc: FloorProcedure, target: Phase, now: datetime, act
                 "hash": head,
             },
         )
+        queue(conn, mails, procedure_id=proc.id, sender=SENDER, now=now)
         if target is Phase.DECISION:
             conn.execute(
                 INSERT_LIST_VERSION,

@@ -13,8 +13,10 @@ class Action(StrEnum):
     ADD_MEMBER = "member.add"
     SET_MILESTONE = "milestone.set"
     ADD_EXPERT = "expert.add"
+    INVITE_EXPERT = "expert.invite"
     RESPOND = "expert.respond"
     ADD_SESSION = "session.add"
+    CHANGE_SESSION = "session.change"
     RECORD_ATTENDANCE = "session.attend"
     ADD_CANDIDATE = "candidate.add"
     ASSESS_CANDIDATE = "candidate.assess"
@@ -35,9 +37,12 @@ ALLOWED_PHASES: dict[Action, tuple[Phase, ...]] = {
     Action.SET_MILESTONE: OPEN_PHASES,
     # Once the sessions run, a new expert would change the balance the sessions were held on.
     Action.ADD_EXPERT: _BEFORE_SESSIONS,
+    # Invitations go out once the planning gives the RSVP deadline and the first session.
+    Action.INVITE_EXPERT: (Phase.PLANNING, Phase.EXPERT_SELECTION),
     # An expert who withdraws during the sessions must be recordable.
     Action.RESPOND: (Phase.EXPERT_SELECTION, Phase.SESSIONS),
     Action.ADD_SESSION: (Phase.PLANNING, Phase.EXPERT_SELECTION, Phase.SESSIONS),
+    Action.CHANGE_SESSION: (Phase.PLANNING, Phase.EXPERT_SELECTION, Phase.SESSIONS),
     Action.RECORD_ATTENDANCE: (Phase.SESSIONS,),
     Action.ADD_CANDIDATE: (Phase.SESSIONS,),
     Action.ASSESS_CANDIDATE: (Phase.SESSIONS,),

@@ -202,11 +202,11 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     writer.writeheader()
     for row in rows:
         cells = {**row, "data": canonical_json(row["data"])}
-        writer.writerow({k: _defuse(v) for k, v in cells.items()})
+        writer.writerow({k: defuse_cell(v) for k, v in cells.items()})
     return buffer.getvalue()
 
 
-def _defuse(value: Any) -> Any:
+def defuse_cell(value: Any) -> Any:
     """Keep a spreadsheet from running typed text as a formula (CSV injection)."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value

@@ -12,31 +12,40 @@ from __future__ import annotations
 
 import secrets
 import shlex
+import shutil
 import sys
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from notifications import sender
+from notifications.documents import write_proposal, write_public_list
 from states.errors import HotspotError, Refused
 from states.i18n import AMSTERDAM, Language, Text, format_date
 from states.phases import FORWARD_ORDER, Phase
 from states.snapshot import ListEntry
-from workflow import audit, repository
+from workflow import audit, documents, repository
 from workflow.app import App, bootstrap
 from workflow.cli import render
 from workflow.commands import decision, people, planning, procedures, records, sessions
+from workflow.db import models as m
 from workflow.demo_data import (
     ARCHIVIST,
     BODY,
     CANDIDATES,
     DECISION_REF,
     DEMO_DATABASE,
+    DEMO_DOCUMENTS,
+    DEMO_MAIL,
+    DEMO_PUBLIC,
     FACILITATOR,
     FIRST_PANEL,
     INTERNAL,
@@ -72,6 +81,15 @@ class Demo:
     language: Language
     procedure: str = ""
     session_ids: list[int] = field(default_factory=list)
+    mails: Counter[str] = field(default_factory=Counter)
+    files: list[Path] = field(default_factory=list)
+
+    def deliver(self) -> None:
+        """What the worker would do: deliver the outbox at the simulated moment (to files)."""
+        report = sender.send_due_blocking(self.app, self.app.settings.mail, now=self.clock())
+        if report.sent:
+            line = self.t(f"{report.sent} mail(s) verstuurd", f"{report.sent} mail(s) sent")
+            self.console.print(f"[dim]✉ {escape(line)}[/]")
 
     def t(self, nl: str, en: str) -> str:
         return en if self.language == "en" else nl
@@ -114,6 +132,7 @@ class Demo:
             f"[bold green]→[/] [bold]{escape(self.t('Door naar', 'On to'))}: {escape(label)}[/]"
         )
         self.tick()
+        self.deliver()
         return result
 
     def expect_refusal(self, attempt: Callable[[], object], codes: set[str]) -> None:
@@ -152,7 +171,10 @@ def run_demo(
         procedure_id = f"demo-overijssel-{token}"
         organisation = f"{ORGANISATION} (demo {token})"
     clock = FrozenClock(START)
-    app = bootstrap(Settings(database_url=url, language=language, now_override=None), clock=clock)
+    # The demo mails invented people: always to files, never through a configured server.
+    mail = replace(Settings.from_env().mail, transport="file", out_dir=_fresh_folder(DEMO_MAIL))
+    settings = Settings(database_url=url, language=language, now_override=None, mail=mail)
+    app = bootstrap(settings, clock=clock)
     try:
         demo = Demo(console, app, clock, language)
         _introduction(demo)
@@ -165,6 +187,7 @@ def run_demo(
         _inventory(demo)
         _publication(demo)
         _audit_trail(demo)
+        _mail_and_documents(demo)
         _where_to_look(demo, url, given=database_url is not None)
         with app.read() as db:
             procedure = repository.get_procedure(db, demo.procedure)
@@ -174,9 +197,19 @@ def run_demo(
                 "phase": procedure.phase,
                 "audit_records": procedure.audit_seq,
                 "database": make_url(url).render_as_string(hide_password=True),
+                "mail": dict(sorted(demo.mails.items())),
+                "mail_folder": DEMO_MAIL.as_posix(),
+                "documents": [p.as_posix() for p in demo.files],
             }
     finally:
         app.dispose()
+
+
+def _fresh_folder(folder: Path) -> Path:
+    """Empty a folder only the demo writes to, so its files are those of this run."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _fresh_sqlite_file() -> str:
@@ -292,6 +325,16 @@ def _planning(d: Demo) -> None:
 
 
 def _invite(d: Demo, experts: tuple[ExpertData, ...]) -> None:
+    _add_experts(d, experts)
+    people.invite(d.app, d.procedure, [e.email for e in experts], actor=FACILITATOR)
+    d.did(
+        f"{len(experts)} persoonlijke uitnodiging(en) met antwoordlink klaargezet",
+        f"{len(experts)} personal invitation(s) with a response link queued",
+    )
+    d.deliver()
+
+
+def _add_experts(d: Demo, experts: tuple[ExpertData, ...]) -> None:
     for expert in experts:
         people.add_expert(
             d.app,
@@ -308,8 +351,8 @@ def _invite(d: Demo, experts: tuple[ExpertData, ...]) -> None:
             else d.t("extern", "external")
         )
         d.did(
-            f"Uitgenodigd: {expert.name} ({side}, {expert.profile})",
-            f"Invited: {expert.name} ({side}, {expert.profile})",
+            f"Expert: {expert.name} ({side}, {expert.profile})",
+            f"Expert: {expert.name} ({side}, {expert.profile})",
         )
 
 
@@ -325,6 +368,7 @@ def _answers(d: Demo, experts: tuple[ExpertData, ...]) -> None:
     )
     for name in declined:
         d.console.print(f"[yellow]✘[/] {escape(d.t(f'Afgezegd: {name}', f'Declined: {name}'))}")
+    d.deliver()
 
 
 def _expert_selection(d: Demo) -> None:
@@ -360,6 +404,16 @@ def _expert_selection(d: Demo) -> None:
     _invite(d, (REPLACEMENT,))
     d.on(date(2025, 3, 6))
     _answers(d, (REPLACEMENT,))
+    d.on(date(2025, 3, 6), time(11, 0))
+    second = datetime.combine(SESSION_TWO.day, time(13, 30), tzinfo=AMSTERDAM)
+    sessions.move_session(d.app, d.procedure, d.session_ids[1], at=second, actor=FACILITATOR)
+    d.did(
+        f"Bijeenkomst {SESSION_TWO.place} verplaatst naar 13.30 uur: de experts krijgen een "
+        "bijgewerkte agenda-uitnodiging (zelfde UID, hoger SEQUENCE)",
+        f"Session {SESSION_TWO.place} moved to 1.30 pm: the experts get an updated calendar "
+        "invitation (same UID, higher SEQUENCE)",
+    )
+    d.deliver()
     d.say(
         "Nu 10 experts, 5 intern en 5 extern, met elk vereist extern profiel.",
         "Now 10 experts, 5 internal and 5 external, with every required external profile.",
@@ -540,6 +594,15 @@ def _decision(d: Demo) -> None:
         "Positief advies van de archivaris (Jeroen Kamphuis, Collectie Overijssel)",
         "Positive advice from the archivist (Jeroen Kamphuis, Collectie Overijssel)",
     )
+    written = write_proposal(
+        documents.proposal_data(d.app, d.procedure), DEMO_DOCUMENTS, d.language
+    )
+    d.files.extend(written)
+    d.did(
+        "Voorstel aan GS gemaakt (Word en HTML) en gemaild aan het management",
+        "Proposal to GS written (Word and HTML) and mailed to management",
+    )
+    d.deliver()
     d.on(date(2025, 6, 24), time(15, 0))
     decision.record_decision(
         d.app,
@@ -553,6 +616,7 @@ def _decision(d: Demo) -> None:
         f"Gedeputeerde Staten stellen de hotspotlijst vast op 24 juni 2025, besluit {DECISION_REF}",
         f"Gedeputeerde Staten adopt the hotspot list on 24 June 2025, decision {DECISION_REF}",
     )
+    d.deliver()
     d.on(date(2025, 6, 25))
     d.advance()
 
@@ -634,6 +698,12 @@ def _publication(d: Demo) -> None:
         "Published in the Provinciaal Blad (Prb. 2025, 1234), in force 15 October 2025, "
         "objection period 6 weeks",
     )
+    d.files.extend(write_public_list(documents.public_list_data(d.app, d.procedure), DEMO_PUBLIC))
+    d.did(
+        "Openbare hotspotlijst geschreven als HTML, CSV en JSON (zonder persoonsgegevens)",
+        "Public hotspot list written as HTML, CSV and JSON (without personal data)",
+    )
+    d.deliver()
     d.advance()
 
 
@@ -681,6 +751,42 @@ def _audit_trail(d: Demo) -> None:
             f"[bold green]✔ Audit trail intact: {check.records} records, hash chain verified[/]",
         )
     )
+
+
+def _mail_and_documents(d: Demo) -> None:
+    with d.app.read() as db:
+        rows = db.execute(
+            select(m.OutboxMessage.kind, m.OutboxMessage.status).where(
+                m.OutboxMessage.procedure_id == d.procedure
+            )
+        ).all()
+    d.mails = Counter(kind for kind, _ in rows)
+    unsent = sum(1 for _, status in rows if status != "sent")
+    table = Table(
+        title=d.t(
+            f"Verstuurde mail: {len(rows) - unsent} berichten, elk aan één ontvanger",
+            f"Mail sent: {len(rows) - unsent} messages, each to one recipient",
+        )
+    )
+    table.add_column(d.t("soort", "kind"))
+    table.add_column(d.t("aantal", "count"), justify="right")
+    for kind, count in sorted(d.mails.items()):
+        table.add_row(kind, str(count))
+    d.console.print(table)
+    if unsent:
+        raise HotspotError(
+            Text(f"{unsent} berichten niet verstuurd", f"{unsent} messages not sent")
+        )
+    d.console.print(
+        d.t(
+            f"Mail (.eml, te openen in een mailprogramma): {DEMO_MAIL.as_posix()}/",
+            f"Mail (.eml, opens in a mail program): {DEMO_MAIL.as_posix()}/",
+        ),
+        highlight=False,
+    )
+    d.console.print(d.t("Documenten:", "Documents:"))
+    for path in d.files:
+        d.console.print(f"  {escape(path.as_posix())}", highlight=False)
 
 
 def _where_to_look(d: Demo, url: str, *, given: bool) -> None:

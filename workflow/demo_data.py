@@ -12,6 +12,10 @@ from states.snapshot import Perspective
 
 START = datetime(2025, 1, 6, 9, 0, tzinfo=AMSTERDAM)
 DEMO_DATABASE = Path("var") / "demo.db"
+# Folders only the demo writes to; each run empties the mail folder first.
+DEMO_MAIL = Path("var") / "mail" / "demo"
+DEMO_DOCUMENTS = Path("var") / "documenten"
+DEMO_PUBLIC = Path("var") / "publicatie"
 
 ORGANISATION = "Provincie Overijssel"
 BODY = "Gedeputeerde Staten"

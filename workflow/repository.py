@@ -110,11 +110,12 @@ _MILESTONES = _by_procedure(MST.c.key, MST.c.due)
 _EXPERTS = _by_procedure(
     ET.c.id, ET.c.name, ET.c.email, ET.c.perspective, ET.c.profile, ET.c.response, order=ET.c.id
 )
-# One row per attendee (or one row for a session nobody attended yet).
+# One row per attendee (or one row for a session nobody attended yet). A cancelled session
+# was never held, so the rules do not see it.
 _SESSIONS = (
     select(ST.c.id, ST.c.at, AT.c.expert_id)
     .outerjoin(AT, AT.c.session_id == ST.c.id)
-    .where(ST.c.procedure_id == bindparam("pid"))
+    .where(ST.c.procedure_id == bindparam("pid"), ST.c.cancelled_at.is_(None))
     .order_by(ST.c.at, ST.c.id)
 )
 _CANDIDATES = _by_procedure(

@@ -6,17 +6,20 @@ import getpass
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from notifications.settings import MailSettings
 from states.config import ConfigError, RuleConfig, merge, parse_config
 from states.errors import InvalidInput
 from states.i18n import Language, Text, parse_language
 from workflow.resources import config_dir
 
 DEFAULT_DATABASE_URL = "sqlite:///var/hotspot.db"
+# The installation's mail settings share the TOML file but are not rules of a procedure.
+MAIL_TABLE = "mail"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +27,7 @@ class Settings:
     database_url: str
     language: Language
     now_override: datetime | None
+    mail: MailSettings = field(default_factory=MailSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -32,6 +36,7 @@ class Settings:
             database_url=env.get("HOTSPOT_DATABASE_URL") or DEFAULT_DATABASE_URL,
             language=parse_language(env.get("HOTSPOT_LANG")),
             now_override=_parse_now(env.get("HOTSPOT_NOW")),
+            mail=MailSettings.from_sources(default_config_dict().get(MAIL_TABLE, {}), env),
         )
 
 
@@ -84,6 +89,7 @@ def default_config_dict() -> dict[str, Any]:
 def effective_config(organisation_file: Path | None) -> tuple[dict[str, Any], RuleConfig]:
     """The defaults merged with an organisation's file, as stored dict and checked config."""
     raw = default_config_dict()
+    raw.pop(MAIL_TABLE, None)
     try:
         if organisation_file is not None:
             raw = merge(raw, read_toml(organisation_file, "--config"))

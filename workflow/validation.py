@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 
 from states.errors import InvalidInput
-from states.i18n import AMSTERDAM, Text
+from states.i18n import AMSTERDAM, LANGUAGES, Text
 
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
@@ -179,3 +179,19 @@ def bounded_int(field: str, value: int, *, minimum: int = 1, maximum: int = 52) 
             ),
         )
     return value
+
+
+def language(field: str, value: str | None) -> str:
+    """The language a person gets mail in: nl (the default) or en."""
+    word = (value or "nl").strip().lower()
+    aliases = {"nederlands": "nl", "dutch": "nl", "engels": "en", "english": "en"}
+    word = aliases.get(word, word)
+    if word not in LANGUAGES:
+        raise InvalidInput(
+            field,
+            Text(
+                f"{value!r} is geen taal die de hotspotmonitor kent; kies nl of en",
+                f"{value!r} is not a language the hotspot monitor knows; choose nl or en",
+            ),
+        )
+    return word

@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 import zipfile
+from email import message_from_bytes
+from email import policy as mail_policy
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,9 @@ class Cli:
             "HOTSPOT_DATABASE_URL": database_url,
             "HOTSPOT_ACTOR": "sanne",
             "COLUMNS": "200",
+            # Mail to files in this test's folder, whatever the caller's shell configures.
+            "HOTSPOT_MAIL_TRANSPORT": "file",
+            "HOTSPOT_MAIL_DIR": str(cwd / "mail"),
         }
         self.cwd = cwd
         self.separate_process = separate_process
@@ -151,6 +156,17 @@ def test_a_facilitator_runs_a_whole_procedure_from_the_command_line(
         encoding="utf-8",
     )
     assert len(cli.json("expert", "import", P, str(csv_file))["experts"]) == 5
+    assert len(cli.json("expert", "invite", P)["invited"]) == 5
+    # Two phase-change notices to each of the 3 members, and the 5 invitations.
+    assert cli.json("mail", "send")["sent"] == 2 * 3 + 5
+    messages = [
+        message_from_bytes(f.read_bytes(), policy=mail_policy.default)
+        for f in (tmp_path / "mail").glob("*.eml")
+    ]
+    invitations = [m for m in messages if "ineke@ov.example" in str(m["To"])]
+    assert len(messages) == 11 and len(invitations) == 1
+    body = invitations[0].get_body(preferencelist=("plain",))
+    assert body is not None and "Geachte Ineke" in body.get_content()
     for email in (
         "ineke@ov.example",
         "jan@ov.example",
@@ -181,6 +197,12 @@ def test_a_facilitator_runs_a_whole_procedure_from_the_command_line(
     assert cli.json("advance", P)["phase"] == "sessions"
     s1 = cli.run("session", "add", P, "--at", "2025-03-10T14:00", "--location", "Zwolle")
     s2 = cli.run("session", "add", P, "--at", "2025-03-24 14:00")
+    cli.json("session", "move", P, s2.stdout.strip(), "--at", "2025-03-24T15:00")
+    s3 = cli.run("session", "add", P, "--at", "2025-04-07T14:00").stdout.strip()
+    cli.json("session", "cancel", P, s3, "--reason", "Niet meer nodig")
+    queued = cli.json("mail", "list", P)["messages"]
+    kinds = {m["kind"] for m in queued if m["status"] == "pending"}
+    assert {"session_invitation", "session_update", "session_cancelled"} <= kinds
     for sid in (s1.stdout.strip(), s2.stdout.strip()):
         cli.json(
             "session",
@@ -236,6 +258,8 @@ def test_a_facilitator_runs_a_whole_procedure_from_the_command_line(
     assert cli.json("advice", P, "--negative", "--by", "Carla")["phase"] == "sessions"
     assert cli.json("advance", P)["phase"] == "decision"
     cli.json("advice", P, "--positive", "--by", "Carla", "--actor", "carla")
+    written = cli.json("proposal", P, "--out", str(tmp_path / "voorstel"))
+    assert {Path(f).suffix for f in written["files"]} == {".docx", ".html"}
     cli.json("decide", P, "--adopted", "--date", "2025-05-26", "--ref", "GS/2025/0412")
     assert cli.json("advance", P)["phase"] == "inventory"
     cli.json(
@@ -270,8 +294,17 @@ def test_a_facilitator_runs_a_whole_procedure_from_the_command_line(
         "Prb. 2025, 1234",
         "--date",
         "2025-10-01",
+        "--out",
+        str(tmp_path / "publicatie"),
     )
+    published = {f.suffix: f for f in (tmp_path / "publicatie").iterdir()}
+    assert set(published) == {".html", ".csv", ".json"}
+    assert "GS/2025/0412" in published[".csv"].read_text("utf-8-sig")
+    assert "@" not in published[".json"].read_text("utf-8")
     assert cli.json("advance", P)["phase"] == "closed"
+    sent = cli.json("mail", "send")
+    assert sent["failed"] == 0 and sent["sent"] > 40
+    assert cli.json("mail", "list", "--failed")["messages"] == []
     status = cli.json("status", P)
     assert status["phase"] == "closed" and status["deviations"][0]["rule"] == (
         "planning.rsvp_lead_time"

@@ -11,12 +11,25 @@ from rich.console import Console
 
 from states.errors import HotspotError
 from states.i18n import parse_language
-from workflow.cli import procedure_commands, render, step_commands
+from workflow.cli import (
+    document_commands,
+    mail_commands,
+    procedure_commands,
+    render,
+    step_commands,
+)
 from workflow.cli.context import CliContext
 from workflow.cli.group import cli
 
 # Imported for their side effect: they add their commands to `cli`.
-__all__ = ["cli", "main", "procedure_commands", "step_commands"]
+__all__ = [
+    "cli",
+    "document_commands",
+    "mail_commands",
+    "main",
+    "procedure_commands",
+    "step_commands",
+]
 
 
 def _wants_json(args: list[str]) -> bool:

@@ -6,10 +6,14 @@ from pathlib import Path
 
 import click
 
+from notifications.documents import write_public_list
+from states.errors import InvalidInput
+from states.i18n import Text
 from states.phases import Phase
 from workflow.cli.context import CliContext, common_options
 from workflow.cli.group import cli, done
 from workflow.commands import decision, people, planning, records, sessions
+from workflow.documents import public_list_data
 
 
 @cli.group()
@@ -21,11 +25,14 @@ def member() -> None:
 @click.argument("proc")
 @click.option("--name", required=True)
 @click.option("--email", required=True)
-@click.option("--role", required=True, help="Bijv. procesbegeleider, archivaris.")
+@click.option("--role", required=True, help="Bijv. procesbegeleider, archivaris, management.")
+@click.option("--language", default="nl", show_default=True, help="Taal van de mail: nl of en.")
 @common_options
-def member_add(ctx: CliContext, proc: str, name: str, email: str, role: str) -> None:
+def member_add(ctx: CliContext, proc: str, name: str, email: str, role: str, language: str) -> None:
     """Voeg een werkgroeplid met een rol toe."""
-    result = people.add_member(ctx.app, proc, name=name, email=email, role=role, actor=ctx.actor)
+    result = people.add_member(
+        ctx.app, proc, name=name, email=email, role=role, actor=ctx.actor, language=language
+    )
     done(ctx, result, f"{name} toegevoegd als {role}", f"{name} added as {role}")
 
 
@@ -56,9 +63,16 @@ def expert() -> None:
 @click.option("--email", required=True)
 @click.option("--perspective", required=True, help="internal|external (intern|extern).")
 @click.option("--profile", required=True, help="Bijv. historicus, journalist, beleid.")
+@click.option("--language", default="nl", show_default=True, help="Taal van de mail: nl of en.")
 @common_options
 def expert_add(
-    ctx: CliContext, proc: str, name: str, email: str, perspective: str, profile: str
+    ctx: CliContext,
+    proc: str,
+    name: str,
+    email: str,
+    perspective: str,
+    profile: str,
+    language: str,
 ) -> None:
     """Voeg een expert toe."""
     result = people.add_expert(
@@ -69,6 +83,7 @@ def expert_add(
         perspective=perspective,
         profile=profile,
         actor=ctx.actor,
+        language=language,
     )
     done(ctx, result, f"Expert {name} toegevoegd", f"Expert {name} added")
 
@@ -78,10 +93,26 @@ def expert_add(
 @click.argument("file", type=click.Path(path_type=Path))
 @common_options
 def expert_import(ctx: CliContext, proc: str, file: Path) -> None:
-    """Importeer experts uit CSV (name,email,perspective,profile); alles of niets."""
+    """Importeer experts uit CSV (name,email,perspective,profile[,language]); alles of niets."""
     result = people.import_experts(ctx.app, proc, file, actor=ctx.actor)
     n = len(result["experts"])
     done(ctx, result, f"{n} experts geïmporteerd", f"{n} experts imported")
+
+
+@expert.command(name="invite")
+@click.argument("proc")
+@click.argument("emails", nargs=-1)
+@common_options
+def expert_invite(ctx: CliContext, proc: str, emails: tuple[str, ...]) -> None:
+    """Zet uitnodigingen klaar (zonder adressen: alle experts die er nog geen kregen)."""
+    result = people.invite(ctx.app, proc, list(emails), actor=ctx.actor)
+    n = len(result["invited"])
+    done(
+        ctx,
+        result,
+        f"{n} uitnodiging(en) klaargezet; 'hotspot mail send' verstuurt ze",
+        f"{n} invitation(s) queued; 'hotspot mail send' delivers them",
+    )
 
 
 @expert.command(name="respond")
@@ -114,6 +145,38 @@ def session_add(ctx: CliContext, proc: str, at: str, location: str | None) -> No
     """Plan een expertbijeenkomst; toont het nummer van de bijeenkomst."""
     result = sessions.add_session(ctx.app, proc, at=at, location=location, actor=ctx.actor)
     ctx.emit(result, lambda: click.echo(result["session"]))
+
+
+@session.command(name="move")
+@click.argument("proc")
+@click.argument("session_id")
+@click.option("--at", "at", required=True, help="Nieuwe datum en tijd, bijv. 2025-03-19T14:00.")
+@common_options
+def session_move(ctx: CliContext, proc: str, session_id: str, at: str) -> None:
+    """Verplaats een bijeenkomst; de deelnemers krijgen een bijgewerkte agenda-uitnodiging."""
+    result = sessions.move_session(ctx.app, proc, session_id, at=at, actor=ctx.actor)
+    done(
+        ctx,
+        result,
+        f"Bijeenkomst {session_id} verplaatst",
+        f"Session {session_id} moved",
+    )
+
+
+@session.command(name="cancel")
+@click.argument("proc")
+@click.argument("session_id")
+@click.option("--reason", required=True, help="Waarom de bijeenkomst niet doorgaat.")
+@common_options
+def session_cancel(ctx: CliContext, proc: str, session_id: str, reason: str) -> None:
+    """Annuleer een bijeenkomst; de deelnemers krijgen een annulering in hun agenda."""
+    result = sessions.cancel_session(ctx.app, proc, session_id, reason=reason, actor=ctx.actor)
+    done(
+        ctx,
+        result,
+        f"Bijeenkomst {session_id} geannuleerd",
+        f"Session {session_id} cancelled",
+    )
 
 
 @session.command(name="attend")
@@ -316,11 +379,25 @@ def inventory_none(ctx: CliContext, proc: str, hotspot: str, system: str, reason
 @click.option("--ref", required=True, help="Publicatiekenmerk.")
 @click.option("--date", "day", required=True, help="Datum van inwerkingtreding.")
 @click.option("--objection-weeks", type=int, default=None, help="Bezwaartermijn (standaard 6).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("var") / "publicatie",
+    show_default=True,
+    help="Map voor de openbare lijst (HTML, CSV, JSON).",
+)
 @common_options
 def publish(
-    ctx: CliContext, proc: str, channel: str, ref: str, day: str, objection_weeks: int | None
+    ctx: CliContext,
+    proc: str,
+    channel: str,
+    ref: str,
+    day: str,
+    objection_weeks: int | None,
+    out: Path,
 ) -> None:
-    """Leg de publicatie van de vastgestelde hotspotlijst vast."""
+    """Leg de publicatie vast, kondig haar aan en schrijf de openbare hotspotlijst."""
     result = records.publish(
         ctx.app,
         proc,
@@ -330,4 +407,24 @@ def publish(
         objection_weeks=objection_weeks,
         actor=ctx.actor,
     )
-    done(ctx, result, f"Publicatie {ref} vastgelegd", f"Publication {ref} recorded")
+    # The files are derived from what was just committed; should writing them fail, the
+    # publication stands and `hotspot public-list` writes them again.
+    try:
+        paths = write_public_list(public_list_data(ctx.app, proc), out)
+    except OSError as error:
+        raise InvalidInput(
+            "--out",
+            Text(
+                f"publicatie vastgelegd, maar de openbare lijst kon niet worden geschreven "
+                f"({error}); probeer opnieuw met 'hotspot public-list {proc} --out MAP'",
+                f"publication recorded, but the public list could not be written ({error}); "
+                f"try again with 'hotspot public-list {proc} --out DIR'",
+            ),
+        ) from None
+    result["files"] = [p.as_posix() for p in paths]
+    done(
+        ctx,
+        result,
+        f"Publicatie {ref} vastgelegd; openbare lijst in {out}/",
+        f"Publication {ref} recorded; public list in {out}/",
+    )

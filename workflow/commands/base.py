@@ -12,11 +12,12 @@ import structlog
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from notifications.settings import MailSettings
 from states.actions import Action, require_phase
 from states.config import RuleConfig
 from states.errors import HotspotError
 from states.phases import Phase
-from workflow import audit
+from workflow import audit, notify
 from workflow.app import App
 from workflow.procedure_store import ProcedureRecord, load_procedure, save_procedure
 
@@ -34,6 +35,11 @@ class Change:
     actor: str
     data: dict[str, Any] = field(default_factory=dict)
     reason: str | None = None
+    mail: MailSettings = field(default_factory=MailSettings)
+    # Kinds of the mails this command queued, counted into its audit record.
+    queued: dict[str, int] = field(default_factory=dict)
+    # What the mail side read once in this command (the workgroup, the letterhead).
+    memo: dict[str, Any] = field(default_factory=dict)
     _session: Session | None = None
 
     @property
@@ -84,13 +90,22 @@ def changing(
         with app.transaction() as connection:
             procedure = load_procedure(connection, procedure_id)
             change = Change(
-                connection, procedure, Phase(procedure.phase), app.now(), actor, reason=reason
+                connection,
+                procedure,
+                Phase(procedure.phase),
+                app.now(),
+                actor,
+                reason=reason,
+                mail=app.settings.mail,
             )
             try:
                 yield change
+                notify.after_change(change)
                 change.flush()
             finally:
                 change.close()
+            if change.queued:
+                change.data["mail"] = dict(sorted(change.queued.items()))
             record = audit.next_record(
                 procedure,
                 action=action,

@@ -10,7 +10,7 @@ from states.guards import require_no_advice_yet, require_open_list, require_posi
 from states.machine import SEND_BACK, ProcedureModel, definition
 from states.phases import Phase
 from states.snapshot import ListStatus, ProcedureSnapshot
-from workflow import repository, validation
+from workflow import notify, repository, validation
 from workflow.app import App
 from workflow.commands.base import Change, changing
 from workflow.db import models as m
@@ -46,6 +46,8 @@ def record_advice(
         row.advice_positive, row.advice_by, row.advice_reason = positive, adviser, why
         row.advice_at = change.now
         phase = _send_back(change, row) if not positive else change.phase
+        if positive:
+            notify.proposal(change, row)
         change.data = {
             "list_version": row.number,
             "positive": positive,
@@ -82,6 +84,7 @@ def record_decision(
         if adopted:
             row.status = ListStatus.ADOPTED.value
             phase = change.phase
+            notify.list_adopted(change, row)
         else:
             phase = _send_back(change, row)
         change.data = {

@@ -14,7 +14,7 @@ from states.actions import Action
 from states.errors import InvalidInput
 from states.i18n import Text
 from states.snapshot import Perspective, Response
-from workflow import validation
+from workflow import notify, validation
 from workflow.app import App
 from workflow.commands.base import Change, changing
 from workflow.db import models as m
@@ -23,10 +23,18 @@ PERSPECTIVE_ALIASES = {"intern": "internal", "extern": "external"}
 
 
 def add_member(
-    app: App, procedure_id: str, *, name: str, email: str, role: str, actor: str
+    app: App,
+    procedure_id: str,
+    *,
+    name: str,
+    email: str,
+    role: str,
+    actor: str,
+    language: str = "nl",
 ) -> dict[str, Any]:
     clean_name = validation.single_line("--name", name, max_length=200)
     address = validation.email("--email", email)
+    mail_language = validation.language("--language", language)
     with changing(app, procedure_id, actor, "member.add") as change:
         change.require(Action.ADD_MEMBER)
         clean_role = validation.choice("--role", role, change.config.roles.known)
@@ -52,6 +60,7 @@ def add_member(
             email=address,
             email_key=key,
             role=clean_role,
+            language=mail_language,
         )
         change.session.add(member)
         change.session.flush()
@@ -60,6 +69,7 @@ def add_member(
             "name": clean_name,
             "email": address,
             "role": clean_role,
+            "language": mail_language,
         }
     return {
         "ok": True,
@@ -82,6 +92,7 @@ def _new_expert(change: Change, row: dict[str, str], where: str = "") -> m.Exper
     profile = validation.choice(
         f"{where}--profile", row.get("profile", ""), change.config.profiles.known
     )
+    language = validation.language(f"{where}--language", row.get("language") or "nl")
     return m.Expert(
         procedure_id=change.procedure.id,
         name=name,
@@ -90,6 +101,7 @@ def _new_expert(change: Change, row: dict[str, str], where: str = "") -> m.Exper
         perspective=perspective,
         profile=profile,
         response=Response.PENDING.value,
+        language=language,
     )
 
 
@@ -123,11 +135,19 @@ def add_expert(
     perspective: str,
     profile: str,
     actor: str,
+    language: str = "nl",
 ) -> dict[str, Any]:
     with changing(app, procedure_id, actor, "expert.add") as change:
         change.require(Action.ADD_EXPERT)
         expert = _new_expert(
-            change, {"name": name, "email": email, "perspective": perspective, "profile": profile}
+            change,
+            {
+                "name": name,
+                "email": email,
+                "perspective": perspective,
+                "profile": profile,
+                "language": language,
+            },
         )
         _refuse_known_addresses(change.session, change.procedure.id, [expert], "--email")
         change.session.add(expert)
@@ -138,6 +158,7 @@ def add_expert(
             "email": expert.email,
             "perspective": expert.perspective,
             "profile": expert.profile,
+            "language": expert.language,
         }
     return {
         "ok": True,
@@ -157,6 +178,8 @@ CSV_HEADERS = {
     "perspectief": "perspective",
     "profile": "profile",
     "profiel": "profile",
+    "language": "language",
+    "taal": "language",
 }
 
 
@@ -271,10 +294,53 @@ def respond(app: App, procedure_id: str, email: str, *, accept: bool, actor: str
         expert.response = answer.value
         expert.responded_at = change.now
         change.data = {"expert": expert.id, "response": answer.value, "previous": previous}
+        notify.expert_response(change, expert)
     return {
         "ok": True,
         "procedure": change.procedure.id,
         "expert": expert.id,
         "response": answer.value,
+        "phase": change.procedure.phase,
+    }
+
+
+def invite(app: App, procedure_id: str, emails: list[str], *, actor: str) -> dict[str, Any]:
+    """Queue the invitation mail, each with a fresh personal response link.
+
+    Without addresses: every expert not yet invited. Naming an expert who was invited before
+    sends a new invitation, whose link replaces the old one.
+    """
+    with changing(app, procedure_id, actor, "expert.invite") as change:
+        change.require(Action.INVITE_EXPERT)
+        if emails:
+            experts = [find_expert(change, address, "EMAIL") for address in emails]
+            experts = list({e.id: e for e in experts}.values())
+        else:
+            experts = list(
+                change.session.scalars(
+                    select(m.Expert)
+                    .where(
+                        m.Expert.procedure_id == change.procedure.id,
+                        m.Expert.invited_at.is_(None),
+                    )
+                    .order_by(m.Expert.id)
+                )
+            )
+        if not experts:
+            raise InvalidInput(
+                "EMAIL",
+                Text(
+                    "alle experts hebben al een uitnodiging gekregen; noem een e-mailadres "
+                    "om iemand opnieuw uit te nodigen",
+                    "every expert has already been invited; name an address to invite "
+                    "someone again",
+                ),
+            )
+        notify.expert_invitations(change, experts)
+        change.data = {"experts": [e.id for e in experts], "count": len(experts)}
+    return {
+        "ok": True,
+        "procedure": change.procedure.id,
+        "invited": [e.email for e in experts],
         "phase": change.procedure.phase,
     }

@@ -249,7 +249,8 @@ def _counts(session: Session, pid: str) -> dict[str, int]:
         "experts_external_accepted": count(
             m.Expert, m.Expert.response == "accepted", m.Expert.perspective == "external"
         ),
-        "sessions": count(m.ExpertSession),
+        # A cancelled session was never held; it stays on record, not in the count.
+        "sessions": count(m.ExpertSession, m.ExpertSession.cancelled_at.is_(None)),
         "candidates": count(m.Candidate),
         "concept_list": count(
             m.Candidate, m.Candidate.included.is_(True), m.Candidate.assessed.is_(True)
@@ -267,6 +268,7 @@ def advance(
         snapshot = repository.load_snapshot(
             change.connection, procedure, defn.exit_needs(change.phase)
         )
+        change.memo["snapshot"] = snapshot
         model = ProcedureModel(change.phase, snapshot, change.config)
         new_phase = defn.step(model, ADVANCE)
         procedure.phase = new_phase.value

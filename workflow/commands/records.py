@@ -12,7 +12,7 @@ from states.errors import InvalidInput, NotFound
 from states.guards import require_unpublished
 from states.i18n import Text, format_date
 from states.snapshot import ListEntry, ListStatus
-from workflow import repository, validation
+from workflow import notify, repository, validation
 from workflow.app import App
 from workflow.commands.base import Change, changing
 from workflow.db import models as m
@@ -226,16 +226,17 @@ def publish(
         )
         existing = change.session.get(m.Publication, change.procedure.id)
         require_unpublished(existing.reference if existing else None, reference)
-        change.session.add(
-            m.Publication(
-                procedure_id=change.procedure.id,
-                channel=where,
-                reference=reference,
-                in_force=in_force,
-                objection_weeks=weeks,
-                recorded_at=change.now,
-            )
+        publication = m.Publication(
+            procedure_id=change.procedure.id,
+            channel=where,
+            reference=reference,
+            in_force=in_force,
+            objection_weeks=weeks,
+            recorded_at=change.now,
         )
+        change.session.add(publication)
+        change.session.flush()
+        notify.publication(change, publication)
         change.data = {
             "channel": where,
             "ref": reference,

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 
+from notifications.kinds import MailKind
 from states.actions import Action
 from states.errors import InvalidInput, NotFound
 from states.i18n import Text
 from states.snapshot import Response
-from workflow import validation
+from workflow import notify, validation
 from workflow.app import App
 from workflow.commands.base import Change, changing
 from workflow.commands.people import find_expert
@@ -25,10 +27,17 @@ def add_session(
     place = validation.single_line("--location", location) if location else None
     with changing(app, procedure_id, actor, "session.add") as change:
         change.require(Action.ADD_SESSION)
-        row = m.ExpertSession(procedure_id=change.procedure.id, at=moment, location=place)
+        row = m.ExpertSession(
+            procedure_id=change.procedure.id,
+            at=moment,
+            location=place,
+            uid=f"session-{uuid.uuid4()}@hotspot-monitor",
+            sequence=0,
+        )
         change.session.add(row)
         change.session.flush()
         change.data = {"session": row.id, "at": moment.isoformat(), "location": place}
+        notify.session_mails(change, row, MailKind.SESSION_INVITATION)
     return {
         "ok": True,
         "procedure": change.procedure.id,
@@ -53,6 +62,98 @@ def _owned(change: Change, model: type[Owned], key: int | str, what: Text) -> Ow
     return row
 
 
+def _live_session(change: Change, session_id: int | str) -> m.ExpertSession:
+    row = _owned(change, m.ExpertSession, session_id, Text("bijeenkomst", "session"))
+    if row.cancelled_at is not None:
+        raise InvalidInput(
+            "SESSION",
+            Text(
+                f"bijeenkomst {row.id} is geannuleerd ({row.cancel_reason})",
+                f"session {row.id} was cancelled ({row.cancel_reason})",
+            ),
+        )
+    return row
+
+
+def move_session(
+    app: App, procedure_id: str, session_id: int | str, *, at: str | datetime, actor: str
+) -> dict[str, Any]:
+    """A new moment for a session: the same calendar invitation, updated (higher SEQUENCE)."""
+    moment = validation.parse_datetime("--at", at)
+    with changing(app, procedure_id, actor, "session.move") as change:
+        change.require(Action.CHANGE_SESSION)
+        row = _live_session(change, session_id)
+        if row.at == moment:
+            raise InvalidInput(
+                "--at",
+                Text(
+                    f"bijeenkomst {row.id} staat al op dit tijdstip",
+                    f"session {row.id} is already at this time",
+                ),
+            )
+        attended = change.session.scalar(
+            select(m.Attendance.expert_id).where(m.Attendance.session_id == row.id).limit(1)
+        )
+        if attended is not None:
+            raise InvalidInput(
+                "SESSION",
+                Text(
+                    f"bijeenkomst {row.id} is al gehouden: er is aanwezigheid vastgelegd",
+                    f"session {row.id} has been held: attendance is recorded",
+                ),
+            )
+        previous = row.at
+        row.at = moment
+        row.sequence += 1
+        change.data = {
+            "session": row.id,
+            "from": previous.isoformat(),
+            "to": moment.isoformat(),
+            "sequence": row.sequence,
+        }
+        notify.session_mails(change, row, MailKind.SESSION_UPDATE, previous_at=previous)
+    return {
+        "ok": True,
+        "procedure": change.procedure.id,
+        "session": row.id,
+        "at": moment.isoformat(),
+        "phase": change.procedure.phase,
+    }
+
+
+def cancel_session(
+    app: App, procedure_id: str, session_id: int | str, *, reason: str, actor: str
+) -> dict[str, Any]:
+    """Call a session off: attendees get METHOD:CANCEL for the same UID; the rules forget it."""
+    why = validation.text("--reason", reason, max_length=4000)
+    with changing(app, procedure_id, actor, "session.cancel", reason=why) as change:
+        change.require(Action.CHANGE_SESSION)
+        row = _live_session(change, session_id)
+        attended = change.session.scalar(
+            select(m.Attendance.expert_id).where(m.Attendance.session_id == row.id).limit(1)
+        )
+        if attended is not None:
+            raise InvalidInput(
+                "SESSION",
+                Text(
+                    f"bijeenkomst {row.id} is al gehouden: er is aanwezigheid vastgelegd",
+                    f"session {row.id} has been held: attendance is recorded",
+                ),
+            )
+        row.cancelled_at = change.now
+        row.cancel_reason = why
+        row.sequence += 1
+        change.data = {"session": row.id, "sequence": row.sequence}
+        notify.session_mails(change, row, MailKind.SESSION_CANCELLED, reason=why)
+    return {
+        "ok": True,
+        "procedure": change.procedure.id,
+        "session": row.id,
+        "cancelled": True,
+        "phase": change.procedure.phase,
+    }
+
+
 def attend(
     app: App, procedure_id: str, session_id: int | str, emails: list[str], *, actor: str
 ) -> dict[str, Any]:
@@ -62,7 +163,7 @@ def attend(
         )
     with changing(app, procedure_id, actor, "session.attend") as change:
         change.require(Action.RECORD_ATTENDANCE)
-        row = _owned(change, m.ExpertSession, session_id, Text("bijeenkomst", "session"))
+        row = _live_session(change, session_id)
         present = set(
             change.session.scalars(
                 select(m.Attendance.expert_id).where(m.Attendance.session_id == row.id)

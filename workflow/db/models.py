@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -85,6 +86,8 @@ class Member(Base):
     email: Mapped[str] = mapped_column(String(320))
     email_key: Mapped[str] = mapped_column(String(320))
     role: Mapped[str] = mapped_column(String(64))
+    # The language this person gets mail in ("nl" or "en").
+    language: Mapped[str] = mapped_column(String(2), default="nl", server_default="nl")
 
 
 class Milestone(Base):
@@ -108,6 +111,11 @@ class Expert(Base):
     profile: Mapped[str] = mapped_column(String(64))
     response: Mapped[str] = mapped_column(String(16))
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    language: Mapped[str] = mapped_column(String(2), default="nl", server_default="nl")
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SHA-256 of the secret in the personal response link; a new invitation replaces it,
+    # which revokes the old link. The secret itself is only in the mail.
+    link_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class ExpertSession(Base):
@@ -116,6 +124,11 @@ class ExpertSession(Base):
     procedure_id: Mapped[str] = _procedure_fk()
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     location: Mapped[str | None] = mapped_column(String(300))
+    # iTIP: one UID for the life of the session, SEQUENCE raised on every change.
+    uid: Mapped[str] = mapped_column(String(120), unique=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Attendance(Base):
@@ -232,3 +245,42 @@ class AuditRecord(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class OutboxMessage(Base):
+    """One rendered mail to one recipient, written in the transaction of the step that caused it.
+
+    A sender claims due rows (status `pending`, or `sending` with an expired lease), delivers
+    them and marks them `sent` or `failed`; a transient failure puts the row back to `pending`
+    with a later `next_attempt_at`.
+    """
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[str | None] = mapped_column(
+        ForeignKey("procedures.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(250), unique=True)
+    sender: Mapped[str] = mapped_column(String(320))
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    recipient_email: Mapped[str] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(2))
+    subject: Mapped[str] = mapped_column(String(500))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    # An iTIP calendar object (text/calendar) and its METHOD, for session invitations.
+    calendar: Mapped[str | None] = mapped_column(Text)
+    calendar_method: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        # The sender's claim query walks this index: what is due, oldest first.
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )

@@ -1,0 +1,142 @@
+"""The adopted hotspot list for the public: an accessible HTML page, CSV and JSON open data.
+
+Only what `PublicListData` holds is published; it carries no experts and no nominators.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from notifications.documents.common import (
+    criteria_legend,
+    criteria_text,
+    environment,
+    file_stem,
+    write_atomic,
+)
+from states.i18n import format_date
+from workflow.audit import defuse_cell as defuse_formula
+from workflow.documents import PublicListData
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "nummer",
+    "naam",
+    "periode_begin",
+    "periode_einde",
+    "criteria",
+    "omschrijving",
+    "besluit_kenmerk",
+    "besluit_datum",
+    "publicatie_kenmerk",
+)
+
+
+def public_list_html(data: PublicListData) -> str:
+    period = f"{data.period_start}–{data.period_end}"
+    publication = data.publication
+    return (
+        environment()
+        .get_template("public_list.html")
+        .render(
+            title=f"Hotspotlijst {data.organisation} {period}",
+            data=data,
+            period=period,
+            decision_day=format_date(data.decision_date),
+            in_force=format_date(publication.in_force) if publication else None,
+            rows=[
+                {
+                    "number": h.number,
+                    "title": h.title,
+                    "start_iso": h.period_start.isoformat(),
+                    "start": format_date(h.period_start),
+                    "end_iso": h.period_end.isoformat() if h.period_end else None,
+                    "end": format_date(h.period_end) if h.period_end else "heden",
+                    "criteria": criteria_text(h.criteria),
+                    "description": h.description,
+                }
+                for h in data.hotspots
+            ],
+            criteria=criteria_legend("nl"),
+        )
+    )
+
+
+def public_list_csv(data: PublicListData) -> bytes:
+    """One row per hotspot; UTF-8 with a BOM so Excel reads the accents right."""
+    buffer = io.StringIO()
+    # The csv module's default CRLF line ends are what RFC 4180 and Excel expect.
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    reference = data.publication.reference if data.publication else ""
+    for h in data.hotspots:
+        row = (
+            h.number,
+            h.title,
+            h.period_start.isoformat(),
+            h.period_end.isoformat() if h.period_end else "",
+            criteria_text(h.criteria),
+            h.description,
+            data.decision_ref,
+            data.decision_date.isoformat(),
+            reference,
+        )
+        # Text typed by people must not run as a formula when the file is opened in a sheet.
+        writer.writerow([defuse_formula(cell) for cell in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def public_list_json(data: PublicListData) -> bytes:
+    """Open data: one object with the decision, the publication and the hotspots; ISO dates."""
+    publication = data.publication
+    document: dict[str, Any] = {
+        "procedure": data.procedure_id,
+        "organisation": data.organisation,
+        "governing_body": data.governing_body,
+        "period": {"start": data.period_start, "end": data.period_end},
+        "legal_basis": data.legal_basis,
+        "list_version": data.list_number,
+        "decision": {"reference": data.decision_ref, "date": data.decision_date.isoformat()},
+        "publication": (
+            {
+                "channel": publication.channel,
+                "reference": publication.reference,
+                "in_force": publication.in_force.isoformat(),
+                "objection_weeks": publication.objection_weeks,
+            }
+            if publication
+            else None
+        ),
+        "hotspots": [
+            {
+                "number": h.number,
+                "name": h.title,
+                "period_start": h.period_start.isoformat(),
+                "period_end": h.period_end.isoformat() if h.period_end else None,
+                "criteria": list(h.criteria),
+                "description": h.description,
+            }
+            for h in data.hotspots
+        ],
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def public_list_files(data: PublicListData) -> dict[str, bytes]:
+    """File name → content for `hotspotlijst-<procedure>.html`, `.csv` and `.json`."""
+    stem = file_stem("hotspotlijst", data.procedure_id)
+    return {
+        f"{stem}.html": public_list_html(data).encode("utf-8"),
+        f"{stem}.csv": public_list_csv(data),
+        f"{stem}.json": public_list_json(data),
+    }
+
+
+def write_public_list(data: PublicListData, out_dir: Path) -> list[Path]:
+    """Write the three files into `out_dir` (created), each atomically; their paths."""
+    return [
+        write_atomic(out_dir / name, content) for name, content in public_list_files(data).items()
+    ]

@@ -1,0 +1,57 @@
+"""Every kind of mail the engine sends, with the template context each one receives.
+
+A kind names a template triple under `templates/mail/{nl,en}/`: `KIND.subject.txt`,
+`KIND.txt` and `KIND.html`. The context keys listed per kind are all present (templates use
+StrictUndefined); dates are `datetime.date`, moments timezone-aware `datetime.datetime`.
+
+Every context also has the common keys:
+    lang          "nl" or "en"
+    recipient     {"name": str, "email": str}
+    procedure     {"id", "organisation", "governing_body", "period_start": int,
+                   "period_end": int, "phase_label": str (in lang)}
+    facilitator   {"name": str, "email": str} or None (the procedure's procesbegeleider)
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class MailKind(StrEnum):
+    # expert {"name", "perspective_label", "profile"}; rsvp_deadline: date | None;
+    # first_session: datetime | None; response_link: str (personal, secret)
+    EXPERT_INVITATION = "expert_invitation"
+    # accepted: bool; nomination_deadline: date | None;
+    # sessions: [{"at": datetime, "location": str | None}]
+    EXPERT_RESPONSE = "expert_response"
+    # session {"id", "at": datetime, "location": str | None, "sequence": int}
+    SESSION_INVITATION = "session_invitation"
+    # session as above; previous_at: datetime
+    SESSION_UPDATE = "session_update"
+    # session as above; reason: str
+    SESSION_CANCELLED = "session_cancelled"
+    # nomination_deadline: date | None; sessions: [{"at", "location"}]; portal_link: str;
+    # criteria: [str] (the four criteria, in lang)
+    CALL_FOR_NOMINATIONS = "call_for_nominations"
+    # entries: [ENTRY]; decision {"ref": str, "date": date}
+    LIST_ADOPTED = "list_adopted"
+    # list_version: int; entries: [ENTRY]; balance: [BALANCE]; deviations: [DEVIATION];
+    # empty_list_reason: str | None; advice_deadline: date | None
+    ADVICE_REQUEST = "advice_request"
+    # list_version: int; entries: [ENTRY]; balance: [BALANCE]; deviations: [DEVIATION];
+    # advice {"by": str, "reason": str | None, "at": datetime}; decision_deadline: date | None
+    PROPOSAL = "proposal"
+    # milestone {"key", "label": str, "due": date}; days_overdue: int; working_days_overdue: int
+    MILESTONE_OVERDUE = "milestone_overdue"
+    # publication {"channel", "reference", "in_force": date, "objection_weeks": int};
+    # entries: [ENTRY]; decision {"ref", "date"}
+    PUBLICATION = "publication"
+    # from_label: str; to_label: str; actor: str; reason: str | None; cancelled: bool;
+    # returned: bool (sent back to the sessions)
+    PHASE_CHANGED = "phase_changed"
+
+
+# ENTRY:     {"number": "2020-1", "title", "period_start": date, "period_end": date | None,
+#             "description", "criteria": [int], "motivation", "perspective_label": str}
+# BALANCE:   {"label": str, "message": str, "ok": bool, "deviated": bool}
+# DEVIATION: {"rule": str, "label": str, "reason": str, "actor": str, "at": datetime}

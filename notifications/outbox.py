@@ -1,0 +1,97 @@
+"""The outbox: rendered mails written in the same transaction as the step that caused them."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, insert
+
+from notifications.kinds import MailKind
+from notifications.render import RenderedMail
+from states.i18n import Language
+from workflow.db import models as m
+from workflow.db.models import table_of
+
+OUTBOX = table_of(m.OutboxMessage)
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """One person a mail goes to; every message has exactly one."""
+
+    name: str
+    email: str
+    language: Language = "nl"
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarPart:
+    """An iTIP object to send along as `text/calendar; method=...`."""
+
+    method: str
+    content: str
+
+
+def new_message_id(sender: str) -> str:
+    """A globally unique Message-ID on the sender's domain, fixed when the row is written.
+
+    A message sent again after a crashed sender keeps it, so receivers can drop the duplicate.
+    """
+    domain = sender.rpartition("@")[2] or "hotspot-monitor.invalid"
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMail:
+    kind: MailKind
+    recipient: Recipient
+    rendered: RenderedMail
+    calendar: CalendarPart | None = None
+
+
+def queue(
+    connection: Connection,
+    mails: list[OutgoingMail],
+    *,
+    procedure_id: str | None,
+    sender: str,
+    now: datetime,
+) -> list[str]:
+    """Insert one pending row per mail in the caller's transaction; returns the Message-IDs."""
+    if not mails:
+        return []
+    rows: list[dict[str, Any]] = []
+    for mail in mails:
+        rows.append(
+            {
+                "procedure_id": procedure_id,
+                "kind": mail.kind.value,
+                "message_id": new_message_id(sender),
+                "sender": sender,
+                "recipient_name": mail.recipient.name,
+                "recipient_email": mail.recipient.email,
+                "language": mail.recipient.language,
+                "subject": mail.rendered.subject,
+                "body_text": mail.rendered.text,
+                "body_html": mail.rendered.html,
+                "calendar": mail.calendar.content if mail.calendar else None,
+                "calendar_method": mail.calendar.method if mail.calendar else None,
+                "status": OutboxStatus.PENDING.value,
+                "attempts": 0,
+                "created_at": now,
+                "next_attempt_at": now,
+            }
+        )
+    connection.execute(insert(OUTBOX), rows)
+    return [row["message_id"] for row in rows]

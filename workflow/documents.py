@@ -1,0 +1,295 @@
+"""What the proposal to the governing body and the published hotspot list say, read from the DB.
+
+Read-only: nothing here changes a procedure or writes an audit record. The renderers in
+`notifications.documents` turn these plain, frozen values into files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from states.balance_report import BALANCE_PARTS, BalanceLine, balance_report, rule_label
+from states.errors import NotFound, Refused
+from states.i18n import Text
+from states.phases import FORWARD_ORDER, Phase
+from states.snapshot import ListEntry, ListStatus, Publication
+from workflow import repository
+from workflow.app import App
+from workflow.db import models as m
+from workflow.procedure_store import ProcedureRecord, load_procedure
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureInfo:
+    id: str
+    organisation: str
+    governing_body: str
+    period_start: int
+    period_end: int
+    legal_basis: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListInfo:
+    """The frozen list version the proposal is about; the decision once one is recorded."""
+
+    number: int
+    status: ListStatus
+    entries: tuple[ListEntry, ...]
+    decision_date: date | None = None
+    decision_ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviationInfo:
+    rule_code: str
+    label: Text
+    reason: str
+    actor: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AdviceInfo:
+    positive: bool
+    by: str
+    reason: str | None
+    at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalData:
+    """Everything the proposal to the governing body states; no expert is named in it."""
+
+    procedure: ProcedureInfo
+    list_version: ListInfo
+    balance: tuple[BalanceLine, ...]
+    deviations: tuple[DeviationInfo, ...]
+    advice: AdviceInfo | None
+    empty_list_reason: str | None
+    # The numbered points of the decision the governing body is asked to take.
+    proposed_decision: tuple[Text, ...]
+    prepared_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PublicHotspot:
+    number: str
+    title: str
+    period_start: date
+    period_end: date | None
+    criteria: tuple[int, ...]
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class PublicListData:
+    """The adopted list as it may be published: no experts, no nominators, no motivations."""
+
+    procedure_id: str
+    organisation: str
+    governing_body: str
+    period_start: int
+    period_end: int
+    legal_basis: str
+    list_number: int
+    decision_ref: str
+    decision_date: date
+    publication: Publication | None
+    hotspots: tuple[PublicHotspot, ...]
+
+
+_DECISION_INDEX = FORWARD_ORDER.index(Phase.DECISION)
+
+
+def proposal_data(app: App, procedure_id: str) -> ProposalData:
+    """The proposal for the latest frozen list; Refused before the decision phase."""
+    with app.read() as session:
+        connection = session.connection()
+        procedure = load_procedure(connection, procedure_id)
+        row = repository.latest_list_version(session, procedure.id)
+        _require_proposable(procedure, row)
+        assert row is not None
+        # In the decision phase and later the panel, attendance and assessments can no longer
+        # change, so the live data is what the frozen list was built from.
+        snapshot = repository.load_snapshot(connection, procedure, BALANCE_PARTS)
+        info = _procedure_info(session, procedure)
+        entries = repository.list_entries(row)
+        return ProposalData(
+            procedure=info,
+            list_version=ListInfo(
+                row.number, ListStatus(row.status), entries, row.decision_date, row.decision_ref
+            ),
+            balance=balance_report(snapshot, procedure.config),
+            deviations=_deviations(session, procedure.id),
+            advice=(
+                AdviceInfo(
+                    row.advice_positive, row.advice_by or "", row.advice_reason, row.advice_at
+                )
+                if row.advice_positive is not None
+                else None
+            ),
+            empty_list_reason=procedure.empty_list_reason,
+            proposed_decision=_proposed_decision(info, row.number, entries, procedure),
+            prepared_at=app.now(),
+        )
+
+
+def public_list_data(app: App, procedure_id: str) -> PublicListData:
+    """The adopted hotspot list with its decision and publication; NotFound when not adopted."""
+    with app.read() as session:
+        connection = session.connection()
+        procedure = load_procedure(connection, procedure_id)
+        row = repository.latest_list_version(session, procedure.id)
+        if (
+            row is None
+            or row.status != ListStatus.ADOPTED.value
+            or row.decision_date is None
+            or not row.decision_ref
+        ):
+            raise NotFound(
+                Text(
+                    "deze procedure heeft nog geen vastgestelde hotspotlijst om te publiceren",
+                    "this procedure has no adopted hotspot list to publish yet",
+                )
+            )
+        info = _procedure_info(session, procedure)
+        published = session.get(m.Publication, procedure.id)
+        return PublicListData(
+            procedure_id=info.id,
+            organisation=info.organisation,
+            governing_body=info.governing_body,
+            period_start=info.period_start,
+            period_end=info.period_end,
+            legal_basis=info.legal_basis,
+            list_number=row.number,
+            decision_ref=row.decision_ref,
+            decision_date=row.decision_date,
+            publication=(
+                Publication(
+                    published.channel,
+                    published.reference,
+                    published.in_force,
+                    published.objection_weeks,
+                )
+                if published
+                else None
+            ),
+            # Field by field on purpose: the motivation and the nominating perspective stay out.
+            hotspots=tuple(
+                PublicHotspot(
+                    e.number, e.title, e.period_start, e.period_end, e.criteria, e.description
+                )
+                for e in repository.list_entries(row)
+            ),
+        )
+
+
+def _require_proposable(procedure: ProcedureRecord, row: m.ListVersion | None) -> None:
+    phase = Phase(procedure.phase)
+    headline = Text(
+        "Er is nog geen voorstel voor het bestuursorgaan te maken",
+        "No proposal for the governing body can be made yet",
+    )
+    figures = Text(f"huidige fase: {phase.label.nl}", f"current phase: {phase.label.en}")
+    if row is None:
+        raise Refused.one(
+            headline,
+            "documents.no_list_version",
+            Text(
+                "De conceptlijst wordt pas vastgelegd bij de overgang naar de fase "
+                "bestuurlijke besluitvorming",
+                "The concept list is only frozen when the procedure enters the decision phase",
+            ),
+            figures,
+            phase=phase.value,
+        )
+    if phase in FORWARD_ORDER and FORWARD_ORDER.index(phase) < _DECISION_INDEX:
+        # Sent back: the sessions may change the list, so a proposal now would be stale.
+        raise Refused.one(
+            headline,
+            "documents.list_sent_back",
+            Text(
+                f"Lijstversie {row.number} is teruggestuurd naar de expertbijeenkomsten; "
+                "een nieuw voorstel volgt bij de volgende overgang naar besluitvorming",
+                f"List version {row.number} was sent back to the expert sessions; a new "
+                "proposal follows when the procedure enters the decision phase again",
+            ),
+            figures,
+            phase=phase.value,
+            list_version=row.number,
+        )
+
+
+def _procedure_info(session: Session, procedure: ProcedureRecord) -> ProcedureInfo:
+    org = session.get(m.Organisation, procedure.organisation_id)
+    return ProcedureInfo(
+        id=procedure.id,
+        organisation=org.name if org else "",
+        governing_body=procedure.governing_body,
+        period_start=procedure.period_start,
+        period_end=procedure.period_end,
+        legal_basis=procedure.legal_basis,
+    )
+
+
+def _deviations(session: Session, procedure_id: str) -> tuple[DeviationInfo, ...]:
+    rows = session.scalars(
+        select(m.Deviation)
+        .where(m.Deviation.procedure_id == procedure_id)
+        .order_by(m.Deviation.recorded_at, m.Deviation.id)
+    )
+    return tuple(
+        DeviationInfo(d.rule_code, rule_label(d.rule_code), d.reason, d.actor, d.recorded_at)
+        for d in rows
+    )
+
+
+def _proposed_decision(
+    info: ProcedureInfo,
+    number: int,
+    entries: tuple[ListEntry, ...],
+    procedure: ProcedureRecord,
+) -> tuple[Text, ...]:
+    """The decision points, in the infinitive so they read after any body's name."""
+    period = f"{info.period_start}–{info.period_end}"
+    publish = Text(
+        "het besluit bekend te maken in het publicatieblad en op de website, en de experts, "
+        "de archiefdienst en de betrokken afdelingen te informeren.",
+        "to publish the decision in the official gazette and on the website, and to inform "
+        "the experts, the archive and the departments concerned.",
+    )
+    if not entries:
+        reason = (procedure.empty_list_reason or "").strip()
+        return (
+            Text(
+                f"vast te stellen dat over de periode {period} geen hotspots worden aangewezen"
+                + (f", omdat: {reason}" if reason else "")
+                + ";",
+                f"to establish that no hotspots are designated for the period {period}"
+                + (f", because: {reason}" if reason else "")
+                + ";",
+            ),
+            publish,
+        )
+    count = len(entries)
+    return (
+        Text(
+            f"de hotspotlijst {period} (lijstversie {number}, {count} "
+            f"{'hotspot' if count == 1 else 'hotspots'}) vast te stellen;",
+            f"to adopt the hotspot list {period} (list version {number}, {count} "
+            f"{'hotspot' if count == 1 else 'hotspots'});",
+        ),
+        Text(
+            "de archiefnominatie van de informatie over deze hotspots te wijzigen van "
+            f"vernietigen in blijvend bewaren, op grond van {info.legal_basis};",
+            "to change the archiefnominatie of the records about these hotspots from "
+            f"vernietigen (destroy) to blijvend bewaren (retain permanently), under "
+            f"{info.legal_basis};",
+        ),
+        publish,
+    )
