@@ -807,7 +807,13 @@ def _where_to_look(d: Demo, url: str, *, given: bool) -> None:
             )
         )
     d.console.print(d.t("Zelf bekijken:", "Look for yourself:"))
-    for args in ("status", "audit", "audit --verify"):
-        sub, *rest = args.split()
-        command = " ".join([env, program, sub, d.procedure, *rest]) + lang
+    # (command words, options after the procedure id)
+    examples: tuple[tuple[list[str], list[str]], ...] = (
+        (["status"], []),
+        (["audit"], []),
+        (["audit"], ["--verify"]),
+        (["mail", "list"], []),
+    )
+    for words, options in examples:
+        command = " ".join([env, program, *words, d.procedure, *options]) + lang
         d.console.print(f"  {escape(command)}", soft_wrap=True, highlight=False)

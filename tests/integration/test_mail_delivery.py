@@ -246,12 +246,15 @@ def test_an_outcome_is_not_recorded_over_a_newer_claim(app: App, clock: FrozenCl
     assert row.sent_at is None
 
 
+# PostgreSQL only: SQLite has one writer at a time, SKIP LOCKED is PostgreSQL's.
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 def test_two_senders_at_once_deliver_every_message_exactly_once(
     app: App, database_url: str, smtp_server: SmtpTestServer
 ) -> None:
     """Two processes' worth of senders on PostgreSQL split the outbox without duplicates."""
-    if app.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has one writer at a time; SKIP LOCKED is PostgreSQL's")
+    assert app.engine.dialect.name == "postgresql"
     ids = put(app, [mail(f"expert{i}@example.org") for i in range(300)])
     settings = settings_for(smtp_server, batch_size=7)
     apps = [bootstrap(Settings(database_url, "nl", None)) for _ in range(2)]

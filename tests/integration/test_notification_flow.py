@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from datetime import date
 from typing import Any
 
 import pytest
@@ -11,13 +12,15 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from notifications.outbox import OUTBOX
+from states.config import MILESTONE_LABELS
 from states.errors import InvalidInput, Refused
 from states.phases import Phase
 from tests import support
 from tests.support import ACTOR, EXTERNAL, INTERNAL
-from workflow import audit
+from workflow import audit, notify
 from workflow.app import App
 from workflow.commands import decision, people, procedures, sessions
+from workflow.commands.base import changing
 from workflow.db import models as m
 from workflow.testing import FrozenClock
 
@@ -294,3 +297,36 @@ def test_queued_mail_carries_the_command_time(app: App, pid: str, clock: FrozenC
     row = outbox(app, pid)[0]
     assert row["created_at"] == clock() == row["next_attempt_at"]
     assert row["status"] == "pending"
+
+
+def test_an_overdue_milestone_escalates_to_management_and_the_workgroup(app: App, pid: str) -> None:
+    """The escalation the scheduler will queue reaches each address once, with the figures."""
+    support.drive_to(app, pid, Phase.PLANNING)
+    with changing(app, pid, "system", "milestone.escalate") as change:
+        notify.milestone_overdue(
+            change,
+            "archivist_advice",
+            MILESTONE_LABELS["archivist_advice"],
+            date(2025, 5, 5),
+            days=8,
+            working_days=6,
+        )
+    mails = outbox(app, pid, "milestone_overdue")
+    assert sorted(r["recipient_email"] for r in mails) == [
+        "bert@org.example",
+        "carla@org.example",
+        "dirk@org.example",
+        "sanne@org.example",
+    ]
+    assert "5 mei 2025" in mails[0]["body_text"]
+    assert "6" in mails[0]["body_text"]
+    with app.read() as db:
+        assert audit.records_of(db, pid)[-1].data["mail"] == {"milestone_overdue": 4}
+
+
+def test_status_counts_mail_waiting_and_failed(app: App, pid: str) -> None:
+    """`status` shows how much mail waits and how much failed, for the facilitator."""
+    support.drive_to(app, pid, Phase.PLANNING)
+    counts = procedures.status(app, pid).counts
+    assert counts["mail_pending"] == len(outbox(app, pid)) > 0
+    assert counts["mail_failed"] == 0

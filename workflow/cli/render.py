@@ -25,6 +25,10 @@ COUNT_LABELS = {
     "candidates": Text("kandidaten", "candidates"),
     "concept_list": Text("op conceptlijst", "on concept list"),
     "audit_records": Text("auditrecords", "audit records"),
+    "mail_pending": Text("mail klaar om te versturen", "mail waiting to be sent"),
+    "mail_failed": Text(
+        "mail mislukt (hotspot mail list --failed)", "mail failed (hotspot mail list --failed)"
+    ),
 }
 
 STATUS_STYLE = {

@@ -256,6 +256,9 @@ def _counts(session: Session, pid: str) -> dict[str, int]:
             m.Candidate, m.Candidate.included.is_(True), m.Candidate.assessed.is_(True)
         ),
         "audit_records": count(m.AuditRecord),
+        # Mail the facilitator must look at: waiting to go out, or given up on.
+        "mail_pending": count(m.OutboxMessage, m.OutboxMessage.status.in_(["pending", "sending"])),
+        "mail_failed": count(m.OutboxMessage, m.OutboxMessage.status == "failed"),
     }
 
 
