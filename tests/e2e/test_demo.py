@@ -67,8 +67,26 @@ def test_demo_walks_every_phase_and_leaves_a_closed_verified_procedure(tmp_path:
             assert procedure.phase == Phase.CLOSED.value
             check = audit.verify(db, procedure)
             assert check.ok and check.records > 50, check
+            statuses = set(db.scalars(select(m.OutboxMessage.status)))
+            assert statuses == {"sent"}
     finally:
         app.dispose()
+
+
+def test_demo_leaves_its_mail_and_documents_where_it_says(tmp_path: Path) -> None:
+    """The demo's .eml files, proposal and public list exist, and the output names them."""
+    done = run_demo(tmp_path)
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    mail = list((tmp_path / "var" / "mail" / "demo").glob("*.eml"))
+    assert len(mail) > 100
+    assert any(b"text/calendar" in f.read_bytes() for f in mail)
+    documents = {p.suffix for p in (tmp_path / "var" / "documenten").iterdir()}
+    assert documents == {".docx", ".html"}
+    public = {p.suffix: p for p in (tmp_path / "var" / "publicatie").iterdir()}
+    assert set(public) == {".html", ".csv", ".json"}
+    assert "@" not in public[".json"].read_text("utf-8")
+    flat = "".join(done.stdout.split())
+    assert "var/mail/demo/" in flat and "var/publicatie/hotspotlijst-" in flat
 
 
 def test_demo_starts_from_a_fresh_file_on_every_run(tmp_path: Path) -> None:
