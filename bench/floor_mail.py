@@ -16,7 +16,8 @@ from notifications.kinds import MailKind
 from notifications.outbox import OutgoingMail, Recipient
 from notifications.render import render_mail
 from states.phases import Phase
-from workflow.notify import CRITERIA, PERSPECTIVE_LABELS
+from states.snapshot import Perspective
+from states.vocabulary import CRITERIA, PERSPECTIVE_LABELS
 
 ORGANISATION = "Bench-organisatie {org}"
 
@@ -44,7 +45,9 @@ def _entries(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
             **e,
             "period_start": date.fromisoformat(e["period_start"]),
             "period_end": date.fromisoformat(e["period_end"]),
-            "perspective_label": PERSPECTIVE_LABELS[e["nominated_by_perspective"]]("nl"),
+            "perspective_label": PERSPECTIVE_LABELS[Perspective(e["nominated_by_perspective"])](
+                "nl"
+            ),
         }
         for e in raw
     ]
@@ -91,7 +94,7 @@ def mails_for_step(
                 "nomination_deadline": scenario.MILESTONES["nomination_deadline"],
                 "sessions": sessions,
                 "portal_link": f"http://127.0.0.1:8000/expert/{'x' * 43}",
-                "criteria": [c("nl") for c in CRITERIA],
+                "criteria": [text("nl") for text in CRITERIA.values()],
             }
             mails.append(_mail(MailKind.CALL_FOR_NOMINATIONS, name, address, context))
     if target is Phase.DECISION:

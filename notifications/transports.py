@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import tempfile
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from dataclasses import dataclass
@@ -15,6 +13,7 @@ from typing import Protocol
 
 import aiosmtplib
 
+from notifications.files import write_atomic
 from notifications.settings import MailSettings, SmtpSettings
 
 
@@ -119,16 +118,10 @@ class FileTransport:
         return outcomes
 
     def _write(self, message: EmailMessage) -> None:
+        # Private to this user (0600): a message carries the recipient's personal link. A
+        # reader never sees half a file, and a re-send replaces rather than duplicates.
         target = self.out_dir / file_name(str(message["Message-ID"]))
-        handle, temporary = tempfile.mkstemp(dir=self.out_dir, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(message.as_bytes())
-            # A reader never sees half a file, and a re-send replaces rather than duplicates.
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomic(target, message.as_bytes(), mode=0o600)
 
 
 _NOT_STARTED = "not attempted: the claim on this message was about to run out"

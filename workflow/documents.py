@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from states.balance_report import BALANCE_PARTS, BalanceLine, balance_report, rule_label
@@ -238,11 +237,7 @@ def _procedure_info(session: Session, procedure: ProcedureRecord) -> ProcedureIn
 
 
 def _deviations(session: Session, procedure_id: str) -> tuple[DeviationInfo, ...]:
-    rows = session.scalars(
-        select(m.Deviation)
-        .where(m.Deviation.procedure_id == procedure_id)
-        .order_by(m.Deviation.recorded_at, m.Deviation.id)
-    )
+    rows = repository.deviation_rows(session.connection(), procedure_id)
     return tuple(
         DeviationInfo(d.rule_code, rule_label(d.rule_code), d.reason, d.actor, d.recorded_at)
         for d in rows

@@ -25,6 +25,7 @@ from states.i18n import Language, Text, parse_language
 from states.phases import Phase
 from states.rules import RULES_BY_CODE
 from states.snapshot import ListEntry, Part, Perspective, ProcedureSnapshot, Response
+from states.vocabulary import CRITERIA, PERSPECTIVE_LABELS
 from workflow import repository
 from workflow.db import models as m
 from workflow.db.models import table_of
@@ -35,31 +36,6 @@ if TYPE_CHECKING:
 FACILITATOR_ROLE = "procesbegeleider"
 ARCHIVIST_ROLE = "archivaris"
 MANAGEMENT_ROLE = "management"
-
-PERSPECTIVE_LABELS = {
-    Perspective.INTERNAL.value: Text("intern (overheidsperspectief)", "internal (government)"),
-    Perspective.EXTERNAL.value: Text("extern (maatschappelijk perspectief)", "external (society)"),
-}
-CRITERIA = (
-    Text(
-        "veel maatschappelijke onrust, bijzondere betekenis voor inwoners en/of veel "
-        "media-aandacht",
-        "much public unrest, special significance for residents and/or much media attention",
-    ),
-    Text(
-        "principiële tegenstellingen tussen burgers of een emotioneel debat",
-        "principled oppositions between citizens, or an emotional debate",
-    ),
-    Text(
-        "een intensief publiek debat over het functioneren van het bestuur zelf",
-        "intense public debate about how the body itself functions",
-    ),
-    Text(
-        "een politieke kwestie die de positie van het bestuur ernstig bedreigde of juist "
-        "onderstreepte",
-        "a political issue that seriously threatened, or underlined, the body's position",
-    ),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +49,7 @@ class Addressee:
 
 
 MT, ET, ST = table_of(m.Member), table_of(m.Expert), table_of(m.ExpertSession)
-MST, DT, OT = table_of(m.Milestone), table_of(m.Deviation), table_of(m.Organisation)
+MST, OT = table_of(m.Milestone), table_of(m.Organisation)
 PID: BindParameter[str] = bindparam("pid")
 # Prepared once: a phase change runs these inside every `advance`.
 _MEMBERS = (
@@ -93,11 +69,6 @@ _LIVE_SESSIONS = (
     .order_by(ST.c.at, ST.c.id)
 )
 _MILESTONE = select(MST.c.due).where(MST.c.procedure_id == PID, MST.c.key == bindparam("key"))
-_DEVIATIONS = (
-    select(DT.c.rule_code, DT.c.reason, DT.c.actor, DT.c.recorded_at)
-    .where(DT.c.procedure_id == PID)
-    .order_by(DT.c.id)
-)
 _SET_LINK = (
     update(ET).where(ET.c.id == bindparam("b_id")).values(link_token_hash=bindparam("b_hash"))
 )
@@ -247,12 +218,12 @@ def _entry(entry: ListEntry, lang: Language) -> dict[str, Any]:
         "description": entry.description,
         "criteria": list(entry.criteria),
         "motivation": entry.motivation,
-        "perspective_label": PERSPECTIVE_LABELS[entry.nominated_by_perspective.value](lang),
+        "perspective_label": PERSPECTIVE_LABELS[entry.nominated_by_perspective](lang),
     }
 
 
 def _deviations(change: Change, lang: Language) -> list[dict[str, Any]]:
-    rows = change.connection.execute(_DEVIATIONS, {"pid": change.procedure.id})
+    rows = repository.deviation_rows(change.connection, change.procedure.id)
     return [
         {
             "rule": r.rule_code,
@@ -333,7 +304,7 @@ def expert_invitations(change: Change, experts: list[m.Expert]) -> int:
         return {
             "expert": {
                 "name": person.recipient.name,
-                "perspective_label": PERSPECTIVE_LABELS[person.perspective](lang),
+                "perspective_label": PERSPECTIVE_LABELS[Perspective(person.perspective)](lang),
                 "profile": person.profile,
             },
             "rsvp_deadline": rsvp,
@@ -520,7 +491,7 @@ def _call_for_nominations(change: Change) -> int:
             "nomination_deadline": deadline,
             "sessions": sessions,
             "portal_link": links[person.expert_id],
-            "criteria": [c(lang) for c in CRITERIA],
+            "criteria": [text(lang) for text in CRITERIA.values()],
         }
 
     return _send(change, MailKind.CALL_FOR_NOMINATIONS, people, extra)

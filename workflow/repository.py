@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from states.errors import NotFound
@@ -37,7 +37,7 @@ from workflow.procedure_store import ProcedureRecord
 MT, MST, ET = table_of(m.Member), table_of(m.Milestone), table_of(m.Expert)
 ST, AT, CT = table_of(m.ExpertSession), table_of(m.Attendance), table_of(m.Candidate)
 LT, IT, DT = table_of(m.ListVersion), table_of(m.InventorySystem), table_of(m.Dossier)
-PT = table_of(m.Publication)
+PT, DVT = table_of(m.Publication), table_of(m.Deviation)
 
 
 def get_procedure(session: Session, procedure_id: str) -> m.Procedure:
@@ -243,3 +243,15 @@ def load_snapshot(
         deviations=procedure.deviations,
         **values,
     )
+
+
+_DEVIATIONS = (
+    select(DVT.c.rule_code, DVT.c.reason, DVT.c.actor, DVT.c.recorded_at)
+    .where(DVT.c.procedure_id == bindparam("pid"))
+    .order_by(DVT.c.recorded_at, DVT.c.id)
+)
+
+
+def deviation_rows(connection: Connection, procedure_id: str) -> list[Row[Any]]:
+    """Every recorded deviation with its reason, who recorded it and when, oldest first."""
+    return list(connection.execute(_DEVIATIONS, {"pid": procedure_id}))

@@ -2,40 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import os
 import re
-import tempfile
 from datetime import date, datetime
-from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from states.i18n import Language, Text, format_date, local_date
+from states.vocabulary import CRITERIA
 from workflow.resources import templates_dir
-
-# The four criteria in short, as the list's readers need them next to the numbers.
-CRITERIA: dict[int, Text] = {
-    1: Text(
-        "veel maatschappelijke onrust, bijzondere betekenis voor inwoners en/of veel "
-        "media-aandacht",
-        "much public unrest, special significance for residents and/or much media attention",
-    ),
-    2: Text(
-        "principiële tegenstellingen tussen burgers, of een emotioneel debat",
-        "principled oppositions between citizens, or an emotional debate",
-    ),
-    3: Text(
-        "intensief publiek debat over het functioneren van het bestuursorgaan zelf",
-        "intense public debate about how the governing body itself functions",
-    ),
-    4: Text(
-        "een politiek vraagstuk dat de positie van het bestuursorgaan ernstig bedreigde of "
-        "juist onderstreepte",
-        "a political issue that seriously threatened, or underlined, the body's position",
-    ),
-}
 
 _OPEN_END = Text("heden", "present")
 # Procedure ids are slugs; anything else must not become part of a file name.
@@ -47,29 +22,6 @@ def file_stem(prefix: str, procedure_id: str) -> str:
     if not _SAFE_STEM.match(procedure_id):
         raise ValueError(f"procedure id {procedure_id!r} is not usable in a file name")
     return f"{prefix}-{procedure_id}"
-
-
-def write_atomic(path: Path, content: bytes) -> Path:
-    """Write `content` to `path` so a reader sees the old file or the whole new one, never half.
-
-    Creates the folder. The temporary file sits beside the target, since os.replace is only
-    atomic within one file system.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp makes the file private (0600); these documents are meant to be shared.
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 @functools.cache

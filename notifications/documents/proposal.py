@@ -24,11 +24,12 @@ from notifications.documents.common import (
     file_stem,
     moment_day,
     period_text,
-    write_atomic,
 )
+from notifications.files import write_atomic
 from states.balance_report import BalanceLine
 from states.i18n import Language, Text, format_date
-from states.snapshot import ListStatus, Perspective
+from states.snapshot import ListStatus
+from states.vocabulary import PERSPECTIVE_LABELS
 from workflow.documents import ProposalData
 
 LABELS: dict[str, Text] = {
@@ -104,11 +105,6 @@ LIST_STATUS: dict[ListStatus, Text] = {
     ListStatus.SUBMITTED: Text("ter besluitvorming", "submitted for decision"),
     ListStatus.RETURNED: Text("teruggestuurd", "sent back"),
     ListStatus.ADOPTED: Text("vastgesteld", "adopted"),
-}
-
-PERSPECTIVES: dict[Perspective, Text] = {
-    Perspective.INTERNAL: Text("intern (overheidsperspectief)", "internal (government)"),
-    Perspective.EXTERNAL: Text("extern (maatschappelijk perspectief)", "external (society)"),
 }
 
 
@@ -189,7 +185,7 @@ def proposal_view(data: ProposalData, lang: Language = "nl") -> ProposalView:
                 period_text(e.period_start, e.period_end, lang),
                 criteria_text(e.criteria),
                 e.motivation,
-                PERSPECTIVES[e.nominated_by_perspective](lang),
+                PERSPECTIVE_LABELS[e.nominated_by_perspective](lang),
             ]
             for e in entries
         ],

@@ -16,8 +16,8 @@ from notifications.documents.common import (
     criteria_text,
     environment,
     file_stem,
-    write_atomic,
 )
+from notifications.files import write_atomic
 from states.i18n import format_date
 from workflow.audit import defuse_cell as defuse_formula
 from workflow.documents import PublicListData

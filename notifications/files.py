@@ -1,0 +1,32 @@
+"""Files written whole or not at all: documents and the file transport's messages."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: Path, content: bytes, *, mode: int = 0o644) -> Path:
+    """Write `content` to `path` so a reader sees the old file or the whole new one, never half.
+
+    Creates the folder. The temporary file sits beside the target, since os.replace is only
+    atomic within one file system.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # mkstemp makes the file private (0600); documents are meant to be shared, mail
+        # (with its personal links) is not: the caller says which.
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return path
