@@ -1,0 +1,30 @@
+"""Who is told what after a step: recipients and contexts, queued in the step's transaction.
+
+Every function here runs inside a command's transaction (a `Change`), renders one message per
+recipient in that person's language and writes it to the outbox. A refused or rolled-back step
+therefore never sends anything.
+"""
+
+from __future__ import annotations
+
+from workflow.notify.messages import (
+    after_change,
+    expert_invitations,
+    expert_response,
+    list_adopted,
+    milestone_overdue,
+    proposal,
+    publication,
+    session_mails,
+)
+
+__all__ = [
+    "after_change",
+    "expert_invitations",
+    "expert_response",
+    "list_adopted",
+    "milestone_overdue",
+    "proposal",
+    "publication",
+    "session_mails",
+]

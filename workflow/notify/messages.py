@@ -1,0 +1,302 @@
+"""The messages: which step mails what to whom, each function inside the step's transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from notifications.calendar import Person, SessionEvent, invitation
+from notifications.kinds import MailKind
+from notifications.outbox import CalendarPart
+from states.i18n import Language, Text
+from states.phases import Phase
+from states.snapshot import Perspective, Response
+from states.vocabulary import CRITERIA, PERSPECTIVE_LABELS
+from workflow import repository
+from workflow.db import models as m
+from workflow.notify.context import (
+    balance_lines,
+    deviations,
+    entry_context,
+    facilitator_of,
+    live_sessions,
+    milestone,
+    send,
+)
+from workflow.notify.recipients import (
+    ARCHIVIST_ROLE,
+    MANAGEMENT_ROLE,
+    Addressee,
+    expert_addressee,
+    experts,
+    members,
+    merge,
+    personal_links,
+)
+
+if TYPE_CHECKING:
+    from workflow.commands.base import Change
+
+
+def expert_invitations(change: Change, experts: list[m.Expert]) -> int:
+    rsvp = milestone(change, "rsvp_deadline")
+    sessions = live_sessions(change)
+    first = sessions[0]["at"] if sessions else None
+    for expert in experts:
+        expert.invited_at = change.now
+    change.flush()
+    people = [expert_addressee(e) for e in experts]
+    links = personal_links(change, people)
+
+    def extra(person: Addressee, lang: Language) -> dict[str, Any]:
+        assert person.expert_id is not None
+        return {
+            "expert": {
+                "name": person.recipient.name,
+                "perspective_label": PERSPECTIVE_LABELS[Perspective(person.perspective)](lang),
+                "profile": person.profile,
+            },
+            "rsvp_deadline": rsvp,
+            "first_session": first,
+            "response_link": links[person.expert_id],
+        }
+
+    return send(change, MailKind.EXPERT_INVITATION, people, extra)
+
+
+def expert_response(change: Change, expert: m.Expert) -> int:
+    """The confirmation, and for an acceptance the invitations to sessions already planned."""
+    deadline = milestone(change, "nomination_deadline")
+    sessions = live_sessions(change)
+    accepted = expert.response == Response.ACCEPTED.value
+    if accepted:
+        upcoming = change.session.scalars(
+            select(m.ExpertSession)
+            .where(
+                m.ExpertSession.procedure_id == change.procedure.id,
+                m.ExpertSession.cancelled_at.is_(None),
+                m.ExpertSession.at > change.now,
+            )
+            .order_by(m.ExpertSession.at, m.ExpertSession.id)
+        )
+        for row in upcoming:
+            session_mails(change, row, MailKind.SESSION_INVITATION, only=expert)
+    return send(
+        change,
+        MailKind.EXPERT_RESPONSE,
+        [expert_addressee(expert)],
+        lambda _p, _l: {
+            "accepted": accepted,
+            "nomination_deadline": deadline,
+            "sessions": sessions,
+        },
+    )
+
+
+def _session_event(change: Change, row: m.ExpertSession, person: Addressee) -> SessionEvent:
+    facilitator = facilitator_of(change)
+    organizer = (
+        Person(facilitator["name"], facilitator["email"])
+        if facilitator
+        else Person(change.mail.sender_name, change.mail.sender)
+    )
+    lang = person.recipient.language
+    summary = Text("Expertbijeenkomst hotspotmonitor", "Hotspot monitor expert session")(lang)
+    description = Text(
+        f"Expertbijeenkomst van de hotspotmonitor {change.procedure.period_start}-"
+        f"{change.procedure.period_end} ({change.procedure.governing_body}).",
+        f"Expert session of the hotspot monitor {change.procedure.period_start}-"
+        f"{change.procedure.period_end} ({change.procedure.governing_body}).",
+    )(lang)
+    return SessionEvent(
+        uid=row.uid,
+        sequence=row.sequence,
+        start=row.at,
+        summary=summary,
+        description=description,
+        location=row.location,
+        organizer=organizer,
+        attendee=Person(person.recipient.name, person.recipient.email),
+    )
+
+
+def session_mails(
+    change: Change,
+    row: m.ExpertSession,
+    kind: MailKind,
+    *,
+    previous_at: datetime | None = None,
+    reason: str | None = None,
+    only: m.Expert | None = None,
+) -> int:
+    """Invitation, update or cancellation of one session to every accepted expert (or one)."""
+    method = "CANCEL" if kind is MailKind.SESSION_CANCELLED else "REQUEST"
+    session = {"id": row.id, "at": row.at, "location": row.location, "sequence": row.sequence}
+
+    def extra(_person: Addressee, _lang: Language) -> dict[str, Any]:
+        values: dict[str, Any] = {"session": session}
+        if kind is MailKind.SESSION_UPDATE:
+            values["previous_at"] = previous_at
+        if kind is MailKind.SESSION_CANCELLED:
+            values["reason"] = reason or ""
+        return values
+
+    def calendar(person: Addressee) -> CalendarPart:
+        event = _session_event(change, row, person)
+        return CalendarPart(method, invitation(event, method=method, stamp=change.now))
+
+    people = [expert_addressee(only)] if only is not None else experts(change)
+    return send(change, kind, people, extra, calendar)
+
+
+def _list_version(change: Change) -> m.ListVersion | None:
+    return repository.latest_list_version(change.session, change.procedure.id)
+
+
+def proposal(change: Change, row: m.ListVersion) -> int:
+    """After positive advice: the proposal to the governing body's contacts."""
+    entries = repository.list_entries(row)
+    balance = balance_lines(change)
+    deadline = milestone(change, "decision")
+    advice = {"by": row.advice_by or "", "reason": row.advice_reason, "at": row.advice_at}
+    return send(
+        change,
+        MailKind.PROPOSAL,
+        members(change, MANAGEMENT_ROLE),
+        lambda _p, lang: {
+            "list_version": row.number,
+            "entries": [entry_context(e, lang) for e in entries],
+            "balance": balance(lang),
+            "deviations": deviations(change, lang),
+            "advice": advice,
+            "decision_deadline": deadline,
+        },
+    )
+
+
+def list_adopted(change: Change, row: m.ListVersion) -> int:
+    entries = repository.list_entries(row)
+    decision = {"ref": row.decision_ref or "", "date": row.decision_date}
+    return send(
+        change,
+        MailKind.LIST_ADOPTED,
+        experts(change),
+        lambda _p, lang: {
+            "entries": [entry_context(e, lang) for e in entries],
+            "decision": decision,
+        },
+    )
+
+
+def publication(change: Change, publication_row: m.Publication) -> int:
+    row = _list_version(change)
+    entries = repository.list_entries(row) if row else ()
+    decision = {
+        "ref": (row.decision_ref if row else None) or "",
+        "date": row.decision_date if row else None,
+    }
+    details = {
+        "channel": publication_row.channel,
+        "reference": publication_row.reference,
+        "in_force": publication_row.in_force,
+        "objection_weeks": publication_row.objection_weeks,
+    }
+    people = merge(experts(change), members(change))
+    return send(
+        change,
+        MailKind.PUBLICATION,
+        people,
+        lambda _p, lang: {
+            "publication": details,
+            "entries": [entry_context(e, lang) for e in entries],
+            "decision": decision,
+        },
+    )
+
+
+def milestone_overdue(
+    change: Change, key: str, label: Text, due: date, days: int, working_days: int
+) -> int:
+    """Escalation to management and the workgroup (queued by the deadline sweep)."""
+    people = merge(members(change, MANAGEMENT_ROLE), members(change))
+    return send(
+        change,
+        MailKind.MILESTONE_OVERDUE,
+        people,
+        lambda _p, lang: {
+            "milestone": {"key": key, "label": label(lang), "due": due},
+            "days_overdue": days,
+            "working_days_overdue": working_days,
+        },
+    )
+
+
+def _call_for_nominations(change: Change) -> int:
+    deadline = milestone(change, "nomination_deadline")
+    sessions = live_sessions(change)
+    people = experts(change)
+    links = personal_links(change, people)
+
+    def extra(person: Addressee, lang: Language) -> dict[str, Any]:
+        assert person.expert_id is not None
+        return {
+            "nomination_deadline": deadline,
+            "sessions": sessions,
+            "portal_link": links[person.expert_id],
+            "criteria": [text(lang) for text in CRITERIA.values()],
+        }
+
+    return send(change, MailKind.CALL_FOR_NOMINATIONS, people, extra)
+
+
+def _advice_request(change: Change) -> int:
+    row = _list_version(change)
+    if row is None:
+        return 0
+    entries = repository.list_entries(row)
+    balance = balance_lines(change)
+    deadline = milestone(change, "archivist_advice")
+    return send(
+        change,
+        MailKind.ADVICE_REQUEST,
+        members(change, ARCHIVIST_ROLE),
+        lambda _p, lang: {
+            "list_version": row.number,
+            "entries": [entry_context(e, lang) for e in entries],
+            "balance": balance(lang),
+            "deviations": deviations(change, lang),
+            "empty_list_reason": change.procedure.empty_list_reason,
+            "advice_deadline": deadline,
+        },
+    )
+
+
+def _phase_changed(change: Change, before: Phase, after: Phase) -> int:
+    returned = before is Phase.DECISION and after is Phase.SESSIONS
+    return send(
+        change,
+        MailKind.PHASE_CHANGED,
+        members(change),
+        lambda _p, lang: {
+            "from_label": before.label(lang),
+            "to_label": after.label(lang),
+            "actor": change.actor,
+            "reason": change.reason,
+            "cancelled": after is Phase.CANCELLED,
+            "returned": returned,
+        },
+    )
+
+
+def after_change(change: Change) -> None:
+    """The mails every phase change causes, whichever command caused it."""
+    before, after = change.phase_before, change.phase
+    if before is after:
+        return
+    _phase_changed(change, before, after)
+    if after is Phase.SESSIONS and before is not Phase.DECISION:
+        _call_for_nominations(change)
+    if after is Phase.DECISION:
+        _advice_request(change)
