@@ -144,3 +144,41 @@ def refuse_overlap(start: int, end: int, others: Sequence[OpenProcedure]) -> Non
         ),
         overlapping=[p.id for p in clashes],
     )
+
+
+def require_session_open(session_id: int, cancel_reason: str | None, attendees: int) -> None:
+    """A session can be moved, cancelled or attended only while it is neither off nor held.
+
+    `cancel_reason` is None for a session that was not cancelled; `attendees` counts the
+    attendance already recorded (recording attendance itself passes -1: it may add to it).
+    """
+    if cancel_reason is not None:
+        raise Refused.one(
+            Text("Deze bijeenkomst is geannuleerd", "This session was cancelled"),
+            "session.cancelled",
+            Text(
+                "Een geannuleerde bijeenkomst kan niet meer worden gehouden of gewijzigd; "
+                "plan een nieuwe",
+                "A cancelled session can no longer be held or changed; plan a new one",
+            ),
+            Text(
+                f"bijeenkomst {session_id}, reden: {cancel_reason}",
+                f"session {session_id}, reason: {cancel_reason}",
+            ),
+            session=session_id,
+        )
+    if attendees > 0:
+        raise Refused.one(
+            Text("Deze bijeenkomst is al gehouden", "This session has already been held"),
+            "session.held",
+            Text(
+                "Een bijeenkomst met vastgelegde aanwezigheid kan niet worden verplaatst of "
+                "geannuleerd",
+                "A session with recorded attendance cannot be moved or cancelled",
+            ),
+            Text(
+                f"bijeenkomst {session_id}: {attendees} aanwezigen vastgelegd",
+                f"session {session_id}: {attendees} attendees recorded",
+            ),
+            session=session_id,
+        )

@@ -193,8 +193,10 @@ def test_a_cancelled_session_cannot_take_attendance(app: App, pid: str) -> None:
     support.drive_to(app, pid, Phase.SESSIONS)
     sid = sessions.add_session(app, pid, at="2025-04-10T14:00", actor=ACTOR)["session"]
     sessions.cancel_session(app, pid, sid, reason="Zaal niet beschikbaar", actor=ACTOR)
-    with pytest.raises(InvalidInput, match="Zaal niet beschikbaar"):
+    with pytest.raises(Refused) as refused:
         sessions.attend(app, pid, sid, [INTERNAL[0][1]], actor=ACTOR)
+    assert refused.value.codes == ["session.cancelled"]
+    assert "Zaal niet beschikbaar" in refused.value.verdicts[0].figures.nl
     assert procedures.status(app, pid).counts["sessions"] == 0
 
 
@@ -330,3 +332,19 @@ def test_status_counts_mail_waiting_and_failed(app: App, pid: str) -> None:
     counts = procedures.status(app, pid).counts
     assert counts["mail_pending"] == len(outbox(app, pid)) > 0
     assert counts["mail_failed"] == 0
+
+
+def test_a_held_session_can_be_neither_moved_nor_cancelled(app: App, pid: str) -> None:
+    """Once attendance is recorded the session happened: moving or cancelling it is refused."""
+    support.drive_to(app, pid, Phase.SESSIONS)
+    sid = sessions.add_session(app, pid, at="2025-04-10T14:00", actor=ACTOR)["session"]
+    sessions.attend(app, pid, sid, [INTERNAL[0][1]], actor=ACTOR)
+    before = outbox_size(app)
+    for attempt in (
+        lambda: sessions.move_session(app, pid, sid, at="2025-04-17T14:00", actor=ACTOR),
+        lambda: sessions.cancel_session(app, pid, sid, reason="toch niet", actor=ACTOR),
+    ):
+        with pytest.raises(Refused) as refused:
+            attempt()
+        assert refused.value.codes == ["session.held"]
+    assert outbox_size(app) == before

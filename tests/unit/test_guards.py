@@ -12,6 +12,7 @@ from states.guards import (
     require_no_advice_yet,
     require_open_list,
     require_positive_advice,
+    require_session_open,
     require_unpublished,
 )
 from states.phases import Phase
@@ -92,3 +93,25 @@ def test_closed_and_cancelled_procedures_do_not_block_a_period() -> None:
             OpenProcedure("b", 2017, 2023, Phase.CANCELLED),
         ],
     )
+
+
+def test_an_open_session_passes() -> None:
+    """Not cancelled and nothing recorded yet: moving, cancelling and attending may go on."""
+    require_session_open(3, None, 0)
+    require_session_open(3, None, -1)
+
+
+def test_a_cancelled_session_is_refused_with_its_reason() -> None:
+    """The refusal names the session and why it was called off."""
+    with pytest.raises(Refused) as refused:
+        require_session_open(3, "Zaal niet beschikbaar", -1)
+    assert refused.value.codes == ["session.cancelled"]
+    assert "Zaal niet beschikbaar" in refused.value.verdicts[0].figures.nl
+
+
+def test_a_held_session_is_refused_with_its_attendance() -> None:
+    """Recorded attendance means the session happened; the figure says how many attended."""
+    with pytest.raises(Refused) as refused:
+        require_session_open(4, None, 5)
+    assert refused.value.codes == ["session.held"]
+    assert refused.value.verdicts[0].figures.en == "session 4: 5 attendees recorded"

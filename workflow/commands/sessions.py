@@ -6,11 +6,12 @@ import uuid
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from notifications.kinds import MailKind
 from states.actions import Action
 from states.errors import InvalidInput, NotFound
+from states.guards import require_session_open
 from states.i18n import Text
 from states.snapshot import Response
 from workflow import notify, validation
@@ -62,16 +63,22 @@ def _owned(change: Change, model: type[Owned], key: int | str, what: Text) -> Ow
     return row
 
 
-def _live_session(change: Change, session_id: int | str) -> m.ExpertSession:
+def _open_session(
+    change: Change, session_id: int | str, *, for_attendance: bool = False
+) -> m.ExpertSession:
+    """A session of this procedure that is not cancelled (and, unless attending, not held)."""
     row = _owned(change, m.ExpertSession, session_id, Text("bijeenkomst", "session"))
-    if row.cancelled_at is not None:
-        raise InvalidInput(
-            "SESSION",
-            Text(
-                f"bijeenkomst {row.id} is geannuleerd ({row.cancel_reason})",
-                f"session {row.id} was cancelled ({row.cancel_reason})",
-            ),
+    attendees = -1
+    if not for_attendance:
+        attendees = int(
+            change.session.scalar(
+                select(func.count())
+                .select_from(m.Attendance)
+                .where(m.Attendance.session_id == row.id)
+            )
+            or 0
         )
+    require_session_open(row.id, row.cancel_reason if row.cancelled_at else None, attendees)
     return row
 
 
@@ -82,24 +89,13 @@ def move_session(
     moment = validation.parse_datetime("--at", at)
     with changing(app, procedure_id, actor, "session.move") as change:
         change.require(Action.CHANGE_SESSION)
-        row = _live_session(change, session_id)
+        row = _open_session(change, session_id)
         if row.at == moment:
             raise InvalidInput(
                 "--at",
                 Text(
                     f"bijeenkomst {row.id} staat al op dit tijdstip",
                     f"session {row.id} is already at this time",
-                ),
-            )
-        attended = change.session.scalar(
-            select(m.Attendance.expert_id).where(m.Attendance.session_id == row.id).limit(1)
-        )
-        if attended is not None:
-            raise InvalidInput(
-                "SESSION",
-                Text(
-                    f"bijeenkomst {row.id} is al gehouden: er is aanwezigheid vastgelegd",
-                    f"session {row.id} has been held: attendance is recorded",
                 ),
             )
         previous = row.at
@@ -128,18 +124,7 @@ def cancel_session(
     why = validation.text("--reason", reason, max_length=4000)
     with changing(app, procedure_id, actor, "session.cancel", reason=why) as change:
         change.require(Action.CHANGE_SESSION)
-        row = _live_session(change, session_id)
-        attended = change.session.scalar(
-            select(m.Attendance.expert_id).where(m.Attendance.session_id == row.id).limit(1)
-        )
-        if attended is not None:
-            raise InvalidInput(
-                "SESSION",
-                Text(
-                    f"bijeenkomst {row.id} is al gehouden: er is aanwezigheid vastgelegd",
-                    f"session {row.id} has been held: attendance is recorded",
-                ),
-            )
+        row = _open_session(change, session_id)
         row.cancelled_at = change.now
         row.cancel_reason = why
         row.sequence += 1
@@ -163,7 +148,7 @@ def attend(
         )
     with changing(app, procedure_id, actor, "session.attend") as change:
         change.require(Action.RECORD_ATTENDANCE)
-        row = _live_session(change, session_id)
+        row = _open_session(change, session_id, for_attendance=True)
         present = set(
             change.session.scalars(
                 select(m.Attendance.expert_id).where(m.Attendance.session_id == row.id)
