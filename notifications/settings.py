@@ -23,6 +23,8 @@ class SmtpSettings:
     tls: TlsMode = "starttls"
     username: str | None = None
     password: str | None = field(default=None, repr=False)
+    # CA certificates (PEM) to trust besides the system's, for a server with an internal CA.
+    ca_file: str | None = None
     # Bounds connecting and each message's whole send (not one socket read): a server that
     # trickles its replies cannot hold a sender forever.
     timeout_seconds: float = 60.0
@@ -60,6 +62,7 @@ class MailSettings:
             # Credentials come from the environment only: a TOML file gets committed.
             username=env.get("HOTSPOT_SMTP_USERNAME") or None,
             password=env.get("HOTSPOT_SMTP_PASSWORD") or None,
+            ca_file=env.get("HOTSPOT_SMTP_CA_FILE") or smtp_table.get("ca_file") or None,
             timeout_seconds=float(smtp_table.get("timeout_seconds", 60)),
         )
         base = cls()

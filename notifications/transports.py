@@ -144,6 +144,8 @@ class SmtpTransport:
             password=s.password,
             timeout=s.timeout_seconds,
             use_tls=s.tls == "implicit",
+            # Certificates are always verified; a CA file adds an internal CA to the system's.
+            cert_bundle=s.ca_file,
             # True: STARTTLS or no conversation at all (aiosmtplib raises when the server
             # does not offer it). None would quietly carry on in plaintext.
             start_tls=s.tls == "starttls",
