@@ -554,3 +554,39 @@ def test_the_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "hotspot"
     done = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "advance" in done.stdout and "demo" in done.stdout
+
+
+def test_the_outbox_is_readable_and_sendable_from_the_command_line(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """`mail list` shows what waits, `mail send` delivers it to files, a bad --now is refused."""
+    cli.json(
+        "init",
+        "--org",
+        "Waterschap Vechtstromen",
+        "--body",
+        "Dagelijks bestuur",
+        "--period",
+        "2017-2023",
+        "--id",
+        "ws",
+    )
+    cli.json("advance", "ws")
+    for name, role in (
+        ("Sanne", "procesbegeleider"),
+        ("Bert", "informatiebeheerder"),
+        ("Carla", "archivaris"),
+    ):
+        cli.json(
+            "member", "add", "ws", "--name", name, "--email", f"{name}@ws.example", "--role", role
+        )
+    cli.json("advance", "ws")
+    waiting = cli.run("mail", "list", "ws").stdout
+    assert "phase_changed" in waiting and "Carla <Carla@ws.example>" in waiting
+    assert "wacht" in waiting
+    bad = cli.run("mail", "send", "--now", "gisteren", expect=2)
+    assert "--now" in bad.stderr
+    sent = cli.run("mail", "send").stdout
+    assert "Verstuurd" in sent and ": 3;" in sent
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 3
+    assert "Geen berichten." in cli.run("mail", "list", "--failed").stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -348,3 +349,28 @@ def test_a_held_session_can_be_neither_moved_nor_cancelled(app: App, pid: str) -
             attempt()
         assert refused.value.codes == ["session.held"]
     assert outbox_size(app) == before
+
+
+def test_an_expert_csv_may_give_each_expert_a_language(app: App, pid: str, tmp_path: Path) -> None:
+    """A `taal` column sets the mail language per expert; an unknown one names its line."""
+    support.drive_to(app, pid, Phase.PLANNING)
+    support.plan(app, pid)
+    procedures.advance(app, pid, actor=ACTOR)
+    bad = tmp_path / "fout.csv"
+    bad.write_text(
+        "naam;e-mail;perspectief;profiel;taal\nAnna;anna@x.example;extern;historicus;fr\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidInput) as caught:
+        people.import_experts(app, pid, bad, actor=ACTOR)
+    assert caught.value.field == "regel 2: --language"
+    good = tmp_path / "experts.csv"
+    good.write_text(
+        "naam;e-mail;perspectief;profiel;taal\n"
+        "Anna;anna@x.example;extern;historicus;en\nBert;bert@x.example;intern;beleid;\n",
+        encoding="utf-8",
+    )
+    people.import_experts(app, pid, good, actor=ACTOR)
+    people.invite(app, pid, [], actor=ACTOR)
+    languages = {r["recipient_email"]: r["language"] for r in outbox(app, pid, "expert_invitation")}
+    assert languages == {"anna@x.example": "en", "bert@x.example": "nl"}
