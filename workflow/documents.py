@@ -15,7 +15,7 @@ from states.balance_report import BALANCE_PARTS, BalanceLine, balance_report, ru
 from states.errors import NotFound, Refused
 from states.i18n import Text
 from states.phases import FORWARD_ORDER, Phase
-from states.snapshot import ListEntry, ListStatus, Publication
+from states.snapshot import ListEntry, ListStatus, Part, Publication
 from workflow import repository
 from workflow.app import App
 from workflow.db import models as m
@@ -157,7 +157,6 @@ def public_list_data(app: App, procedure_id: str) -> PublicListData:
                 )
             )
         info = _procedure_info(session, procedure)
-        published = session.get(m.Publication, procedure.id)
         return PublicListData(
             procedure_id=info.id,
             organisation=info.organisation,
@@ -168,16 +167,9 @@ def public_list_data(app: App, procedure_id: str) -> PublicListData:
             list_number=row.number,
             decision_ref=row.decision_ref,
             decision_date=row.decision_date,
-            publication=(
-                Publication(
-                    published.channel,
-                    published.reference,
-                    published.in_force,
-                    published.objection_weeks,
-                )
-                if published
-                else None
-            ),
+            publication=repository.load_snapshot(
+                connection, procedure, frozenset({Part.PUBLICATION})
+            ).publication,
             # Field by field on purpose: the motivation and the nominating perspective stay out.
             hotspots=tuple(
                 PublicHotspot(

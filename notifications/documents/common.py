@@ -37,10 +37,6 @@ def environment() -> Environment:
     )
 
 
-def day_text(day: date, lang: Language) -> str:
-    return format_date(day, lang)
-
-
 def moment_day(moment: datetime, lang: Language) -> str:
     """The Dutch calendar day of a stored moment (UTC in the database)."""
     return format_date(local_date(moment), lang)
