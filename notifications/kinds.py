@@ -43,6 +43,31 @@ class MailKind(StrEnum):
     PROPOSAL = "proposal"
     # milestone {"key", "label": str, "due": date}; days_overdue: int; working_days_overdue: int
     MILESTONE_OVERDUE = "milestone_overdue"
+    # Reminders. days_left / working_days_left count (calendar / working) days from today to
+    # the deadline, >= 0 (0: it is today). None carries a personal or portal link: they refer
+    # to the earlier mail, and name the facilitator (or, if None, the organisation) as contact.
+    # expert {"name": str} (the letter itself greets `recipient`); rsvp_deadline: date;
+    # days_left: int (to an invited expert who has not answered yet)
+    REMINDER_RSVP = "reminder_rsvp"
+    # nomination_deadline: date; days_left: int; criteria: [str] (the four criteria, in lang);
+    # sessions: [{"at", "location"}] (the upcoming ones, may be empty)
+    # (to an accepted expert who has not nominated a hotspot yet)
+    REMINDER_NOMINATION = "reminder_nomination"
+    # session as above; days_left: int (1: tomorrow, 0: today) (to the accepted experts)
+    REMINDER_SESSION = "reminder_session"
+    # milestone {"key", "label": str, "due": date}; working_days_left: int
+    # (to the facilitator, some working days before the milestone is due)
+    REMINDER_MILESTONE = "reminder_milestone"
+    # advice_deadline: date; days_left: int; list_version: int
+    # (to the archivist(s) whose advice on the concept list is pending)
+    REMINDER_ADVICE = "reminder_advice"
+    # decision_deadline: date; days_left: int; list_version: int
+    # (to management: the governing body has not decided on the proposed list yet)
+    REMINDER_DECISION = "reminder_decision"
+    # system {"name", "query", "owner": str}; hotspot {"number", "title": str};
+    # inventory_deadline: date | None; weeks_open: int (>= 1)
+    # (weekly, to the owner of a system not yet searched for an adopted hotspot's records)
+    REMINDER_INVENTORY = "reminder_inventory"
     # publication {"channel", "reference", "in_force": date, "objection_weeks": int};
     # entries: [ENTRY]; decision {"ref", "date"}
     PUBLICATION = "publication"

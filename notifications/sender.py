@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -116,8 +116,9 @@ async def send_due(
     *,
     now: datetime | None = None,
     transport: Transport | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> SendReport:
-    """Send everything due, batch by batch, until a claim comes back empty.
+    """Send everything due, batch by batch, until a claim comes back empty (or told to stop).
 
     With a fixed `now`, a message that failed is not due again within the same run; without
     one, every batch reads the application's clock. The database calls are synchronous on
@@ -125,7 +126,7 @@ async def send_due(
     """
     transport = transport or make_transport(settings)
     report = SendReport()
-    while True:
+    while not should_stop():
         moment = now or app.now()
         rows = claim(app, moment, settings.batch_size, settings.lease_seconds)
         if not rows:
@@ -137,6 +138,7 @@ async def send_due(
         )
         outcomes = await _deliver(transport, rows, settings, time.monotonic() + margin)
         _record(app, settings, rows, outcomes, moment, report)
+    return report
 
 
 async def _deliver(
@@ -238,10 +240,14 @@ def _record(
 
 
 def send_due_blocking(
-    app: App, settings: MailSettings, *, now: datetime | None = None
+    app: App,
+    settings: MailSettings,
+    *,
+    now: datetime | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> SendReport:
-    """`send_due` for synchronous callers (the CLI)."""
-    return asyncio.run(send_due(app, settings, now=now))
+    """`send_due` for synchronous callers (the CLI, the worker)."""
+    return asyncio.run(send_due(app, settings, now=now, should_stop=should_stop))
 
 
 def list_messages(

@@ -7,10 +7,13 @@ RuleConfig or a ConfigError that names the key, what it holds and what it should
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from typing import TYPE_CHECKING, Any
 
 from states.i18n import Text
+
+if TYPE_CHECKING:
+    from states.reminders import ReminderPolicy
 
 MILESTONE_ORDER: tuple[str, ...] = (
     "invitations_sent",
@@ -102,10 +105,25 @@ class RuleConfig:
     panel: PanelConfig
     sessions: SessionConfig
     publication: PublicationConfig
+    reminders: ReminderPolicy = field(default_factory=lambda: _default_policy())
 
     def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = _lists(asdict(self))
+        # The reminder policy keeps a cache and a time of day: it says itself how it is stored.
+        plain = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "reminders"}
+        result: dict[str, Any] = _lists(
+            {
+                k: asdict(v) if is_dataclass(v) and not isinstance(v, type) else v
+                for k, v in plain.items()
+            }
+        )
+        result["reminders"] = self.reminders.to_dict()
         return result
+
+
+def _default_policy() -> ReminderPolicy:
+    from states.reminders import ReminderPolicy
+
+    return ReminderPolicy()
 
 
 def _lists(value: Any) -> Any:
@@ -182,7 +200,16 @@ def parse_config(raw: Mapping[str, Any]) -> RuleConfig:
         default_objection_weeks=reader.count("publication.default_objection_weeks"),
     )
     legal_basis = reader.text("legal_basis")
-    return RuleConfig(legal_basis, roles, profiles, planning, panel, sessions, publication)
+    # Imported here: the reminder module reads ConfigError from this one.
+    from states.reminders import parse_policy
+
+    reminders_raw = raw.get("reminders")
+    if reminders_raw is not None and not isinstance(reminders_raw, Mapping):
+        raise ConfigError("reminders", "verwacht een tabel met instellingen")
+    reminders = parse_policy(reminders_raw)
+    return RuleConfig(
+        legal_basis, roles, profiles, planning, panel, sessions, publication, reminders
+    )
 
 
 def _subset(items: tuple[str, ...], known: tuple[str, ...], key: str, known_key: str) -> None:

@@ -197,6 +197,46 @@ def sample_context(kind: MailKind, lang: Language = "nl") -> dict[str, Any]:
             "days_overdue": 9,
             "working_days_overdue": 7,
         },
+        MailKind.REMINDER_RSVP: {
+            "expert": {"name": "Hanna Historica"},
+            "rsvp_deadline": date(2026, 3, 12),
+            "days_left": 3,
+        },
+        MailKind.REMINDER_NOMINATION: {
+            "nomination_deadline": date(2026, 3, 5),
+            "days_left": 4,
+            "criteria": _CRITERIA[lang],
+            "sessions": sessions,
+        },
+        MailKind.REMINDER_SESSION: {"session": session, "days_left": 2},
+        MailKind.REMINDER_MILESTONE: {
+            "milestone": {
+                "key": "concept_list",
+                "label": labels["milestone"],
+                "due": date(2026, 4, 1),
+            },
+            "working_days_left": 5,
+        },
+        MailKind.REMINDER_ADVICE: {
+            "advice_deadline": date(2026, 4, 17),
+            "days_left": 6,
+            "list_version": 2,
+        },
+        MailKind.REMINDER_DECISION: {
+            "decision_deadline": date(2026, 5, 19),
+            "days_left": 7,
+            "list_version": 2,
+        },
+        MailKind.REMINDER_INVENTORY: {
+            "system": {
+                "name": "Zaaksysteem Corsa",
+                "query": "zaaktype 'Crisisbeheersing', trefwoord 'COVID-19'",
+                "owner": "Informatiebeheer, Sven Bakker",
+            },
+            "hotspot": {"number": "2020-1", "title": "COVID-19-pandemie"},
+            "inventory_deadline": date(2026, 9, 30),
+            "weeks_open": 3,
+        },
         MailKind.PUBLICATION: {
             "publication": {
                 "channel": "Provinciaal Blad",

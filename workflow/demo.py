@@ -29,10 +29,11 @@ from sqlalchemy.engine import make_url
 from notifications import sender
 from notifications.documents import write_proposal, write_public_list
 from states.errors import HotspotError, Refused
-from states.i18n import AMSTERDAM, Language, Text, format_date
+from states.i18n import AMSTERDAM, Language, Text, format_date, local_date
 from states.phases import FORWARD_ORDER, Phase
+from states.reminders import RULE_LABELS, Rule
 from states.snapshot import ListEntry
-from workflow import audit, documents, repository
+from workflow import audit, documents, repository, worker
 from workflow.app import App, bootstrap
 from workflow.cli import render
 from workflow.commands import decision, people, planning, procedures, records, sessions
@@ -70,6 +71,9 @@ from workflow.resources import config_dir
 from workflow.settings import Settings
 from workflow.testing import FrozenClock
 
+# The demo's worker sweeps each simulated morning at this time (reminders go out at 09:00).
+WORKER_SWEEP_AT = time(9, 5)
+
 
 @dataclass
 class Demo:
@@ -82,6 +86,8 @@ class Demo:
     procedure: str = ""
     session_ids: list[int] = field(default_factory=list)
     mails: Counter[str] = field(default_factory=Counter)
+    # Reminders the worker sent on the way, by rule of the reminder policy.
+    reminders: Counter[str] = field(default_factory=Counter)
     files: list[Path] = field(default_factory=list)
 
     def deliver(self) -> None:
@@ -98,11 +104,39 @@ class Demo:
         return format_date(self.clock().astimezone(AMSTERDAM).date(), self.language)
 
     def on(self, day: date, at: time = time(10, 0)) -> None:
-        """Move the calendar forward to `day` at `at` (Dutch time); never backwards."""
+        """Move the calendar forward to `day` at `at` (Dutch time); never backwards.
+
+        On the way the worker sweeps every morning, as `hotspot worker` would, and the demo
+        shows the reminders it sent.
+        """
         moment = datetime.combine(day, at, tzinfo=AMSTERDAM)
         if moment < self.clock():
             raise ValueError(f"demo timeline goes backwards: {moment} < {self.clock()}")
+        if self.procedure:
+            self._sweep_mornings_until(moment)
         self.clock.set(moment)
+
+    def _sweep_mornings_until(self, moment: datetime) -> None:
+        day = local_date(self.clock())
+        while (morning := datetime.combine(day, WORKER_SWEEP_AT, tzinfo=AMSTERDAM)) <= moment:
+            if morning > self.clock():
+                self.clock.set(morning)
+                self._show_reminders(worker.tick(self.app))
+            day += timedelta(days=1)
+
+    def _show_reminders(self, report: worker.TickReport) -> None:
+        swept = report.reminders
+        if not swept.sent:
+            return
+        self.reminders.update(swept.by_rule)
+        kinds = ", ".join(
+            f"{RULE_LABELS[Rule(rule)](self.language)} ×{count}"
+            for rule, count in sorted(swept.by_rule.items())
+        )
+        messages = self.t(f"{swept.mails} bericht(en)", f"{swept.mails} message(s)")
+        self.console.print(
+            f"[cyan]⏰ {escape(self.today())}[/] [dim]{escape(kinds)} · {messages}[/]"
+        )
 
     def header(self, phase: Phase) -> None:
         number = FORWARD_ORDER.index(phase) + 1

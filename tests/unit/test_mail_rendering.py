@@ -12,7 +12,7 @@ from markupsafe import escape
 from notifications.kinds import MailKind
 from notifications.render import RenderedMail, one_line, render_mail
 from states.i18n import LANGUAGES, Language
-from tests.mail_samples import PORTAL_LINK, RESPONSE_LINK, sample_context
+from tests.mail_samples import PORTAL_LINK, RESPONSE_LINK, sample_common, sample_context
 from workflow.resources import templates_dir
 
 SCRIPT = "<script>alert(1)</script>"
@@ -262,6 +262,230 @@ def test_phase_change_wording_for_forward_cancelled_and_returned() -> None:
     assert "The returned version remains readable and unchanged" in flat
     assert "sent back to the expert sessions" in returned.subject
     assert "Reason: Negative advice" in returned.text
+
+
+# -- reminders ------------------------------------------------------------------------------
+
+REMINDERS = [
+    MailKind.REMINDER_RSVP,
+    MailKind.REMINDER_NOMINATION,
+    MailKind.REMINDER_SESSION,
+    MailKind.REMINDER_MILESTONE,
+    MailKind.REMINDER_ADVICE,
+    MailKind.REMINDER_DECISION,
+    MailKind.REMINDER_INVENTORY,
+]
+
+
+def _days(kind: MailKind, n: int) -> dict[str, int]:
+    """The kind's own day count set to `n` (the milestone counts working days)."""
+    if kind is MailKind.REMINDER_MILESTONE:
+        return {"working_days_left": n}
+    if kind is MailKind.REMINDER_INVENTORY:
+        return {"weeks_open": max(n, 1)}
+    return {"days_left": n}
+
+
+@pytest.mark.parametrize("days", [0, 1, 2])
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("kind", REMINDERS)
+def test_reminders_render_fully_for_every_count(kind: MailKind, lang: Language, days: int) -> None:
+    """Whatever the count, with or without facilitator, no template syntax is left over."""
+    for facilitator in (sample_context(kind, lang)["facilitator"], None):
+        mail = _render(kind, lang, facilitator=facilitator, **_days(kind, days))
+        for part in (mail.subject, mail.text, mail.html):
+            assert "{{" not in part and "}}" not in part
+            assert "{%" not in part and "%}" not in part
+        assert "\n\n\n" not in mail.text
+        assert mail.subject.startswith("Herinnering: " if lang == "nl" else "Reminder: ")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("kind", REMINDERS)
+def test_reminders_carry_no_personal_link(kind: MailKind, lang: Language) -> None:
+    """A reminder points to the earlier mail; it never repeats a secret or portal link."""
+    mail = _render(kind, lang)
+    for part in (mail.text, mail.html):
+        assert RESPONSE_LINK not in part
+        assert PORTAL_LINK not in part
+        assert "http" not in part
+
+
+@pytest.mark.parametrize("kind", REMINDERS)
+def test_a_missing_reminder_key_is_an_error(kind: MailKind) -> None:
+    """Every key a reminder lists is needed: leaving one out is refused, not left blank."""
+    common = set(sample_common("nl"))
+    # `expert` is handed over for the caller's bookkeeping; the letter greets the recipient.
+    own = set(sample_context(kind, "nl")) - common - {"expert"}
+    assert own
+    for key in own:
+        context = sample_context(kind, "nl")
+        del context[key]
+        with pytest.raises(jinja2.UndefinedError):
+            render_mail(kind, "nl", context)
+
+
+def test_dutch_rsvp_reminder_names_the_deadline_and_the_days_left() -> None:
+    """The RSVP reminder dates the deadline in Dutch and counts the days, singular too."""
+    mail = _render(MailKind.REMINDER_RSVP, "nl")
+    assert "Herinnering" in mail.subject
+    assert "Provincie Overijssel 2017–2023" in mail.subject
+    for text in (mail.text, mail.html):
+        assert "Geachte Hanna Historica," in text
+        assert "uiterlijk" in text and "12 maart 2026" in text
+        assert "Dat is over 3 dagen." in text
+        assert "persoonlijke link in de uitnodigingsmail" in text
+        assert "Sanne de Vries" in text
+    assert "uiterlijk 12 maart 2026 laten weten of u deelneemt? Dat is over 3 dagen." in (
+        one_line(mail.text)
+    )
+    assert "<strong>12 maart 2026</strong>" in mail.html
+    assert 'href="mailto:s.devries@overijssel.example"' in mail.html
+
+    one = _render(MailKind.REMINDER_RSVP, "nl", days_left=1)
+    assert "Dat is over 1 dag." in one.text and "Dat is over 1 dag." in one.html
+    assert "dagen" not in one.text
+    today = _render(MailKind.REMINDER_RSVP, "nl", days_left=0)
+    assert "Dat is vandaag." in today.text and "Dat is vandaag." in today.html
+
+
+def test_rsvp_reminder_without_facilitator_points_to_the_organisation() -> None:
+    """With no procesbegeleider the reminder names the organisation as the contact."""
+    mail = _render(MailKind.REMINDER_RSVP, "nl", facilitator=None)
+    flat = one_line(mail.text)
+    assert "contact op met de procesbegeleider van de hotspotmonitor bij Provincie" in flat
+    assert "mailto:" not in mail.html
+    assert "None" not in mail.text and "None" not in mail.html
+    en = _render(MailKind.REMINDER_RSVP, "en", facilitator=None)
+    assert "contact the hotspot monitor process facilitator at Provincie" in one_line(en.text)
+
+
+def test_english_rsvp_reminder_counts_days_in_english() -> None:
+    """The English RSVP reminder spells the date in English and says day or days."""
+    mail = _render(MailKind.REMINDER_RSVP, "en")
+    assert mail.text.startswith("Dear Hanna Historica,")
+    assert "by 12 March 2026" in mail.text
+    assert "That is in 3 days." in mail.text
+    assert "maart" not in mail.text
+    assert "That is in 1 day." in _render(MailKind.REMINDER_RSVP, "en", days_left=1).text
+    assert "That is today." in _render(MailKind.REMINDER_RSVP, "en", days_left=0).html
+
+
+def test_nomination_reminder_lists_criteria_deadline_and_sessions() -> None:
+    """The nomination reminder repeats the four criteria, the deadline and the sessions."""
+    mail = _render(MailKind.REMINDER_NOMINATION, "nl")
+    assert "tot en met 5 maart 2026. Dat is over 4 dagen." in mail.text
+    assert "\n1. Veel maatschappelijke onrust" in mail.text
+    assert "\n4. Een politieke kwestie" in mail.text
+    assert "- 12 maart 2026 om 14:00, Provinciehuis Zwolle, zaal 2.14\n" in mail.text
+    assert "- 26 maart 2026 om 19:30, locatie volgt nog\n" in mail.text
+    assert mail.html.count("<li>") == 4 + 2
+    assert "<ol>" in mail.html
+
+    last = _render(MailKind.REMINDER_NOMINATION, "en", days_left=0, sessions=[])
+    assert "until 5 March 2026. Today is the last day." in last.text
+    assert "sessions are" not in last.text
+    assert "<ul>" not in last.html
+    assert "That is in 1 day." in _render(MailKind.REMINDER_NOMINATION, "en", days_left=1).text
+
+
+@pytest.mark.parametrize(
+    ("lang", "days", "said", "in_subject"),
+    [
+        ("nl", 0, "Vandaag vindt de expertbijeenkomst", "vandaag"),
+        ("nl", 1, "Morgen vindt de expertbijeenkomst", "morgen"),
+        ("nl", 2, "Over 2 dagen vindt de expertbijeenkomst", None),
+        ("en", 0, "which takes place today.", "today"),
+        ("en", 1, "which takes place tomorrow.", "tomorrow"),
+        ("en", 5, "which takes place in 5 days.", None),
+    ],
+)
+def test_session_reminder_says_today_tomorrow_or_in_days(
+    lang: Language, days: int, said: str, in_subject: str | None
+) -> None:
+    """1 day ahead reads "morgen" / "tomorrow", 0 "vandaag" / "today", else a day count."""
+    mail = _render(MailKind.REMINDER_SESSION, lang, days_left=days)
+    assert said in one_line(mail.text)
+    assert said in mail.html
+    shown = "12 maart 2026 om 14:00" if lang == "nl" else "12 March 2026 at 14:00"
+    assert shown in mail.text and shown in mail.subject
+    for word in ("vandaag", "morgen", "today", "tomorrow"):
+        assert (word in mail.subject) == (word == in_subject)
+    assert "Over 1 dag" not in mail.text and "in 1 day" not in mail.text
+
+
+def test_session_reminder_without_a_location_says_it_follows() -> None:
+    """A session without a place yet says so rather than showing None."""
+    session = {"id": 5, "at": datetime(2026, 3, 12, 13, 0, tzinfo=UTC), "location": None}
+    mail = _render(MailKind.REMINDER_SESSION, "nl", session={**session, "sequence": 0})
+    assert "Locatie:       locatie volgt nog" in mail.text
+    assert "None" not in mail.html
+
+
+def test_milestone_reminder_counts_working_days() -> None:
+    """The facilitator is told the milestone, its due date and the working days left."""
+    mail = _render(MailKind.REMINDER_MILESTONE, "nl")
+    assert "‘Conceptlijst gereed’" in mail.text and "‘Conceptlijst gereed’" in mail.subject
+    assert "uiterlijk 1 april 2026" in mail.text and "1 april 2026" in mail.subject
+    assert "Dat is over 5 werkdagen." in mail.text
+    assert (
+        "Dat is over 1 werkdag."
+        in _render(MailKind.REMINDER_MILESTONE, "nl", working_days_left=1).html
+    )
+    en = _render(MailKind.REMINDER_MILESTONE, "en", working_days_left=1)
+    assert "due by 1 April 2026. That is in 1 working day." in en.text
+    assert "‘expert sessions’" in en.text
+
+
+def test_advice_and_decision_reminders_name_version_and_deadline() -> None:
+    """The archivist and management are told the list version, the deadline and days left."""
+    advice = _render(MailKind.REMINDER_ADVICE, "nl")
+    assert "versie 2" in advice.subject
+    assert "uiterlijk 17 april 2026. Dat is over 6 dagen." in advice.text
+    assert "Gedeputeerde Staten" in advice.text
+    assert "<strong>17 april 2026</strong>" in advice.html
+    assert "That is in 1 day." in _render(MailKind.REMINDER_ADVICE, "en", days_left=1).text
+
+    decision = _render(MailKind.REMINDER_DECISION, "nl")
+    assert "versie 2" in decision.subject
+    assert "uiterlijk 19 mei 2026 een besluit te nemen. Dat is over 7 dagen." in decision.text
+    assert "(versie 2)" in decision.text
+    assert "teruggestuurd naar de expertbijeenkomsten" in one_line(decision.text)
+    today = _render(MailKind.REMINDER_DECISION, "en", days_left=0)
+    assert "decide by 19 May 2026. That is today." in today.text
+
+
+def test_inventory_reminder_names_system_hotspot_and_weeks() -> None:
+    """The system owner sees which system, which hotspot, the query, the weeks and the ask."""
+    mail = _render(MailKind.REMINDER_INVENTORY, "nl")
+    assert "Zaaksysteem Corsa" in mail.subject
+    assert "2020-1 COVID-19-pandemie" in mail.subject
+    assert "Hotspot:           2020-1  COVID-19-pandemie\n" in mail.text
+    assert "Informatiesysteem: Zaaksysteem Corsa\n" in mail.text
+    assert "Zoekvraag:         zaaktype 'Crisisbeheersing'" in mail.text
+    assert "Gereed uiterlijk:  30 september 2026\n" in mail.text
+    assert "staat nu 3 weken open" in mail.text
+    flat = one_line(mail.text)
+    assert "markeren als blijvend te bewaren" in flat
+    assert "leg dan vast dat er niets is gevonden" in flat
+    assert "<strong>Zaaksysteem Corsa</strong>" in mail.html
+
+    first = _render(MailKind.REMINDER_INVENTORY, "en", weeks_open=1, inventory_deadline=None)
+    assert "has been open for 1 week." in first.text
+    assert "Information system: Zaaksysteem Corsa\n" in first.text
+    assert "To be done by" not in first.text and "To be done by" not in first.html
+
+
+def test_inventory_reminder_escapes_a_system_name_in_html() -> None:
+    """A typed `<script>` as system name is inert in the HTML and unchanged in the text."""
+    system = {"name": SCRIPT, "query": "a < b & c", "owner": "Informatiebeheer"}
+    mail = _render(MailKind.REMINDER_INVENTORY, "nl", system=system)
+    assert "<script>" not in mail.html
+    # Once in the <title>, once in the body.
+    assert mail.html.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2
+    assert "a &lt; b &amp; c" in mail.html
+    assert f"Informatiesysteem: {SCRIPT}\n" in mail.text
+    assert SCRIPT in mail.subject
 
 
 # -- strictness and escaping ----------------------------------------------------------------

@@ -12,6 +12,7 @@ from rich.console import Console
 from states.errors import HotspotError
 from states.i18n import parse_language
 from workflow.cli import (
+    deadline_commands,
     document_commands,
     mail_commands,
     procedure_commands,
@@ -24,6 +25,7 @@ from workflow.cli.group import cli
 # Imported for their side effect: they add their commands to `cli`.
 __all__ = [
     "cli",
+    "deadline_commands",
     "document_commands",
     "mail_commands",
     "main",

@@ -142,10 +142,35 @@ def status(console: Console, st: ProcedureStatus, language: Language) -> None:
         table = Table(title=t(language, "Mijlpalen", "Milestones"))
         table.add_column(t(language, "mijlpaal", "milestone"))
         table.add_column(t(language, "datum", "date"))
+        table.add_column(t(language, "stand", "state"))
         for key, day in st.milestones.items():
             label = MILESTONE_LABELS[key](language) if key in MILESTONE_LABELS else key
-            table.add_row(f"{escape(label)} [dim]({key})[/]", format_date(day, language))
+            late = st.overdue.get(key)
+            state = (
+                "[bold red]"
+                + t(
+                    language,
+                    f"{late['days_overdue']} dagen over tijd "
+                    f"({late['working_days_overdue']} werkdagen)",
+                    f"{late['days_overdue']} days overdue "
+                    f"({late['working_days_overdue']} working days)",
+                )
+                + "[/]"
+                if late
+                else ""
+            )
+            table.add_row(f"{escape(label)} [dim]({key})[/]", format_date(day, language), state)
         console.print(table)
+        if st.overdue:
+            console.print(
+                "[bold red]"
+                + t(
+                    language,
+                    f"{len(st.overdue)} mijlpaal/mijlpalen over tijd; zie 'hotspot deadlines'",
+                    f"{len(st.overdue)} milestone(s) overdue; see 'hotspot deadlines'",
+                )
+                + "[/]"
+            )
     counts = ", ".join(
         f"{COUNT_LABELS[k](language)}: {v}" for k, v in st.counts.items() if k in COUNT_LABELS
     )

@@ -321,13 +321,32 @@ def inventory() -> None:
 @click.option("--system", required=True)
 @click.option("--query", required=True, help="Zoektermen, labels of zaaktypen.")
 @click.option("--owner", required=True, help="Eigenaar van het systeem.")
+@click.option(
+    "--owner-email",
+    default=None,
+    help="E-mailadres van de eigenaar, voor de wekelijkse herinnering "
+    "(zonder: naar de informatiebeheerder).",
+)
 @common_options
 def inventory_system(
-    ctx: CliContext, proc: str, hotspot: str, system: str, query: str, owner: str
+    ctx: CliContext,
+    proc: str,
+    hotspot: str,
+    system: str,
+    query: str,
+    owner: str,
+    owner_email: str | None,
 ) -> None:
     """Geef een informatiesysteem op dat voor een hotspot doorzocht moet worden."""
     result = records.add_system(
-        ctx.app, proc, hotspot, system=system, query=query, owner=owner, actor=ctx.actor
+        ctx.app,
+        proc,
+        hotspot,
+        system=system,
+        query=query,
+        owner=owner,
+        owner_email=owner_email,
+        actor=ctx.actor,
     )
     done(
         ctx,

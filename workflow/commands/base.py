@@ -17,7 +17,7 @@ from states.actions import Action, require_phase
 from states.config import RuleConfig
 from states.errors import HotspotError
 from states.phases import Phase
-from workflow import audit, notify
+from workflow import audit, deadlines, notify
 from workflow.app import App
 from workflow.procedure_store import ProcedureRecord, load_procedure, save_procedure
 
@@ -40,6 +40,8 @@ class Change:
     queued: dict[str, int] = field(default_factory=dict)
     # What the mail side read once in this command (the workgroup, the letterhead).
     memo: dict[str, Any] = field(default_factory=dict)
+    # Set by a command that creates or moves a dated obligation; a phase change always does.
+    plan_deadlines: bool = False
     _session: Session | None = None
 
     @property
@@ -77,6 +79,30 @@ class Change:
         require_phase(action, self.phase)
 
 
+def _froze_a_list(change: Change) -> bool:
+    # Entering the decision phase freezes a concept list: its advice and decision get dates.
+    return change.phase is Phase.DECISION and change.phase_before is not Phase.DECISION
+
+
+def append_audit(change: Change, action: str) -> None:
+    """Close a change: its audit record, chained to the last one, and the procedure's version."""
+    if change.queued:
+        change.data["mail"] = dict(sorted(change.queued.items()))
+    record = audit.next_record(
+        change.procedure,
+        action=action,
+        actor=change.actor,
+        now=change.now,
+        phase_before=change.phase_before.value,
+        data=change.data,
+        reason=change.reason,
+    )
+    audit.insert_record(change.connection, record)
+    # Version checked here: a concurrent change to the same procedure makes this fail (or the
+    # audit insert above, on the same sequence number); both roll back.
+    save_procedure(change.connection, change.procedure)
+
+
 @contextmanager
 def changing(
     app: App, procedure_id: str, actor: str, action: str, *, reason: str | None = None
@@ -101,24 +127,16 @@ def changing(
             try:
                 yield change
                 notify.after_change(change)
+                if change.plan_deadlines or _froze_a_list(change):
+                    # The planning reads through the connection: the ORM rows must be there.
+                    change.flush()
+                    planned = deadlines.refresh(change)
+                    if planned:
+                        change.data["reminders"] = planned
                 change.flush()
             finally:
                 change.close()
-            if change.queued:
-                change.data["mail"] = dict(sorted(change.queued.items()))
-            record = audit.next_record(
-                procedure,
-                action=action,
-                actor=actor,
-                now=change.now,
-                phase_before=change.phase_before.value,
-                data=change.data,
-                reason=change.reason,
-            )
-            audit.insert_record(connection, record)
-            # Version checked here: a concurrent change to the same procedure makes this fail
-            # (or the audit insert above, on the same sequence number); both roll back.
-            save_procedure(connection, procedure)
+            append_audit(change, action)
     except HotspotError as error:
         # A refusal or bad input is business as usual: on record for operators, not an alarm.
         bound.info("command.not_done", error=error.kind, detail=str(error))

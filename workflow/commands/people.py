@@ -311,6 +311,7 @@ def invite(app: App, procedure_id: str, emails: list[str], *, actor: str) -> dic
     sends a new invitation, whose link replaces the old one.
     """
     with changing(app, procedure_id, actor, "expert.invite") as change:
+        change.plan_deadlines = True
         change.require(Action.INVITE_EXPERT)
         if emails:
             experts = [find_expert(change, address, "EMAIL") for address in emails]

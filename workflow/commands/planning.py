@@ -17,6 +17,7 @@ def set_milestone(
 ) -> dict[str, Any]:
     due = validation.parse_date("DATE", day)
     with changing(app, procedure_id, actor, "milestone.set") as change:
+        change.plan_deadlines = True
         change.require(Action.SET_MILESTONE)
         clean_key = validation.choice("KEY", key, change.config.planning.milestones)
         row = change.session.get(m.Milestone, (change.procedure.id, clean_key))

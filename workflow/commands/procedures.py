@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from workflow.app import App
 from workflow.commands.base import Change, changing, log
 from workflow.db import models as m
 from workflow.db.models import table_of
+from workflow.deadlines.listing import overdue_milestones
 from workflow.procedure_store import (
     PROCEDURE_COLUMNS,
     ProcedureRecord,
@@ -175,6 +176,8 @@ class Status:
     deviations: list[m.Deviation]
     milestones: dict[str, date]
     counts: dict[str, int]
+    # Milestones past their day with their work not done: key -> {days_overdue, ...}.
+    overdue: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self, lang: Language = "nl") -> dict[str, Any]:
         nxt = self.phase.next
@@ -200,6 +203,9 @@ class Status:
                 for d in self.deviations
             ],
             "milestones": {k: v.isoformat() for k, v in self.milestones.items()},
+            "overdue_milestones": [
+                {**o, "due": o["due"].isoformat()} for o in self.overdue.values()
+            ],
             "counts": self.counts,
         }
 
@@ -233,6 +239,7 @@ def status(app: App, procedure_id: str) -> Status:
             deviations,
             ordered,
             _counts(session, procedure.id),
+            {o["key"]: o for o in overdue_milestones(connection, procedure, app.now())},
         )
 
 

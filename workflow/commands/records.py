@@ -69,12 +69,23 @@ def _system(change: Change, entry: ListEntry, system: str) -> m.InventorySystem:
 
 
 def add_system(
-    app: App, procedure_id: str, hotspot: str, *, system: str, query: str, owner: str, actor: str
+    app: App,
+    procedure_id: str,
+    hotspot: str,
+    *,
+    system: str,
+    query: str,
+    owner: str,
+    actor: str,
+    owner_email: str | None = None,
 ) -> dict[str, Any]:
     name = validation.single_line("--system", system, max_length=200)
     search = validation.text("--query", query, max_length=4000)
     owner_name = validation.single_line("--owner", owner, max_length=200)
+    # The weekly reminder goes here; without it, to the workgroup's informatiebeheerder.
+    owner_address = validation.email("--owner-email", owner_email) if owner_email else None
     with changing(app, procedure_id, actor, "inventory.system") as change:
+        change.plan_deadlines = True
         change.require(Action.INVENTORY)
         _, entry = _hotspot(change, hotspot)
         exists = change.session.scalars(
@@ -98,6 +109,8 @@ def add_system(
             system=name,
             query=search,
             owner=owner_name,
+            owner_email=owner_address,
+            created_at=change.now,
         )
         change.session.add(row)
         change.session.flush()

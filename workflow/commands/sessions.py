@@ -27,6 +27,7 @@ def add_session(
     moment = validation.parse_datetime("--at", at)
     place = validation.single_line("--location", location) if location else None
     with changing(app, procedure_id, actor, "session.add") as change:
+        change.plan_deadlines = True
         change.require(Action.ADD_SESSION)
         row = m.ExpertSession(
             procedure_id=change.procedure.id,
@@ -88,6 +89,7 @@ def move_session(
     """A new moment for a session: the same calendar invitation, updated (higher SEQUENCE)."""
     moment = validation.parse_datetime("--at", at)
     with changing(app, procedure_id, actor, "session.move") as change:
+        change.plan_deadlines = True
         change.require(Action.CHANGE_SESSION)
         row = _open_session(change, session_id)
         if row.at == moment:
@@ -123,6 +125,7 @@ def cancel_session(
     """Call a session off: attendees get METHOD:CANCEL for the same UID; the rules forget it."""
     why = validation.text("--reason", reason, max_length=4000)
     with changing(app, procedure_id, actor, "session.cancel", reason=why) as change:
+        change.plan_deadlines = True
         change.require(Action.CHANGE_SESSION)
         row = _open_session(change, session_id)
         row.cancelled_at = change.now

@@ -188,7 +188,11 @@ class InventorySystem(Base):
     system: Mapped[str] = mapped_column(String(200))
     query: Mapped[str] = mapped_column(Text)
     owner: Mapped[str] = mapped_column(String(200))
+    # Where the weekly reminder goes; without it, to the informatiebeheerder of the workgroup.
+    owner_email: Mapped[str | None] = mapped_column(String(320))
     none_reason: Mapped[str | None] = mapped_column(Text)
+    # When the system was listed: its weekly reminders count from here.
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Dossier(Base):
@@ -284,3 +288,55 @@ class OutboxMessage(Base):
         # The sender's claim query walks this index: what is due, oldest first.
         Index("ix_outbox_due", "status", "next_attempt_at"),
     )
+
+
+class Deadline(Base):
+    """One dated obligation of a procedure: a milestone, a reply deadline, a session...
+
+    `kind` and `subject` name it (`milestone`/`rsvp_deadline`, `rsvp`/expert id, `session`/
+    session id); `due` is its day in Amsterdam time, `at` its moment when it has one.
+    """
+
+    __tablename__ = "deadlines"
+    __table_args__ = (UniqueConstraint("procedure_id", "kind", "subject"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[str] = _procedure_fk()
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(80))
+    due: Mapped[date | None] = mapped_column(Date)
+    at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The start of a repeating obligation (an inventory system: when it was listed).
+    since: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Reminder(Base):
+    """One reminder derived from a deadline by the policy; queued at most once.
+
+    Its key is the deadline, the policy rule and offset, the deadline day it was planned for
+    and the occurrence of a repeating rule. A worker moves it from `pending` to `sent` (mails
+    in the outbox, same transaction) or to `skipped` with the reason; never back.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("deadline_id", "rule", "offset_label", "planned_for", "occurrence"),
+        # The sweep walks this index: pending reminders by the moment they fall due.
+        Index("ix_reminders_due", "status", "due_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[str] = _procedure_fk()
+    deadline_id: Mapped[int] = mapped_column(
+        ForeignKey("deadlines.id", ondelete="CASCADE"), index=True
+    )
+    rule: Mapped[str] = mapped_column(String(16))
+    offset_label: Mapped[str] = mapped_column(String(24))
+    planned_for: Mapped[date] = mapped_column(Date)
+    occurrence: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    mails: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,121 @@
+"""The worker: APScheduler as a metronome that sweeps due reminders and drains the outbox.
+
+The scheduler stores nothing: its one interval job only says "now". What is due lives in the
+database (reminders, outbox), so a restart, a second worker or a week of downtime changes
+nothing in what gets sent: each due reminder is queued once, each message delivered once.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import FrameType
+
+import structlog
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from notifications.sender import SendReport, send_due_blocking
+from workflow.app import App
+from workflow.deadlines.sweep import SweepReport, sweep
+
+log = structlog.get_logger("hotspot.worker")
+
+DEFAULT_INTERVAL_SECONDS = 60
+JOB_ID = "hotspot-sweep"
+
+
+@dataclass(frozen=True, slots=True)
+class TickReport:
+    """What one sweep did: the reminders decided and the outbox drained."""
+
+    moment: datetime
+    reminders: SweepReport
+    mail: SendReport
+
+
+def tick(
+    app: App, now: datetime | None = None, *, should_stop: Callable[[], bool] = lambda: False
+) -> TickReport:
+    """One sweep at `now` (the application's clock when None): reminders, then the outbox."""
+    moment = now or app.now()
+    reminders = sweep(app, moment, batch_size=app.settings.mail.batch_size, should_stop=should_stop)
+    mail = send_due_blocking(app, app.settings.mail, now=now, should_stop=should_stop)
+    return TickReport(moment, reminders, mail)
+
+
+class Worker:
+    """The long-running loop of `hotspot worker`; `stop()` (or SIGTERM) ends it cleanly."""
+
+    def __init__(
+        self,
+        app: App,
+        interval_seconds: float = DEFAULT_INTERVAL_SECONDS,
+        on_tick: Callable[[TickReport], None] | None = None,
+    ) -> None:
+        self.app = app
+        self.interval_seconds = interval_seconds
+        self.on_tick = on_tick
+        self.ticks = 0
+        self._stop = threading.Event()
+        self._scheduler = BackgroundScheduler(
+            jobstores={"default": MemoryJobStore()},
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={
+                # Missed beats are one beat: the sweep itself catches up on everything due.
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": None,
+            },
+            timezone=UTC,
+        )
+
+    def stop(self, *_signal: object) -> None:
+        self._stop.set()
+
+    def _beat(self) -> None:
+        if self._stop.is_set():
+            return
+        try:
+            report = tick(self.app, should_stop=self._stop.is_set)
+        except Exception as error:
+            # A database or mail server that is away now is there at a later beat; the rows
+            # wait. Log and keep the metronome going.
+            log.error("worker.tick_failed", error=type(error).__name__, detail=str(error))
+            return
+        self.ticks += 1
+        if self.on_tick is not None:
+            self.on_tick(report)
+
+    def run(self, install_signals: bool = True) -> int:
+        """Beat every interval until stopped; the beat in progress finishes its batch first."""
+        if install_signals:
+            _handle(signal.SIGTERM, self.stop)
+            _handle(signal.SIGINT, self.stop)
+        self._scheduler.add_job(
+            self._beat,
+            "interval",
+            seconds=self.interval_seconds,
+            id=JOB_ID,
+            next_run_time=datetime.now(UTC),
+        )
+        self._scheduler.start()
+        log.info("worker.started", interval_seconds=self.interval_seconds)
+        try:
+            self._stop.wait()
+        finally:
+            # wait=True: the sweep or delivery in progress ends its batch and commits.
+            self._scheduler.shutdown(wait=True)
+            log.info("worker.stopped", ticks=self.ticks)
+        return self.ticks
+
+
+def _handle(signum: int, handler: Callable[..., None]) -> None:
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        handler()
+
+    signal.signal(signum, on_signal)
