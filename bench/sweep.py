@@ -12,7 +12,8 @@ Each round times one full `sweep(app, now)` on each store (which goes first alte
 puts the due rows back to pending, empties the outbox and removes the next occurrences the
 sweep planned. On SQLite, and on PostgreSQL when it answers at HOTSPOT_TEST_POSTGRES_URL (or
 the local default). The last line is `bench sweep: ratio=X`: t(100,000) / t(10,000), medians
-over the rounds, the worse of the two backends (target: at most 1.5).
+over the rounds, the worse of the two backends (target: at most 1.5). `--explain` prints the
+plans of the sweep's reads of the reminders table on each store.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import argparse
 import gc
 import os
 import random
+import re
 import shutil
 import statistics
 import tempfile
@@ -33,7 +35,17 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, create_engine, delete, func, insert, select, text
+from sqlalchemy import (
+    Connection,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy import update as sql_update
 from sqlalchemy.engine import make_url
 
@@ -45,7 +57,7 @@ from workflow.db import models as m
 from workflow.db.engine import make_engine, migrate, normalise_url
 from workflow.db.models import table_of
 from workflow.deadlines.planning import PENDING, RULES_OF, SENT, SKIPPED
-from workflow.deadlines.sweep import _CLAIM, SweepReport, sweep
+from workflow.deadlines.sweep import SweepReport, sweep
 from workflow.logging import configure_logging
 from workflow.settings import Settings
 from workflow.testing import FrozenClock
@@ -58,6 +70,7 @@ DUE = 1_000
 SIZES = (10_000, 100_000)
 CHUNK = 10_000
 SEED = 20250318
+IN_LIST = re.compile(r"IN \([^()]*\)")
 
 RT, DLT, OT = table_of(m.Reminder), table_of(m.Deadline), table_of(m.OutboxMessage)
 ET = table_of(m.Expert)
@@ -496,24 +509,36 @@ class Store:
 
 
 def explain(store: Store) -> None:
-    """The plan of the sweep's claim query on this store."""
-    dialect = store.app.engine.dialect
-    compiled = _CLAIM.compile(dialect=dialect)
-    values = {}
-    for name, value in compiled.construct_params({"now": NOW, "limit": 200}).items():
-        to_db = compiled.binds[name].type.bind_processor(dialect)
-        values[name] = to_db(value) if to_db else value
-    with store.app.transaction() as connection:
-        if dialect.name == "postgresql":
-            result = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {compiled}", values)
-            lines = [str(row[0]) for row in result]
-        else:
-            positional = tuple(values[name] for name in compiled.positiontup or ())
-            result = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", positional)
-            lines = [str(row[-1]) for row in result]
-    say(f"  claim query plan, {store.size:,} stored:")
-    for line in lines:
-        say(f"    {line}")
+    """The plans of the sweep's reads of `reminders` on this store, as the sweep sent them.
+
+    One sweep (not timed) records each distinct SELECT on the table with the parameters of
+    its first call; with the due rows pending again, each is explained in a transaction
+    that is rolled back (on PostgreSQL with ANALYZE, so the plan shows the rows it read).
+    """
+    seen: dict[str, tuple[str, Any]] = {}
+
+    def record(
+        _conn: Connection, _cursor: Any, statement: str, parameters: Any, _ctx: Any, _many: bool
+    ) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM reminders" in statement:
+            # An expanded IN list is the same query whatever its length.
+            seen.setdefault(IN_LIST.sub("IN (...)", statement), (statement, parameters))
+
+    store.reset()
+    event.listen(store.app.engine, "before_cursor_execute", record)
+    try:
+        sweep(store.app, NOW)
+    finally:
+        event.remove(store.app.engine, "before_cursor_execute", record)
+    store.reset()
+    postgres = store.app.engine.dialect.name == "postgresql"
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "
+    with store.app.engine.connect() as connection:
+        for shape, (statement, parameters) in seen.items():
+            say(f"  {store.size:,} stored: {' '.join(shape.split())[:150]}")
+            for row in connection.exec_driver_sql(prefix + statement, parameters):
+                say(f"    {row[0] if postgres else row[-1]}")
+        connection.rollback()
 
 
 def run_backend(name: str, urls: dict[int, str], rounds: int, show_plan: bool) -> float:
@@ -639,9 +664,11 @@ def bench_postgres(base_url: str, procedures_count: int, rounds: int, show_plan:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--rounds", type=int, default=5, help="measured rounds (5)")
+    parser.add_argument("--rounds", type=int, default=7, help="measured rounds (7)")
     parser.add_argument("--procedures", type=int, default=10, help="procedures built (10)")
-    parser.add_argument("--explain", action="store_true", help="print the claim query's plans")
+    parser.add_argument(
+        "--explain", action="store_true", help="print the plans of the sweep's reminder reads"
+    )
     parser.add_argument("--dir", type=Path, default=None, help="where the SQLite files go")
     args = parser.parse_args(argv)
     configure_logging("WARNING")

@@ -21,7 +21,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from notifications.sender import SendReport, send_due_blocking
 from workflow.app import App
-from workflow.deadlines.sweep import SweepReport, sweep
+from workflow.commands.base import changing
+from workflow.deadlines.planning import unplanned_procedures
+from workflow.deadlines.sweep import SYSTEM_ACTOR, SweepReport, sweep
 
 log = structlog.get_logger("hotspot.worker")
 
@@ -36,6 +38,21 @@ class TickReport:
     moment: datetime
     reminders: SweepReport
     mail: SendReport
+
+
+def plan_missing(app: App) -> int:
+    """Plan the deadlines of procedures that have none yet (opened before this version).
+
+    Each is planned in its own audited command by `system`; run once when a worker starts.
+    """
+    with app.read() as session:
+        missing = unplanned_procedures(session.connection())
+    for procedure_id in missing:
+        with changing(app, procedure_id, SYSTEM_ACTOR, "deadlines.plan") as change:
+            change.plan_deadlines = True
+    if missing:
+        log.info("worker.planned_missing", procedures=len(missing))
+    return len(missing)
 
 
 def tick(
@@ -96,6 +113,7 @@ class Worker:
         if install_signals:
             _handle(signal.SIGTERM, self.stop)
             _handle(signal.SIGINT, self.stop)
+        plan_missing(self.app)
         self._scheduler.add_job(
             self._beat,
             "interval",

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from tests.reminder_scenario import (
+    END,
     OWNER,
     START,
     SWEEP_AT,
@@ -18,8 +23,9 @@ from tests.reminder_scenario import (
     simulate,
 )
 from workflow import audit, repository
-from workflow.app import App
+from workflow.app import App, bootstrap
 from workflow.db import models as m
+from workflow.settings import Settings
 from workflow.testing import FrozenClock
 
 SANNE, BERT, CARLA, DIRK = (
@@ -181,3 +187,42 @@ def test_sweeps_are_on_the_audit_trail_as_system(app: App, clock: FrozenClock) -
     # inventory 8: reminder rows, each sent to one or more recipients.
     assert sent == 28
     assert sum(r.data["mail"].get("reminder_session", 0) for r in sweeps if "mail" in r.data) == 24
+
+
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    down=st.frozensets(
+        st.integers(min_value=0, max_value=(END - START).days).map(
+            lambda n: START + timedelta(days=n)
+        ),
+        max_size=40,
+    )
+)
+def test_whatever_the_outages_no_reminder_is_sent_twice_or_invented(
+    down: frozenset[date], sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Random days without a worker: never a reminder more than the continuous run, none twice."""
+    path = tmp_path_factory.mktemp("outage") / "hotspot.db"
+    shutil.copy(sqlite_template, path)
+    clock = FrozenClock(moment(START, SWEEP_AT))
+    app = bootstrap(Settings(f"sqlite:///{path}", "nl", None), clock=clock)
+    try:
+        run = simulate(app, clock, down=down)
+        sent = Counter((s.kind, s.to) for s in sent_reminders(run.app, run.pid))
+        with run.app.read() as db:
+            overdue_pending = db.scalar(
+                select(func.count()).where(
+                    m.Reminder.status == "pending", m.Reminder.due_at <= clock()
+                )
+            )
+    finally:
+        # No restart in this run: the app given is the one used throughout.
+        app.dispose()
+    assert not sent - Counter((s.kind, s.to) for s in _expected())
+    # The last morning's sweep left nothing due behind, unless that morning was a day off.
+    if END not in down:
+        assert overdue_pending == 0

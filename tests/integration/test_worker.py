@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from notifications.settings import MailSettings
 from tests.reminder_scenario import (
@@ -25,6 +25,7 @@ from tests.reminder_scenario import (
     open_and_invite,
     sent_reminders,
 )
+from workflow import audit
 from workflow.app import App, bootstrap
 from workflow.commands import sessions
 from workflow.db import models as m
@@ -32,7 +33,7 @@ from workflow.deadlines.listing import deadline_overview
 from workflow.deadlines.sweep import SweepReport, sweep
 from workflow.settings import Settings
 from workflow.testing import FrozenClock
-from workflow.worker import Worker, tick
+from workflow.worker import Worker, plan_missing, tick
 
 PIET = "piet@provincie.example"
 
@@ -236,3 +237,22 @@ def test_hotspot_worker_process_stops_cleanly_on_sigterm(
         assert Counter(s.kind for s in sent_reminders(check, run.pid))["reminder_rsvp"] == 8
     finally:
         check.dispose()
+
+
+def test_procedures_planned_before_reminders_existed_get_their_deadlines(
+    app: App, clock: FrozenClock
+) -> None:
+    """A procedure with a planning but no deadline rows (an upgrade) is planned once, audited."""
+    run = _invited(app, clock)
+    with app.transaction() as connection:
+        # As a database migrated from before deadlines existed would hold it.
+        connection.execute(delete(m.Reminder))
+        connection.execute(delete(m.Deadline))
+    assert plan_missing(app) == 1
+    assert plan_missing(app) == 0
+    with app.read() as db:
+        kinds = Counter(db.scalars(select(m.Deadline.kind)))
+        last = audit.records_of(db, run.pid)[-1]
+    assert kinds == Counter({"milestone": 10, "rsvp": 8, "nomination": 1})
+    assert (last.action, last.actor) == ("deadlines.plan", "system")
+    assert last.data["reminders"]["planned"] > 0

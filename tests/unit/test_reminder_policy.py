@@ -897,9 +897,7 @@ def test_deadline_state_of_nominations_in_the_sessions_phase() -> None:
         DeadlineState.UPCOMING
     )
     everyone = _nominating(nominators=frozenset({1, 2, 3}))
-    assert deadline_state(DeadlineKind.NOMINATION, "panel", SOON, everyone) is (
-        DeadlineState.DONE
-    )
+    assert deadline_state(DeadlineKind.NOMINATION, "panel", SOON, everyone) is (DeadlineState.DONE)
     assert deadline_state(DeadlineKind.NOMINATION, "panel", YESTERDAY, _nominating()) is (
         DeadlineState.PASSED
     )

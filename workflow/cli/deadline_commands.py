@@ -15,7 +15,7 @@ from workflow import validation
 from workflow.cli.context import CliContext, common_options
 from workflow.cli.group import cli
 from workflow.deadlines.listing import deadline_overview
-from workflow.worker import DEFAULT_INTERVAL_SECONDS, TickReport, Worker, tick
+from workflow.worker import DEFAULT_INTERVAL_SECONDS, TickReport, Worker, plan_missing, tick
 
 
 def tick_json(report: TickReport) -> dict[str, Any]:
@@ -72,6 +72,7 @@ def worker(ctx: CliContext, once: bool, now: str | None, interval: int) -> None:
         )
     moment = validation.parse_datetime("--now", now) if now else None
     if once:
+        plan_missing(ctx.app)
         report = tick(ctx.app, moment)
         ctx.emit(tick_json(report), lambda: ctx.console.print(tick_line(ctx, report), markup=False))
         return

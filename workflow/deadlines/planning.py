@@ -265,3 +265,16 @@ def _store_deadline(
             },
         )
     return int(row.id)
+
+
+PT, MST = table_of(m.Procedure), table_of(m.Milestone)
+_UNPLANNED = select(PT.c.id).where(
+    PT.c.phase.not_in(("closed", "cancelled")),
+    select(MST.c.key).where(MST.c.procedure_id == PT.c.id).exists(),
+    ~select(DLT.c.id).where(DLT.c.procedure_id == PT.c.id).exists(),
+)
+
+
+def unplanned_procedures(connection: Connection) -> list[str]:
+    """Open procedures with a planning but no deadline rows: opened before reminders existed."""
+    return [str(pid) for pid in connection.execute(_UNPLANNED).scalars()]
