@@ -70,7 +70,8 @@ DUE = 1_000
 SIZES = (10_000, 100_000)
 CHUNK = 10_000
 SEED = 20250318
-IN_LIST = re.compile(r"IN \([^()]*\)")
+# `IN (?, ?)` on SQLite, `IN (%(ids_1)s::INTEGER, ...)` with psycopg.
+IN_LIST = re.compile(r"IN \((?:[^()]|\([^()]*\))*\)")
 
 RT, DLT, OT = table_of(m.Reminder), table_of(m.Deadline), table_of(m.OutboxMessage)
 ET = table_of(m.Expert)

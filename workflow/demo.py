@@ -847,6 +847,7 @@ def _where_to_look(d: Demo, url: str, *, given: bool) -> None:
         (["audit"], []),
         (["audit"], ["--verify"]),
         (["mail", "list"], []),
+        (["deadlines"], []),
     )
     for words, options in examples:
         command = " ".join([env, program, *words, d.procedure, *options]) + lang

@@ -140,6 +140,7 @@ def test_milestone_set_reports_the_moved_reminders(planned: Cli) -> None:
     cli = planned
     moved = cli.json("milestone", "set", P, "rsvp_deadline", "2025-01-31")
     assert moved["due"] == "2025-01-31"
+    assert moved["reminders"]["moved"] == 2 + 3 * 2
     audit = cli.json("audit", P)
     last = audit["records"][-1]
     assert last["action"] == "milestone.set"

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from states.phases import FORWARD_ORDER, Phase
 from workflow import audit, repository
@@ -69,8 +69,19 @@ def test_demo_walks_every_phase_and_leaves_a_closed_verified_procedure(tmp_path:
             assert check.ok and check.records > 50, check
             statuses = set(db.scalars(select(m.OutboxMessage.status)))
             assert statuses == {"sent"}
+            kinds = set(db.scalars(select(m.OutboxMessage.kind)))
+            sweeps = db.scalar(
+                select(func.count()).where(
+                    m.AuditRecord.action == "reminders.sweep", m.AuditRecord.actor == "system"
+                )
+            )
     finally:
         app.dispose()
+    # The calendar fast-forwards with the worker sweeping each morning, and shows what it sent.
+    assert "⏰" in done.stdout
+    assert "herinnering antwoord expert" in text
+    assert {"reminder_rsvp", "reminder_session", "milestone_overdue"} <= kinds
+    assert sweeps and sweeps > 5
 
 
 def test_demo_leaves_its_mail_and_documents_where_it_says(tmp_path: Path) -> None:

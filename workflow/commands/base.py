@@ -19,6 +19,7 @@ from states.errors import HotspotError
 from states.phases import Phase
 from workflow import audit, deadlines, notify
 from workflow.app import App
+from workflow.deadlines.planning import ALL_KINDS, LIST_KINDS
 from workflow.procedure_store import ProcedureRecord, load_procedure, save_procedure
 
 log = structlog.get_logger("hotspot")
@@ -130,7 +131,8 @@ def changing(
                 if change.plan_deadlines or _froze_a_list(change):
                     # The planning reads through the connection: the ORM rows must be there.
                     change.flush()
-                    planned = deadlines.refresh(change)
+                    kinds = ALL_KINDS if change.plan_deadlines else LIST_KINDS
+                    planned = deadlines.refresh(change, kinds)
                     if planned:
                         change.data["reminders"] = planned
                 change.flush()

@@ -35,4 +35,6 @@ def set_milestone(
         "milestone": clean_key,
         "due": due.isoformat(),
         "phase": change.procedure.phase,
+        # What the new date did to the reminders (planned, moved, late), as audited.
+        "reminders": change.data.get("reminders", {}),
     }

@@ -324,12 +324,12 @@ class Reminder(Base):
         UniqueConstraint("deadline_id", "rule", "offset_label", "planned_for", "occurrence"),
         # The sweep walks this index: pending reminders by the moment they fall due.
         Index("ix_reminders_due", "status", "due_at"),
+        # The sweep's "is a later reminder of this deadline due too?" reads only a window.
+        Index("ix_reminders_deadline_due", "deadline_id", "due_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     procedure_id: Mapped[str] = _procedure_fk()
-    deadline_id: Mapped[int] = mapped_column(
-        ForeignKey("deadlines.id", ondelete="CASCADE"), index=True
-    )
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id", ondelete="CASCADE"))
     rule: Mapped[str] = mapped_column(String(16))
     offset_label: Mapped[str] = mapped_column(String(24))
     planned_for: Mapped[date] = mapped_column(Date)

@@ -48,15 +48,20 @@ _INVITED = select(ET.c.id, ET.c.invited_at).where(
 _SESSIONS = select(ST.c.id, ST.c.at, ST.c.cancelled_at).where(ST.c.procedure_id == PID)
 _LATEST_LIST = select(LT.c.id).where(LT.c.procedure_id == PID).order_by(LT.c.number.desc()).limit(1)
 _SYSTEMS = select(IT.c.id, IT.c.created_at).where(IT.c.procedure_id == PID)
-_DEADLINES = select(DLT).where(DLT.c.procedure_id == PID)
-_REMINDERS = select(
-    RT.c.id,
-    RT.c.deadline_id,
-    RT.c.rule,
-    RT.c.offset_label,
-    RT.c.planned_for,
-    RT.c.status,
-).where(RT.c.procedure_id == PID)
+_KINDS: BindParameter[Any] = bindparam("kinds", expanding=True)
+_DEADLINES = select(DLT).where(DLT.c.procedure_id == PID, DLT.c.kind.in_(_KINDS))
+_REMINDERS = (
+    select(
+        RT.c.id,
+        RT.c.deadline_id,
+        RT.c.rule,
+        RT.c.offset_label,
+        RT.c.planned_for,
+        RT.c.status,
+    )
+    .join(DLT, DLT.c.id == RT.c.deadline_id)
+    .where(RT.c.procedure_id == PID, DLT.c.kind.in_(_KINDS))
+)
 _UPDATE_DEADLINE = (
     update(DLT)
     .where(DLT.c.id == bindparam("b_id"))
@@ -93,23 +98,32 @@ class WantedDeadline:
         return self.since if self.kind is DeadlineKind.INVENTORY else self.due
 
 
-def wanted_deadlines(change: Change) -> list[WantedDeadline]:
-    """The procedure's dated obligations as its rows stand now."""
+ALL_KINDS = frozenset(DeadlineKind)
+# Entering the decision phase freezes a list: only its advice and decision get new dates.
+LIST_KINDS = frozenset({DeadlineKind.ADVICE, DeadlineKind.DECISION})
+
+
+def wanted_deadlines(change: Change, kinds: frozenset[DeadlineKind]) -> list[WantedDeadline]:
+    """The procedure's dated obligations of `kinds` as its rows stand now."""
     run = change.connection.execute
     params = {"pid": change.procedure.id}
     milestones = milestone_dates(change.connection, change.procedure.id)
-    wanted = [WantedDeadline(DeadlineKind.MILESTONE, key, due) for key, due in milestones.items()]
+    wanted = []
+    if DeadlineKind.MILESTONE in kinds:
+        wanted = [
+            WantedDeadline(DeadlineKind.MILESTONE, key, due) for key, due in milestones.items()
+        ]
     rsvp = milestones.get("rsvp_deadline")
     reply_days = change.config.planning.min_days_invitations_to_rsvp
-    for row in run(_INVITED, params):
+    for row in run(_INVITED, params) if DeadlineKind.RSVP in kinds else ():
         # Without a planned reply deadline an expert has the minimum time to answer.
         due = rsvp or local_date(row.invited_at) + timedelta(days=reply_days)
         wanted.append(WantedDeadline(DeadlineKind.RSVP, str(row.id), due))
-    if "nomination_deadline" in milestones:
+    if DeadlineKind.NOMINATION in kinds and "nomination_deadline" in milestones:
         wanted.append(
             WantedDeadline(DeadlineKind.NOMINATION, PANEL, milestones["nomination_deadline"])
         )
-    for session in run(_SESSIONS, params):
+    for session in run(_SESSIONS, params) if DeadlineKind.SESSION in kinds else ():
         wanted.append(
             WantedDeadline(
                 DeadlineKind.SESSION,
@@ -119,15 +133,15 @@ def wanted_deadlines(change: Change) -> list[WantedDeadline]:
                 cancelled=session.cancelled_at is not None,
             )
         )
-    latest = run(_LATEST_LIST, params).scalar()
+    latest = run(_LATEST_LIST, params).scalar() if kinds & LIST_KINDS else None
     if latest is not None:
         for kind, key in (
             (DeadlineKind.ADVICE, "archivist_advice"),
             (DeadlineKind.DECISION, "decision"),
         ):
-            if key in milestones:
+            if kind in kinds and key in milestones:
                 wanted.append(WantedDeadline(kind, str(latest), milestones[key]))
-    for system in run(_SYSTEMS, params):
+    for system in run(_SYSTEMS, params) if DeadlineKind.INVENTORY in kinds else ():
         since = local_date(system.created_at or change.now)
         wanted.append(
             WantedDeadline(
@@ -140,21 +154,25 @@ def wanted_deadlines(change: Change) -> list[WantedDeadline]:
     return wanted
 
 
-def refresh(change: Change) -> dict[str, int]:
-    """Bring the deadline and reminder rows in line with the procedure; counts of what changed."""
+def refresh(change: Change, kinds: frozenset[DeadlineKind] = ALL_KINDS) -> dict[str, int]:
+    """Bring the deadline and reminder rows (of `kinds`) in line with the procedure.
+
+    Returns the counts of what changed, for the command's audit record.
+    """
     connection = change.connection
-    params = {"pid": change.procedure.id}
+    params: dict[str, Any] = {"pid": change.procedure.id, "kinds": sorted(kinds)}
     policy = change.config.reminders
     now = change.now
     existing = {(r.kind, r.subject): r for r in connection.execute(_DEADLINES, params)}
     reminders: dict[int, list[Any]] = {}
-    for row in connection.execute(_REMINDERS, params):
-        reminders.setdefault(row.deadline_id, []).append(row)
+    if existing:
+        for row in connection.execute(_REMINDERS, params):
+            reminders.setdefault(row.deadline_id, []).append(row)
 
     counts = {"planned": 0, "moved": 0, "late": 0, "cancelled": 0}
     new_reminders: list[dict[str, Any]] = []
     skips: list[dict[str, Any]] = []
-    for wanted in wanted_deadlines(change):
+    for wanted in wanted_deadlines(change, kinds):
         deadline_id = _store_deadline(connection, existing, wanted, change)
         rows = reminders.get(deadline_id, [])
         if wanted.cancelled:

@@ -82,6 +82,8 @@ _LATEST_DUE = (
     .where(
         RT.c.deadline_id.in_(bindparam("ids", expanding=True)),
         RT.c.status.in_((PENDING, SENT)),
+        # Only a later reminder can supersede a claimed one: read just that window.
+        RT.c.due_at > bindparam("oldest"),
         RT.c.due_at <= bindparam("now"),
         RT.c.rule.not_in(_REPEATING),
     )
@@ -242,7 +244,12 @@ def _superseded(connection: Connection, rows: list[Any], now: datetime) -> set[i
     latest = {
         (r.deadline_id, r.rule): r.latest
         for r in connection.execute(
-            _LATEST_DUE, {"ids": sorted({r.deadline_id for r in one_off}), "now": now}
+            _LATEST_DUE,
+            {
+                "ids": sorted({r.deadline_id for r in one_off}),
+                "oldest": min(r.due_at for r in one_off),
+                "now": now,
+            },
         )
     }
     return {r.id for r in one_off if latest.get((r.deadline_id, r.rule), r.due_at) > r.due_at}

@@ -85,7 +85,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("reminders", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_reminders_deadline_id"), ["deadline_id"], unique=False)
+        batch_op.create_index("ix_reminders_deadline_due", ["deadline_id", "due_at"], unique=False)
         batch_op.create_index("ix_reminders_due", ["status", "due_at"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_reminders_procedure_id"), ["procedure_id"], unique=False
@@ -109,7 +109,7 @@ def downgrade() -> None:
     with op.batch_alter_table("reminders", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reminders_procedure_id"))
         batch_op.drop_index("ix_reminders_due")
-        batch_op.drop_index(batch_op.f("ix_reminders_deadline_id"))
+        batch_op.drop_index("ix_reminders_deadline_due")
 
     op.drop_table("reminders")
     with op.batch_alter_table("deadlines", schema=None) as batch_op:
