@@ -170,6 +170,28 @@ class ReminderPolicy:
         """The moment (aware, in Amsterdam time) reminders of that day go out."""
         return datetime.combine(day, self.send_time, tzinfo=AMSTERDAM)
 
+    def occurrence_moment(self, offset: Offset, base: date, occurrence: int = 0) -> datetime:
+        return self.moment(offset.day(base, occurrence))
+
+    def next_occurrence(self, offset: Offset, base: date, now: datetime, *, after: int) -> int:
+        """The first occurrence after `after` whose moment has not passed.
+
+        Missed occurrences are not made up for one by one: the series goes on from now.
+        """
+        occurrence = after + 1
+        while self.occurrence_moment(offset, base, occurrence) < now:
+            occurrence += 1
+        return occurrence
+
+    def first(self, offset: Offset, base: date, now: datetime) -> tuple[int, datetime]:
+        """The occurrence to plan for a new deadline day, and its moment.
+
+        A one-off reminder is occurrence 0 (even when its moment has passed: the planner
+        records it as skipped); a repeating series starts at its next occurrence.
+        """
+        occurrence = self.next_occurrence(offset, base, now, after=-1) if offset.recurring else 0
+        return occurrence, self.occurrence_moment(offset, base, occurrence)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "send_time": self.send_time.strftime("%H:%M"),
@@ -185,6 +207,11 @@ class ReminderPolicy:
             "decision": {"days_before": list(self.decision_days_before)},
             "inventory": {"repeat_days": self.inventory_repeat_days},
         }
+
+
+def reply_deadline(rsvp_milestone: date | None, invited_on: date, min_days: int) -> date:
+    """An invited expert's reply deadline: the planned one, else the minimum time to answer."""
+    return rsvp_milestone or invited_on + timedelta(days=min_days)
 
 
 def parse_policy(raw: Mapping[str, Any] | None) -> ReminderPolicy:

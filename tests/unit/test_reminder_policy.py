@@ -28,6 +28,7 @@ from states.reminders import (
     milestone_done,
     milestone_overdue,
     parse_policy,
+    reply_deadline,
     series_open,
     skip_reason,
 )
@@ -909,3 +910,24 @@ def test_a_future_nomination_deadline_is_upcoming_before_the_sessions_phase(phas
     facts = Facts(phase, TODAY, invited=frozenset({1}), pending=frozenset({1}))
     state = deadline_state(DeadlineKind.NOMINATION, "panel", TODAY + timedelta(days=30), facts)
     assert state is DeadlineState.UPCOMING
+
+
+def test_reply_deadline_is_the_planned_one_or_the_minimum_time() -> None:
+    """Without an rsvp_deadline milestone an expert has the minimum days from the invitation."""
+    invited = date(2025, 1, 7)
+    assert reply_deadline(date(2025, 1, 24), invited, 10) == date(2025, 1, 24)
+    assert reply_deadline(None, invited, 10) == date(2025, 1, 17)
+
+
+def test_a_new_series_starts_at_its_next_occurrence_and_one_offs_at_zero() -> None:
+    """Planning after weeks of delay: the weekly series starts now, a one-off keeps its day."""
+    policy = ReminderPolicy()
+    weekly = policy.offsets(Rule.ESCALATION)[0]
+    base = date(2025, 1, 24)  # first escalation 31 January 09:00
+    now = datetime(2025, 2, 15, 12, 0, tzinfo=UTC)
+    occurrence, moment = policy.first(weekly, base, now)
+    assert occurrence == 3
+    assert moment.date() == date(2025, 2, 21) and moment > now
+    assert policy.next_occurrence(weekly, base, now, after=3) == 4
+    seven = Offset(-7)
+    assert policy.first(seven, base, now) == (0, policy.moment(date(2025, 1, 17)))

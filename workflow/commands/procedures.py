@@ -239,7 +239,10 @@ def status(app: App, procedure_id: str) -> Status:
             deviations,
             ordered,
             _counts(session, procedure.id),
-            {o["key"]: o for o in overdue_milestones(connection, procedure, app.now())},
+            {
+                o["key"]: o
+                for o in overdue_milestones(connection, procedure, app.now(), dates=ordered)
+            },
         )
 
 

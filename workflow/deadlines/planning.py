@@ -8,7 +8,7 @@ every reminder that was already sent or skipped as it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BindParameter, Connection, bindparam, insert, select, update
@@ -17,10 +17,9 @@ from states.i18n import local_date
 from states.reminders import (
     RULE_DEADLINE,
     DeadlineKind,
-    Offset,
-    ReminderPolicy,
     Rule,
     SkipReason,
+    reply_deadline,
 )
 from workflow.db import models as m
 from workflow.db.models import table_of
@@ -116,8 +115,7 @@ def wanted_deadlines(change: Change, kinds: frozenset[DeadlineKind]) -> list[Wan
     rsvp = milestones.get("rsvp_deadline")
     reply_days = change.config.planning.min_days_invitations_to_rsvp
     for row in run(_INVITED, params) if DeadlineKind.RSVP in kinds else ():
-        # Without a planned reply deadline an expert has the minimum time to answer.
-        due = rsvp or local_date(row.invited_at) + timedelta(days=reply_days)
+        due = reply_deadline(rsvp, local_date(row.invited_at), reply_days)
         wanted.append(WantedDeadline(DeadlineKind.RSVP, str(row.id), due))
     if DeadlineKind.NOMINATION in kinds and "nomination_deadline" in milestones:
         wanted.append(
@@ -195,10 +193,7 @@ def refresh(change: Change, kinds: frozenset[DeadlineKind] = ALL_KINDS) -> dict[
                         counts["moved"] += 1
                 if any(r.planned_for == base for r in series):
                     continue
-                planned = _plan(policy, rule, offset, base, now)
-                if planned is None:
-                    continue
-                occurrence, due_at = planned
+                occurrence, due_at = policy.first(offset, base, now)
                 late = due_at < now
                 counts["late" if late else "planned"] += 1
                 new_reminders.append(
@@ -222,27 +217,6 @@ def refresh(change: Change, kinds: frozenset[DeadlineKind] = ALL_KINDS) -> dict[
     if new_reminders:
         connection.execute(insert(RT), new_reminders)
     return {key: value for key, value in counts.items() if value}
-
-
-def _plan(
-    policy: ReminderPolicy, rule: Rule, offset: Offset, base: date, now: datetime
-) -> tuple[int, datetime] | None:
-    """The occurrence to plan and its moment; a repeating series starts at its next one."""
-    if not offset.recurring:
-        return 0, policy.moment(offset.day(base))
-    occurrence = next_occurrence(policy, offset, base, now, after=-1)
-    return occurrence, policy.moment(offset.day(base, occurrence))
-
-
-def next_occurrence(
-    policy: ReminderPolicy, offset: Offset, base: date, now: datetime, *, after: int
-) -> int:
-    """The first occurrence after `after` whose moment has not passed: missed ones are not
-    made up for one by one, the series goes on from now."""
-    occurrence = after + 1
-    while policy.moment(offset.day(base, occurrence)) < now:
-        occurrence += 1
-    return occurrence
 
 
 def _skip(reminder_id: int, reason: SkipReason, now: datetime) -> dict[str, Any]:

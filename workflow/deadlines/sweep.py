@@ -25,7 +25,7 @@ from workflow.commands.base import Change, append_audit
 from workflow.db import models as m
 from workflow.db.models import table_of
 from workflow.deadlines.facts import load_facts
-from workflow.deadlines.planning import PENDING, SENT, SKIPPED, next_occurrence
+from workflow.deadlines.planning import PENDING, SENT, SKIPPED
 from workflow.notify.reminders import send_reminder
 from workflow.procedure_store import load_procedure
 
@@ -207,14 +207,11 @@ def _sweep_procedure(
                 report.mails += mails
             offset = _offset_of(policy.offsets(rule), row.offset_label)
             if offset is not None and offset.recurring and series_open(due, facts):
-                following = next_occurrence(
-                    policy, offset, row.planned_for, now, after=row.occurrence
+                following = policy.next_occurrence(
+                    offset, row.planned_for, now, after=row.occurrence
                 )
-                next_ones.append(
-                    _next_row(
-                        row, following, policy.moment(offset.day(row.planned_for, following)), now
-                    )
-                )
+                moment = policy.occurrence_moment(offset, row.planned_for, following)
+                next_ones.append(_next_row(row, following, moment, now))
         connection.execute(_DECIDE, decisions)
         for values in next_ones:
             key = {
