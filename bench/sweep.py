@@ -1,12 +1,14 @@
 """`make bench` (sweep): one reminder sweep costs what is due, not what is stored.
 
-Ten procedures (a province and Overijssel municipalities) are built with the real commands:
-workgroup, milestones, experts invited and answering, two sessions, a nomination, with the
-worker sweeping each morning as it would. Their deadline rows then carry extra reminder rows,
-bulk-inserted with SQLAlchemy Core: exactly 1,000 due (pending, due at or before now) and the
-rest stored but not due (sent and skipped ones in the past, pending ones in the future), for a
-store of 10,000 and one of 100,000 reminders. Most due reminders go out (session, milestone
-and escalation rules, their mails rendered and queued); some are skipped for a real reason.
+Ten procedures (a province and Overijssel municipalities) are built with the real commands,
+following the six-month scenario of the tests (tests/reminder_scenario.py) up to the evening
+before the measured sweep: workgroup, milestones, experts invited and answering, two sessions,
+nominations, with the worker sweeping each morning as it would. Their deadline rows then carry
+extra reminder rows, bulk-inserted with SQLAlchemy Core: exactly 1,000 due (pending, due at or
+before now) and the rest stored but not due (sent and skipped ones in the past, pending ones in
+the future), for a store of 10,000 and one of 100,000 reminders. Most due reminders go out
+(session, milestone and escalation rules, their mails rendered and queued); some are skipped
+for a real reason.
 
 Each round times one full `sweep(app, now)` on each store (which goes first alternates), then
 puts the due rows back to pending, empties the outbox and removes the next occurrences the
@@ -25,15 +27,18 @@ import random
 import re
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
+
+# The procedures follow the tests' six-month scenario; the repository root holds `tests`.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import (
     Connection,
@@ -49,10 +54,9 @@ from sqlalchemy import (
 from sqlalchemy import update as sql_update
 from sqlalchemy.engine import make_url
 
-from states.i18n import AMSTERDAM
 from states.reminders import DeadlineKind, ReminderPolicy, Rule, SkipReason
+from tests.reminder_scenario import START, STEPS, SWEEP_AT, WORK_AT, Run, moment, walk
 from workflow.app import App, bootstrap
-from workflow.commands import people, planning, procedures, sessions
 from workflow.db import models as m
 from workflow.db.engine import make_engine, migrate, normalise_url
 from workflow.db.models import table_of
@@ -74,14 +78,11 @@ SEED = 20250318
 IN_LIST = re.compile(r"IN \((?:[^()]|\([^()]*\))*\)")
 
 RT, DLT, OT = table_of(m.Reminder), table_of(m.Deadline), table_of(m.OutboxMessage)
-ET = table_of(m.Expert)
-ACTOR = "sanne"
-START = date(2025, 1, 6)
 # The morning of the measured sweep: the second session (24 March) is a week ahead, the first
 # (10 March) went by without an attendance list, so `first_session` is overdue.
 TODAY = date(2025, 3, 18)
-SWEEP_AT = clock_time(9, 5)
-WORK_AT = clock_time(16, 0)
+# The day the first session's attendance would be recorded; the bench leaves it out.
+UNATTENDED = date(2025, 3, 10)
 LAST_PLANNED = date(2025, 7, 1)
 
 ORGANISATIONS = (
@@ -96,38 +97,6 @@ ORGANISATIONS = (
     "Gemeente Hardenberg",
     "Gemeente Raalte",
 )
-MEMBERS = (
-    ("Sanne", "procesbegeleider"),
-    ("Bert", "informatiebeheerder"),
-    ("Carla", "archivaris"),
-    ("Dirk", "management"),
-)
-INTERNAL = (
-    ("Ineke Intern", "ineke", "beleid"),
-    ("Jan Intern", "jan", "informatiebeheer"),
-    ("Karel Intern", "karel", "bestuur"),
-    ("Piet Pending", "piet", "communicatie"),
-)
-EXTERNAL = (
-    ("Hanna Historica", "hanna", "historicus"),
-    ("Joost Journalist", "joost", "journalist"),
-    ("Mira Maatschappij", "mira", "maatschappelijke-organisatie"),
-    ("Dora Declines", "dora", "erfgoedorganisatie"),
-)
-ACCEPTING = ("ineke", "jan", "karel", "hanna", "joost", "mira")
-MILESTONES = {
-    "invitations_sent": date(2025, 1, 8),
-    "rsvp_deadline": date(2025, 1, 24),
-    "nomination_deadline": date(2025, 3, 7),
-    "first_session": date(2025, 3, 10),
-    "concept_list": date(2025, 4, 4),
-    "archivist_advice": date(2025, 4, 18),
-    "proposal_to_body": date(2025, 4, 24),
-    "decision": date(2025, 5, 13),
-    "inventory_done": date(2025, 6, 13),
-    "publication": date(2025, 7, 1),
-}
-SESSIONS = ("2025-03-10T14:00", "2025-03-24T14:00")
 PAST_REASONS = (
     SkipReason.ANSWERED,
     SkipReason.SUPERSEDED,
@@ -143,130 +112,40 @@ def say(line: str) -> None:
     print(line, flush=True)
 
 
-def moment(day: date, at: clock_time) -> datetime:
-    return datetime.combine(day, at, tzinfo=AMSTERDAM)
-
-
 NOW = moment(TODAY, SWEEP_AT)
 
 
 # ---------------------------------------------------------------- procedures, the real way
 
 
-def address(local: str, org: int) -> str:
-    return f"{local}.{org}@overijssel.example"
-
-
-def _open(app: App, org: int) -> str:
-    pid = str(
-        procedures.init_procedure(
-            app,
-            organisation=ORGANISATIONS[org] if org < len(ORGANISATIONS) else f"Gemeente {org}",
-            body="College van burgemeester en wethouders" if org else "Gedeputeerde Staten",
-            period="2017-2023",
-            actor=ACTOR,
-        )["procedure"]
-    )
-    for name, role in MEMBERS:
-        people.add_member(
-            app, pid, name=name, email=address(name.lower(), org), role=role, actor=ACTOR
-        )
-    procedures.advance(app, pid, actor=ACTOR)
-    procedures.advance(app, pid, actor=ACTOR)
-    for key, day in MILESTONES.items():
-        planning.set_milestone(app, pid, key, day, actor=ACTOR)
-    for group, perspective in ((INTERNAL, "internal"), (EXTERNAL, "external")):
-        for name, local, profile in group:
-            people.add_expert(
-                app,
-                pid,
-                name=name,
-                email=address(local, org),
-                perspective=perspective,
-                profile=profile,
-                actor=ACTOR,
-            )
-    procedures.advance(app, pid, actor=ACTOR)
-    return pid
-
-
-Step = Callable[[App, str, int], None]
-
-
-def _respond(locals_: tuple[str, ...], accept: bool = True) -> Step:
-    def step(app: App, pid: str, org: int) -> None:
-        for local in locals_:
-            people.respond(app, pid, address(local, org), accept=accept, actor=ACTOR)
-
-    return step
-
-
-def _invite(app: App, pid: str, org: int) -> None:
-    people.invite(app, pid, [], actor=ACTOR)
-
-
-def _add_sessions(app: App, pid: str, org: int) -> None:
-    for at in SESSIONS:
-        sessions.add_session(app, pid, at=at, location="Zwolle, Provinciehuis", actor=ACTOR)
-    procedures.advance(app, pid, actor=ACTOR)
-
-
-def _nominate(app: App, pid: str, org: int) -> None:
-    cid = sessions.add_candidate(
-        app,
-        pid,
-        title="COVID-19-pandemie",
-        start="2020-03-01",
-        end=None,
-        description="Besluitvorming rond de coronamaatregelen",
-        nominated_by=address("hanna", org),
-        actor=ACTOR,
-    )["candidate"]
-    sessions.assess(
-        app,
-        pid,
-        cid,
-        criteria="1,2",
-        motivation="Veel maatschappelijke onrust",
-        include=True,
-        actor=ACTOR,
-    )
-
-
-STEPS: dict[date, list[Step]] = {
-    date(2025, 1, 7): [_invite],
-    date(2025, 1, 9): [_respond(ACCEPTING[:3])],
-    date(2025, 1, 13): [_respond(ACCEPTING[3:])],
-    date(2025, 1, 20): [_respond(("dora",), accept=False)],
-    date(2025, 2, 4): [_add_sessions],
-    date(2025, 2, 20): [_nominate],
-}
-
-
 def build_procedures(url: str, count: int) -> None:
-    """The procedures, day by day up to the evening before the measured sweep."""
+    """The procedures, day by day up to the evening before the measured sweep.
+
+    They follow the six-month scenario of the tests, without the attendance list of the first
+    session, so that `first_session` stays overdue and its escalation series open.
+    """
     clock = FrozenClock(moment(START, WORK_AT))
     app = bootstrap(Settings(url, "nl", None), clock=clock)
     configure_logging("WARNING")
+    runs = [
+        Run(
+            app, clock, organisation=ORGANISATIONS[n] if n < len(ORGANISATIONS) else f"Gemeente {n}"
+        )
+        for n in range(count)
+    ]
+    steps = {
+        day: day_steps for day, day_steps in STEPS.items() if day < TODAY and day != UNATTENDED
+    }
     try:
         started = time.perf_counter()
-        pids = [_open(app, org) for org in range(count)]
-        say(f"  {count} procedures opened with their workgroup, milestones and experts")
-        day = START + timedelta(days=1)
-        while day < TODAY:
-            clock.set(moment(day, SWEEP_AT))
-            sweep(app, clock())
-            clock.set(moment(day, WORK_AT))
-            for step in STEPS.get(day, []):
-                for org, pid in enumerate(pids):
-                    step(app, pid, org)
-            day += timedelta(days=1)
+        # Sweep only: the mails of the build stay in the outbox, which each round empties.
+        walk(runs, clock, last=TODAY - timedelta(days=1), steps=steps, sweeper=sweep)
         say(
-            f"  daily sweeps and steps up to {TODAY - timedelta(days=1)}:"
+            f"  {count} procedures, daily sweeps and steps up to {TODAY - timedelta(days=1)}:"
             f" {time.perf_counter() - started:.1f} s"
         )
     finally:
-        app.dispose()
+        runs[0].app.dispose()
 
 
 # ---------------------------------------------------------------- bulk reminders

@@ -7,7 +7,7 @@ by hand from the default policy and these dates, Dutch public holidays included.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -305,11 +305,45 @@ STEPS: dict[date, list[Step]] = {
 }
 
 
-def days() -> Iterator[date]:
-    day = START
-    while day <= END:
+def days(first: date = START, last: date = END) -> Iterator[date]:
+    day = first
+    while day <= last:
         yield day
         day += timedelta(days=1)
+
+
+def walk(
+    runs: list[Run],
+    clock: FrozenClock,
+    *,
+    last: date = END,
+    steps: Mapping[date, list[Step]] = STEPS,
+    sweeper: Callable[[App], object] = tick,
+    down: frozenset[date] = frozenset(),
+    restart_on: date | None = None,
+) -> None:
+    """Walk the calendar for procedures sharing one app: a sweep each morning (except on
+    `down` days), then the day's steps for each procedure.
+
+    On `restart_on` the application is thrown away and built again on the same database, as a
+    restarted worker would be.
+    """
+    for day in days(START, last):
+        if day == restart_on:
+            settings = runs[0].app.settings
+            runs[0].app.dispose()
+            rebuilt = bootstrap(settings, clock=clock)
+            for run in runs:
+                run.app = rebuilt
+        if day not in down and runs[0].pid:
+            clock.set(moment(day, SWEEP_AT))
+            sweeper(runs[0].app)
+            for run in runs:
+                run.sweeps += 1
+        clock.set(moment(day, WORK_AT))
+        for step in steps.get(day, []):
+            for run in runs:
+                step(run)
 
 
 def simulate(
@@ -319,24 +353,9 @@ def simulate(
     down: frozenset[date] = frozenset(),
     restart_on: date | None = None,
 ) -> Run:
-    """Walk the six months: a sweep each morning (except on `down` days), then the day's steps.
-
-    On `restart_on` the application is thrown away and built again on the same database, as a
-    restarted worker would be.
-    """
+    """The six months for one procedure (see `walk`)."""
     run = Run(app, clock)
-    for day in days():
-        if day == restart_on:
-            settings = run.app.settings
-            run.app.dispose()
-            run.app = bootstrap(settings, clock=clock)
-        if day not in down and run.pid:
-            clock.set(moment(day, SWEEP_AT))
-            tick(run.app)
-            run.sweeps += 1
-        clock.set(moment(day, WORK_AT))
-        for step in STEPS.get(day, []):
-            step(run)
+    walk([run], clock, down=down, restart_on=restart_on)
     return run
 
 
