@@ -44,6 +44,8 @@ class MailSettings:
     # A claimed message whose sender died is sent again after this long.
     lease_seconds: int = 300
     batch_size: int = 200
+    # How long a personal link in a mail stays valid; a newer link for the same step revokes it.
+    link_valid_days: int = 90
 
     @classmethod
     def from_sources(cls, table: Mapping[str, Any], env: Mapping[str, str]) -> MailSettings:
@@ -88,6 +90,11 @@ class MailSettings:
                 "mail.lease_seconds", table.get("lease_seconds", base.lease_seconds)
             ),
             batch_size=_int("mail.batch_size", table.get("batch_size", base.batch_size)),
+            link_valid_days=_int(
+                "HOTSPOT_LINK_VALID_DAYS",
+                env.get("HOTSPOT_LINK_VALID_DAYS")
+                or table.get("link_valid_days", base.link_valid_days),
+            ),
         )
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from states.errors import Refused
-from states.i18n import Text
+from states.i18n import Text, format_date
 from states.phases import Phase
 from states.rules import Rule
-from states.snapshot import ListStatus
+from states.snapshot import ListStatus, Response
 
 
 def require_open_list(status: ListStatus | None) -> None:
@@ -182,3 +183,84 @@ def require_session_open(session_id: int, cancel_reason: str | None, attendees: 
             ),
             session=session_id,
         )
+
+
+def require_nomination_open(today: date, deadline: date | None) -> None:
+    """Experts nominate until the end of the nomination deadline's day (Dutch date).
+
+    Without a nomination deadline in the planning the window is the sessions phase itself,
+    which the phase check of the step already guards.
+    """
+    if deadline is None or today <= deadline:
+        return
+    late = (today - deadline).days
+    raise Refused.one(
+        Text(
+            "De termijn voor voordrachten is verstreken",
+            "The nomination period has ended",
+        ),
+        "nomination.closed",
+        Text(
+            "Voordragen en voordrachten wijzigen kan tot en met de dag van de "
+            "voordrachtstermijn; neem daarna contact op met de procesbegeleider",
+            "Nominations can be submitted and changed up to and including the day of the "
+            "nomination deadline; after that, contact the facilitator",
+        ),
+        Text(
+            f"termijn tot en met {format_date(deadline, 'nl')}; vandaag is "
+            f"{format_date(today, 'nl')} ({late} {'dag' if late == 1 else 'dagen'} te laat)",
+            f"deadline {format_date(deadline, 'en')} inclusive; today is "
+            f"{format_date(today, 'en')} ({late} {'day' if late == 1 else 'days'} late)",
+        ),
+        deadline=deadline.isoformat(),
+        today=today.isoformat(),
+    )
+
+
+_ANSWERS = {
+    Response.PENDING: Text("nog geen antwoord", "no answer yet"),
+    Response.ACCEPTED: Text("toegezegd", "accepted"),
+    Response.DECLINED: Text("afgezegd", "declined"),
+}
+
+
+def require_accepted_nominator(expert_id: int, response: Response) -> None:
+    """Only an expert who accepted the invitation takes part, and so nominates."""
+    if response is Response.ACCEPTED:
+        return
+    raise Refused.one(
+        Text(
+            "Alleen experts die hebben toegezegd kunnen voordragen",
+            "Only experts who have accepted can nominate",
+        ),
+        "nomination.not_accepted",
+        Text(
+            "Zeg eerst deelname toe; daarna kunt u hotspots voordragen",
+            "Accept the invitation first; then you can nominate hotspots",
+        ),
+        Text(
+            f"expert {expert_id}: {_ANSWERS[response].nl}",
+            f"expert {expert_id}: {_ANSWERS[response].en}",
+        ),
+        expert=expert_id,
+    )
+
+
+def require_unassessed_nomination(candidate_id: int, assessed: bool) -> None:
+    """A nomination the sessions have assessed is theirs: its nominator can no longer edit it."""
+    if not assessed:
+        return
+    raise Refused.one(
+        Text(
+            "Deze voordracht is al beoordeeld en kan niet meer worden gewijzigd",
+            "This nomination has already been assessed and can no longer be changed",
+        ),
+        "nomination.assessed",
+        Text(
+            "Een voordracht kan worden gewijzigd zolang de expertbijeenkomst haar nog niet "
+            "heeft beoordeeld",
+            "A nomination can be changed as long as the expert session has not assessed it",
+        ),
+        Text(f"kandidaat {candidate_id}: beoordeeld", f"candidate {candidate_id}: assessed"),
+        candidate=candidate_id,
+    )

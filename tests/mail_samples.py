@@ -175,6 +175,7 @@ def sample_context(kind: MailKind, lang: Language = "nl") -> dict[str, Any]:
             "deviations": deviations,
             "empty_list_reason": None,
             "advice_deadline": date(2026, 4, 17),
+            "advice_link": "https://hotspots.example/advies/voorbeeld-link",
         },
         MailKind.PROPOSAL: {
             "list_version": 2,
@@ -187,6 +188,7 @@ def sample_context(kind: MailKind, lang: Language = "nl") -> dict[str, Any]:
                 "at": datetime(2026, 4, 15, 10, 0, tzinfo=UTC),
             },
             "decision_deadline": date(2026, 5, 19),
+            "decision_link": "https://hotspots.example/besluit/voorbeeld-link",
         },
         MailKind.MILESTONE_OVERDUE: {
             "milestone": {

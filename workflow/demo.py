@@ -17,7 +17,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -33,7 +33,7 @@ from states.i18n import AMSTERDAM, Language, Text, format_date, local_date
 from states.phases import FORWARD_ORDER, Phase
 from states.reminders import RULE_LABELS, Rule
 from states.snapshot import ListEntry
-from workflow import audit, documents, repository, worker
+from workflow import audit, documents, repository, users, worker
 from workflow.app import App, bootstrap
 from workflow.cli import render
 from workflow.commands import decision, people, planning, procedures, records, sessions
@@ -71,6 +71,9 @@ from workflow.resources import config_dir
 from workflow.settings import Settings
 from workflow.testing import FrozenClock
 
+# The facilitator's account in `hotspot demo --web`; the password is new every run.
+DEMO_LOGIN = "procesbegeleider"
+FACILITATOR_NAME = "Procesbegeleider (demo)"
 # The demo's worker sweeps each simulated morning at this time (reminders go out at 09:00).
 WORKER_SWEEP_AT = time(9, 5)
 
@@ -188,11 +191,31 @@ class Demo:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class WebDemo:
+    """`hotspot demo --web`: stop at the sessions phase and hand the app to the web server."""
+
+    host: str
+    port: int
+    # Runs the server until it is stopped (uvicorn with the worker beside it).
+    serve: Callable[[App, Path], None]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
 def run_demo(
-    console: Console, *, database_url: str | None, language: Language
+    console: Console,
+    *,
+    database_url: str | None,
+    language: Language,
+    web: WebDemo | None = None,
 ) -> dict[str, object]:
     """Run the complete demo procedure on `database_url`, or on a fresh var/demo.db.
 
+    With `web`, the demo stops once the expert sessions have begun and serves the web app
+    over the same database, its calendar running on from the demo's last moment.
     Returns a summary (procedure, phase, audit records, database) for `--json`.
     """
     url, procedure_id, organisation = database_url, None, ORGANISATION
@@ -207,6 +230,9 @@ def run_demo(
     clock = FrozenClock(START)
     # The demo mails invented people: always to files, never through a configured server.
     mail = replace(Settings.from_env().mail, transport="file", out_dir=_fresh_folder(DEMO_MAIL))
+    if web is not None:
+        # The personal links in the mails must open this server.
+        mail = replace(mail, base_url=web.url)
     settings = Settings(database_url=url, language=language, now_override=None, mail=mail)
     app = bootstrap(settings, clock=clock)
     try:
@@ -216,6 +242,9 @@ def run_demo(
         _workgroup(demo)
         _planning(demo)
         _expert_selection(demo)
+        if web is not None:
+            _serve(demo, web)
+            return {"ok": True, "procedure": demo.procedure, "url": web.url}
         _sessions(demo)
         _decision(demo)
         _inventory(demo)
@@ -237,6 +266,45 @@ def run_demo(
             }
     finally:
         app.dispose()
+
+
+class ContinuingClock:
+    """The demo's calendar running on in real time from where the simulation stopped."""
+
+    def __init__(self, start: datetime) -> None:
+        self._start = start
+        self._started = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self._start + (datetime.now(UTC) - self._started)
+
+
+def _serve(d: Demo, web: WebDemo) -> None:
+    """Make the facilitator's account, say how to log in, and serve until stopped."""
+    password = secrets.token_urlsafe(12)
+    users.add_user(d.app, username=DEMO_LOGIN, name=FACILITATOR_NAME, password=password)
+    d.console.print()
+    d.console.rule(d.t("[bold]Webapplicatie[/]", "[bold]Web application[/]"), align="left")
+    d.say(
+        "De procedure staat in de fase expertbijeenkomsten: er is werk te doen. De experts "
+        "kunnen via de persoonlijke link in hun uitnodiging toezeggen en voordragen.",
+        "The procedure stands in the expert-sessions phase: there is work to do. The experts "
+        "can accept and nominate through the personal link in their invitation.",
+    )
+    lines = (
+        (d.t("Adres", "Address"), f"{web.url}/"),
+        (d.t("Gebruiker", "User"), DEMO_LOGIN),
+        (d.t("Wachtwoord", "Password"), password),
+        (d.t("Verstuurde mail", "Sent mail"), f"{web.url}/mail"),
+    )
+    for label, value in lines:
+        d.console.print(f"  [bold]{escape(label)}:[/] {escape(value)}", highlight=False)
+    d.say("Stoppen: Ctrl-C.", "Stop: Ctrl-C.")
+    # Shown now, even when the output goes to a pipe, before the server takes over.
+    d.console.file.flush()
+    # From here the calendar runs in real time, so the worker's reminders keep their pace.
+    d.app.clock = ContinuingClock(d.clock())
+    web.serve(d.app, DEMO_MAIL)
 
 
 def _fresh_folder(folder: Path) -> Path:

@@ -13,8 +13,24 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 _PERIOD = re.compile(r"^\s*(\d{4})\s*[-–—/]\s*(\d{4})\s*$")
 
 
+# Control characters other than tab and line breaks: invisible in every view, and PostgreSQL
+# refuses NUL in text outright.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Dates outside this range are typing errors, and date arithmetic near year 1 or 9999 overflows.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def _refuse_control(field: str, value: str) -> None:
+    if _CONTROL.search(value):
+        raise InvalidInput(
+            field,
+            Text("bevat een onzichtbaar stuurteken", "contains an invisible control character"),
+        )
+
+
 def text(field: str, value: str | None, *, max_length: int = 300, required: bool = True) -> str:
     cleaned = (value or "").strip()
+    _refuse_control(field, cleaned)
     if required and not cleaned:
         raise InvalidInput(field, Text("mag niet leeg zijn", "must not be empty"))
     if len(cleaned) > max_length:
@@ -40,7 +56,9 @@ def single_line(field: str, value: str | None, *, max_length: int = 300) -> str:
 
 def email(field: str, value: str | None) -> str:
     cleaned = (value or "").strip()
-    if not _EMAIL.match(cleaned) or len(cleaned) > 320:
+    # The key is the lower-cased address, which can be longer ("İ" becomes two characters).
+    too_long = max(len(cleaned), len(email_key(cleaned))) > 320
+    if not _EMAIL.match(cleaned) or too_long or _CONTROL.search(cleaned):
         raise InvalidInput(
             field,
             Text(
@@ -72,16 +90,29 @@ def slugify(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:60] or "procedure"
 
 
+def _plausible(field: str, day: date) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InvalidInput(
+            field,
+            Text(
+                f"{day.isoformat()} ligt niet tussen {FIRST_YEAR} en {LAST_YEAR}",
+                f"{day.isoformat()} is not between {FIRST_YEAR} and {LAST_YEAR}",
+            ),
+        )
+    return day
+
+
 def parse_date(field: str, value: str | date | None) -> date:
-    """ISO (2025-03-12) or Dutch (12-03-2025) notation."""
+    """ISO (2025-03-12) or Dutch (12-03-2025) notation, between 1900 and 2200."""
     if isinstance(value, date):
-        return value
+        return _plausible(field, value)
     raw = (value or "").strip()
     for pattern in ("%Y-%m-%d", "%d-%m-%Y"):
         try:
-            return datetime.strptime(raw, pattern).date()
+            day = datetime.strptime(raw, pattern).date()
         except ValueError:
             continue
+        return _plausible(field, day)
     raise InvalidInput(
         field,
         Text(
@@ -107,6 +138,7 @@ def parse_datetime(field: str, value: str | datetime) -> datetime:
                     f"{value!r} is not a valid date and time (YYYY-MM-DDTHH:MM)",
                 ),
             ) from None
+    _plausible(field, moment.date())
     return moment if moment.tzinfo else moment.replace(tzinfo=AMSTERDAM)
 
 
@@ -129,7 +161,7 @@ def parse_period(field: str, value: str) -> tuple[int, int]:
                 f"the end {end} lies before the start {start}",
             ),
         )
-    if not 1900 <= start <= 2200:
+    if not FIRST_YEAR <= start <= LAST_YEAR or end > LAST_YEAR:
         raise InvalidInput(
             field, Text(f"{start} is geen aannemelijk jaar", f"{start} is not a plausible year")
         )

@@ -198,6 +198,7 @@ def test_advice_request_for_an_empty_list_gives_the_reason() -> None:
         deviations=[],
         empty_list_reason="No event met a criterion.",
         advice_deadline=None,
+        advice_link="",
     )
     assert "The concept list contains no hotspots." in mail.text
     assert "Reason: No event met a criterion." in mail.text

@@ -18,6 +18,7 @@ from workflow.cli import (
     procedure_commands,
     render,
     step_commands,
+    web_commands,
 )
 from workflow.cli.context import CliContext
 from workflow.cli.group import cli
@@ -31,6 +32,7 @@ __all__ = [
     "main",
     "procedure_commands",
     "step_commands",
+    "web_commands",
 ]
 
 

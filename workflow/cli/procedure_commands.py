@@ -216,12 +216,27 @@ def _audit_table(ctx: CliContext, rows: list[dict[str, Any]]) -> None:
 
 @cli.command()
 @click.option("--database-url", default=None, help="Standaard: sqlite:///var/demo.db (opnieuw).")
+@click.option(
+    "--web",
+    is_flag=True,
+    help="Stop bij de expertbijeenkomsten en start de webapplicatie (wat 'make run' doet).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Met --web.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Met --web.")
 @common_options
-def demo(ctx: CliContext, database_url: str | None) -> None:
+def demo(ctx: CliContext, database_url: str | None, web: bool, host: str, port: int) -> None:
     """Doorloop een complete voorbeeldprocedure (Provincie Overijssel, 2017–2023)."""
-    from workflow.demo import run_demo
+    from workflow.cli.web_commands import serve_app
+    from workflow.demo import WebDemo, run_demo
 
     # With --json the walk-through is not shown; only its summary is printed.
     console = Console(file=io.StringIO()) if ctx.json_output else ctx.console
-    summary = run_demo(console, database_url=database_url, language=ctx.language)
+    summary = run_demo(
+        console,
+        database_url=database_url,
+        language=ctx.language,
+        web=WebDemo(host, port, lambda app, mail: serve_app(app, host, port, mail, worker=True))
+        if web
+        else None,
+    )
     ctx.emit(summary, lambda: None)

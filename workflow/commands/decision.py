@@ -34,16 +34,42 @@ def _send_back(change: Change, row: m.ListVersion) -> Phase:
     return new_phase
 
 
+# How an advice or decision reached the system: the CLI, the archivist's or management's own
+# personal link, or the facilitator recording it on their behalf in the web app.
+RECORDED_VIA = ("cli", "link", "facilitator")
+
+
+def _via(value: str) -> str:
+    if value not in RECORDED_VIA:
+        raise ValueError(f"unknown channel {value!r}")
+    return value
+
+
 def record_advice(
-    app: App, procedure_id: str, *, positive: bool, by: str, actor: str, reason: str | None = None
+    app: App,
+    procedure_id: str,
+    *,
+    positive: bool,
+    by: str,
+    actor: str,
+    reason: str | None = None,
+    via: str = "cli",
+    ref: str | None = None,
+    day: date | str | None = None,
 ) -> dict[str, Any]:
+    """The archivist's advice on the submitted list; `ref` and `day` are the advice letter's."""
     adviser = validation.single_line("--by", by, max_length=200)
     why = validation.text("--reason", reason, max_length=10_000, required=False) or None
+    letter_ref = (
+        validation.single_line("--ref", ref, max_length=200) if (ref or "").strip() else None
+    )
+    letter_day = validation.parse_date("--date", day) if day and str(day).strip() else None
     with changing(app, procedure_id, actor, "advice.record", reason=why) as change:
         change.require(Action.RECORD_ADVICE)
         row = _submitted_list(change)
         require_no_advice_yet(row.number, row.advice_positive, row.advice_by)
         row.advice_positive, row.advice_by, row.advice_reason = positive, adviser, why
+        row.advice_ref, row.advice_date = letter_ref, letter_day
         row.advice_at = change.now
         phase = _send_back(change, row) if not positive else change.phase
         if positive:
@@ -52,7 +78,10 @@ def record_advice(
             "list_version": row.number,
             "positive": positive,
             "by": adviser,
+            "ref": letter_ref,
+            "date": letter_day.isoformat() if letter_day else None,
             "to": phase.value,
+            "recorded_via": _via(via),
         }
     return {
         "ok": True,
@@ -71,6 +100,7 @@ def record_decision(
     ref: str,
     actor: str,
     reason: str | None = None,
+    via: str = "cli",
 ) -> dict[str, Any]:
     decided_on = validation.parse_date("--date", day)
     reference = validation.single_line("--ref", ref, max_length=200)
@@ -94,6 +124,7 @@ def record_decision(
             "ref": reference,
             "to": phase.value,
             "hotspots": [e["number"] for e in row.entries] if adopted else [],
+            "recorded_via": _via(via),
         }
     return {
         "ok": True,

@@ -113,6 +113,14 @@ def init_procedure(
 
 def _organisation_for_update(session: Session, name: str) -> m.Organisation:
     key = " ".join(name.lower().split())
+    if len(key) > 200:
+        raise InvalidInput(
+            "--org",
+            Text(
+                f"de naam is {len(key)} tekens lang, maximaal 200",
+                f"the name is {len(key)} characters long, at most 200",
+            ),
+        )
     query = select(m.Organisation).where(m.Organisation.name_key == key).with_for_update()
     org = session.scalars(query).first()
     if org is None:
@@ -275,7 +283,8 @@ def _counts(session: Session, pid: str) -> dict[str, int]:
 def advance(
     app: App, procedure_id: str, *, actor: str, reason: str | None = None
 ) -> dict[str, Any]:
-    with changing(app, procedure_id, actor, "phase.advance", reason=reason) as change:
+    why = validation.text("--reason", reason, max_length=4000, required=False) or None
+    with changing(app, procedure_id, actor, "phase.advance", reason=why) as change:
         procedure = change.procedure
         defn = definition(procedure.definition_version)
         snapshot = repository.load_snapshot(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -12,7 +15,7 @@ from notifications.kinds import MailKind
 from states.actions import Action
 from states.errors import InvalidInput, NotFound
 from states.guards import require_session_open
-from states.i18n import Text
+from states.i18n import Text, format_date
 from states.snapshot import Response
 from workflow import notify, validation
 from workflow.app import App
@@ -188,6 +191,65 @@ def attend(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class CandidateFields:
+    """A candidate hotspot's own fields, checked: a title, a period (open end) and a text."""
+
+    title: str
+    start: date
+    end: date | None
+    description: str
+
+
+# The names a refusal gives each field: the CLI's options by default.
+CLI_FIELDS: Mapping[str, str] = MappingProxyType(
+    {"title": "--title", "start": "--start", "end": "--end", "description": "--description"}
+)
+
+
+def candidate_fields(
+    *,
+    title: str,
+    start: str | date,
+    end: str | date | None,
+    description: str,
+    names: Mapping[str, str] = CLI_FIELDS,
+) -> CandidateFields:
+    """Check what a facilitator or an expert typed for a candidate; `names` label the fields."""
+    clean_title = validation.single_line(names["title"], title)
+    first = validation.parse_date(names["start"], start)
+    last = validation.parse_date(names["end"], end) if end else None
+    if last is not None and last < first:
+        raise InvalidInput(
+            names["end"],
+            Text(
+                f"het einde {format_date(last, 'nl')} ligt voor het begin "
+                f"{format_date(first, 'nl')}",
+                f"the end {format_date(last, 'en')} lies before the start "
+                f"{format_date(first, 'en')}",
+            ),
+        )
+    text = validation.text(names["description"], description, max_length=10_000)
+    return CandidateFields(clean_title, first, last, text)
+
+
+def require_within_period(change: Change, fields: CandidateFields, field: str) -> None:
+    """A hotspot must overlap the procedure's reference period."""
+    proc = change.procedure
+    if fields.start.year > proc.period_end or (
+        fields.end is not None and fields.end.year < proc.period_start
+    ):
+        raise InvalidInput(
+            field,
+            Text(
+                "de hotspot valt buiten de referentieperiode "
+                f"{proc.period_start}-{proc.period_end}",
+                f"the hotspot lies outside the reference period "
+                f"{proc.period_start}-{proc.period_end}",
+            ),
+        )
+
+
 def add_candidate(
     app: App,
     procedure_id: str,
@@ -199,31 +261,11 @@ def add_candidate(
     actor: str,
     end: str | date | None = None,
 ) -> dict[str, Any]:
-    clean_title = validation.single_line("--title", title)
-    first = validation.parse_date("--start", start)
-    last = validation.parse_date("--end", end) if end else None
-    if last is not None and last < first:
-        raise InvalidInput(
-            "--end",
-            Text(
-                f"het einde {last} ligt voor het begin {first}",
-                f"the end {last} lies before the start {first}",
-            ),
-        )
-    text = validation.text("--description", description, max_length=10_000)
+    fields = candidate_fields(title=title, start=start, end=end, description=description)
     with changing(app, procedure_id, actor, "candidate.add") as change:
         change.require(Action.ADD_CANDIDATE)
         proc = change.procedure
-        if first.year > proc.period_end or (last is not None and last.year < proc.period_start):
-            raise InvalidInput(
-                "--start",
-                Text(
-                    "de hotspot valt buiten de referentieperiode "
-                    f"{proc.period_start}-{proc.period_end}",
-                    f"the hotspot lies outside the reference period "
-                    f"{proc.period_start}-{proc.period_end}",
-                ),
-            )
+        require_within_period(change, fields, "--start")
         expert = find_expert(change, nominated_by, "--nominated-by")
         if expert.response != Response.ACCEPTED.value:
             raise InvalidInput(
@@ -235,10 +277,10 @@ def add_candidate(
             )
         row = m.Candidate(
             procedure_id=proc.id,
-            title=clean_title,
-            period_start=first,
-            period_end=last,
-            description=text,
+            title=fields.title,
+            period_start=fields.start,
+            period_end=fields.end,
+            description=fields.description,
             nominated_by=expert.id,
             created_at=change.now,
             assessed=False,
@@ -250,9 +292,9 @@ def add_candidate(
         change.session.flush()
         change.data = {
             "candidate": row.id,
-            "title": clean_title,
-            "start": first.isoformat(),
-            "end": last.isoformat() if last else None,
+            "title": fields.title,
+            "start": fields.start.isoformat(),
+            "end": fields.end.isoformat() if fields.end else None,
             "nominated_by": expert.id,
         }
     return {"ok": True, "procedure": proc.id, "candidate": row.id, "phase": proc.phase}

@@ -113,9 +113,6 @@ class Expert(Base):
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     language: Mapped[str] = mapped_column(String(2), default="nl", server_default="nl")
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # SHA-256 of the secret in the personal response link; a new invitation replaces it,
-    # which revokes the old link. The secret itself is only in the mail.
-    link_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class ExpertSession(Base):
@@ -151,6 +148,9 @@ class Candidate(Base):
     description: Mapped[str] = mapped_column(Text)
     nominated_by: Mapped[int] = mapped_column(ForeignKey("experts.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The criteria the nominating expert thinks apply ("1,3"); the session decides `criteria`.
+    proposed_criteria: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assessed: Mapped[bool] = mapped_column(Boolean, default=False)
     included: Mapped[bool] = mapped_column(Boolean, default=False)
     criteria: Mapped[str] = mapped_column(String(16), default="")
@@ -173,6 +173,9 @@ class ListVersion(Base):
     advice_by: Mapped[str | None] = mapped_column(String(200))
     advice_reason: Mapped[str | None] = mapped_column(Text)
     advice_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The advice letter's reference and date, when the archivist gives them.
+    advice_ref: Mapped[str | None] = mapped_column(String(200))
+    advice_date: Mapped[date | None] = mapped_column(Date)
     decision_date: Mapped[date | None] = mapped_column(Date)
     decision_ref: Mapped[str | None] = mapped_column(String(200))
     decision_reason: Mapped[str | None] = mapped_column(Text)
@@ -340,3 +343,47 @@ class Reminder(Base):
     mails: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class User(Base):
+    """A facilitator who logs in to the web app; the password is kept only as an argon2 hash."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Failed logins in a row: each one makes the next answer slower.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AccessLink(Base):
+    """A personal link: signed and expiring in itself, revocable through this row.
+
+    Only the SHA-256 of the link's nonce is stored; the link exists in the mail alone. A new
+    link for the same person and purpose revokes the previous one.
+    """
+
+    __tablename__ = "access_links"
+    __table_args__ = (Index("ix_access_links_subject", "procedure_id", "purpose", "subject_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[str] = mapped_column(ForeignKey("procedures.id", ondelete="CASCADE"))
+    # "expert" (an expert's portal), "advice" (an archivist), "decision" (management).
+    purpose: Mapped[str] = mapped_column(String(16))
+    # The expert's or the member's id, by purpose.
+    subject_id: Mapped[int] = mapped_column(Integer)
+    nonce_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class InstanceSecret(Base):
+    """Secrets of this installation, made once by the migration (the link signing key)."""
+
+    __tablename__ = "instance_secrets"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))

@@ -15,6 +15,7 @@ from workflow.notify.messages import (
     milestone_overdue,
     proposal,
     publication,
+    session_calendar,
     session_mails,
 )
 
@@ -26,5 +27,6 @@ __all__ = [
     "milestone_overdue",
     "proposal",
     "publication",
+    "session_calendar",
     "session_mails",
 ]

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from notifications.calendar import Person, SessionEvent, invitation
 from notifications.kinds import MailKind
 from notifications.outbox import CalendarPart
+from notifications.settings import MailSettings
 from states.i18n import Language, Text
 from states.phases import Phase
 from states.snapshot import Perspective, Response
 from states.vocabulary import CRITERIA, PERSPECTIVE_LABELS
-from workflow import repository
+from workflow import links, repository
 from workflow.db import models as m
 from workflow.notify.context import (
     balance_lines,
@@ -31,6 +32,7 @@ from workflow.notify.recipients import (
     Addressee,
     expert_addressee,
     experts,
+    facilitator,
     members,
     merge,
     personal_links,
@@ -38,6 +40,7 @@ from workflow.notify.recipients import (
 
 if TYPE_CHECKING:
     from workflow.commands.base import Change
+    from workflow.procedure_store import ProcedureRecord
 
 
 def expert_invitations(change: Change, experts: list[m.Expert]) -> int:
@@ -95,20 +98,17 @@ def expert_response(change: Change, expert: m.Expert) -> int:
     )
 
 
-def _session_event(change: Change, row: m.ExpertSession, person: Addressee) -> SessionEvent:
-    facilitator = facilitator_of(change)
-    organizer = (
-        Person(facilitator["name"], facilitator["email"])
-        if facilitator
-        else Person(change.mail.sender_name, change.mail.sender)
-    )
+def session_event(
+    procedure: ProcedureRecord, row: m.ExpertSession, person: Addressee, organizer: Person
+) -> SessionEvent:
+    """One expert's calendar event for a session: the mails and the portal's download share it."""
     lang = person.recipient.language
     summary = Text("Expertbijeenkomst hotspotmonitor", "Hotspot monitor expert session")(lang)
     description = Text(
-        f"Expertbijeenkomst van de hotspotmonitor {change.procedure.period_start}-"
-        f"{change.procedure.period_end} ({change.procedure.governing_body}).",
-        f"Expert session of the hotspot monitor {change.procedure.period_start}-"
-        f"{change.procedure.period_end} ({change.procedure.governing_body}).",
+        f"Expertbijeenkomst van de hotspotmonitor {procedure.period_start}-"
+        f"{procedure.period_end} ({procedure.governing_body}).",
+        f"Expert session of the hotspot monitor {procedure.period_start}-"
+        f"{procedure.period_end} ({procedure.governing_body}).",
     )(lang)
     return SessionEvent(
         uid=row.uid,
@@ -120,6 +120,31 @@ def _session_event(change: Change, row: m.ExpertSession, person: Addressee) -> S
         organizer=organizer,
         attendee=Person(person.recipient.name, person.recipient.email),
     )
+
+
+def _organizer(facilitator: dict[str, str] | None, mail: MailSettings) -> Person:
+    if facilitator:
+        return Person(facilitator["name"], facilitator["email"])
+    return Person(mail.sender_name, mail.sender)
+
+
+def _session_event(change: Change, row: m.ExpertSession, person: Addressee) -> SessionEvent:
+    organizer = _organizer(facilitator_of(change), change.mail)
+    return session_event(change.procedure, row, person, organizer)
+
+
+def session_calendar(
+    connection: Connection,
+    procedure: ProcedureRecord,
+    row: m.ExpertSession,
+    expert: m.Expert,
+    mail: MailSettings,
+    now: datetime,
+) -> str:
+    """The invitation (METHOD:REQUEST, same UID and SEQUENCE) the session mails carried."""
+    organizer = _organizer(facilitator(connection, procedure.id), mail)
+    event = session_event(procedure, row, expert_addressee(expert), organizer)
+    return invitation(event, method="REQUEST", stamp=now)
 
 
 def session_mails(
@@ -161,11 +186,14 @@ def proposal(change: Change, row: m.ListVersion) -> int:
     balance = balance_lines(change)
     deadline = milestone(change, "decision")
     advice = {"by": row.advice_by or "", "reason": row.advice_reason, "at": row.advice_at}
+    people = members(change, MANAGEMENT_ROLE)
+    decision_links = personal_links(change, people, links.Purpose.DECISION)
     return send(
         change,
         MailKind.PROPOSAL,
-        members(change, MANAGEMENT_ROLE),
-        lambda _p, lang: {
+        people,
+        lambda person, lang: {
+            "decision_link": decision_links.get(person.member_id or 0, ""),
             "list_version": row.number,
             "entries": [entry_context(e, lang) for e in entries],
             "balance": balance(lang),
@@ -258,11 +286,14 @@ def _advice_request(change: Change) -> int:
     entries = repository.list_entries(row)
     balance = balance_lines(change)
     deadline = milestone(change, "archivist_advice")
+    people = members(change, ARCHIVIST_ROLE)
+    advice_links = personal_links(change, people, links.Purpose.ADVICE)
     return send(
         change,
         MailKind.ADVICE_REQUEST,
-        members(change, ARCHIVIST_ROLE),
-        lambda _p, lang: {
+        people,
+        lambda person, lang: {
+            "advice_link": advice_links.get(person.member_id or 0, ""),
             "list_version": row.number,
             "entries": [entry_context(e, lang) for e in entries],
             "balance": balance(lang),

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BindParameter, bindparam, select, update
+from sqlalchemy import BindParameter, Connection, bindparam, select
 
 from notifications.outbox import Recipient
 from states.i18n import parse_language
 from states.snapshot import Response
+from workflow import links
 from workflow.db import models as m
 from workflow.db.models import table_of
 
@@ -32,13 +31,15 @@ class Addressee:
     expert_id: int | None = None
     perspective: str = ""
     profile: str = ""
+    # For a workgroup member: the id a personal advice or decision link is bound to.
+    member_id: int | None = None
 
 
 MT, ET, OT = table_of(m.Member), table_of(m.Expert), table_of(m.Organisation)
 PID: BindParameter[str] = bindparam("pid")
 # Prepared once: a phase change runs these inside every `advance`.
 _MEMBERS = (
-    select(MT.c.name, MT.c.email, MT.c.email_key, MT.c.role, MT.c.language)
+    select(MT.c.id, MT.c.name, MT.c.email, MT.c.email_key, MT.c.role, MT.c.language)
     .where(MT.c.procedure_id == PID)
     .order_by(MT.c.id)
 )
@@ -47,9 +48,6 @@ _ACCEPTED = (
     select(ET.c.id, ET.c.name, ET.c.email, ET.c.language, ET.c.perspective, ET.c.profile)
     .where(ET.c.procedure_id == PID, ET.c.response == Response.ACCEPTED.value)
     .order_by(ET.c.id)
-)
-_SET_LINK = (
-    update(ET).where(ET.c.id == bindparam("b_id")).values(link_token_hash=bindparam("b_hash"))
 )
 
 
@@ -69,16 +67,30 @@ def workgroup(change: Change) -> Workgroup:
     run = change.connection.execute
     rows = run(_MEMBERS, {"pid": change.procedure.id}).all()
     members = tuple(
-        (Addressee(Recipient(r.name, r.email, parse_language(r.language))), r.email_key, r.role)
+        (
+            Addressee(Recipient(r.name, r.email, parse_language(r.language)), member_id=r.id),
+            r.email_key,
+            r.role,
+        )
         for r in rows
     )
-    facilitator = next(
-        ({"name": r.name, "email": r.email} for r in rows if r.role == FACILITATOR_ROLE), None
-    )
+    facilitator = _facilitator(rows)
     name = run(_ORGANISATION, {"org": change.procedure.organisation_id}).scalar()
     found = Workgroup(members, name or "", facilitator)
     change.memo["workgroup"] = found
     return found
+
+
+def _facilitator(rows: Iterable[Any]) -> dict[str, str] | None:
+    """The first facilitator of the workgroup: the organiser of the session invitations."""
+    return next(
+        ({"name": r.name, "email": r.email} for r in rows if r.role == FACILITATOR_ROLE), None
+    )
+
+
+def facilitator(connection: Connection, procedure_id: str) -> dict[str, str] | None:
+    """The facilitator, read outside a command (an invitation downloaded from the portal)."""
+    return _facilitator(connection.execute(_MEMBERS, {"pid": procedure_id}))
 
 
 def members(change: Change, role: str | None = None) -> list[Addressee]:
@@ -118,21 +130,31 @@ def merge(*groups: Iterable[Addressee]) -> list[Addressee]:
     return list(merged.values())
 
 
-def personal_links(change: Change, people: Iterable[Addressee]) -> dict[int, str]:
-    """A fresh personal link per expert; storing its hash replaces (revokes) any earlier one.
+def personal_links(
+    change: Change, people: Iterable[Addressee], purpose: links.Purpose = links.Purpose.EXPERT
+) -> dict[int, str]:
+    """A fresh personal link per expert (or member, for advice and decision), by their id.
 
-    Only the SHA-256 of the secret is kept: the link itself exists in the mail alone.
+    Issuing revokes the person's earlier link for the same purpose; only a hash is stored.
     """
-    links: dict[int, str] = {}
-    updates: list[dict[str, Any]] = []
-    for person in people:
-        if person.expert_id is None:
-            continue
-        secret = secrets.token_urlsafe(32)
-        links[person.expert_id] = f"{change.mail.base_url}/expert/{secret}"
-        updates.append(
-            {"b_id": person.expert_id, "b_hash": hashlib.sha256(secret.encode()).hexdigest()}
-        )
-    if updates:
-        change.connection.execute(_SET_LINK, updates)
-    return links
+    member_link = purpose is not links.Purpose.EXPERT
+    subjects = [
+        subject
+        for person in people
+        if (subject := person.member_id if member_link else person.expert_id) is not None
+    ]
+    if not subjects:
+        return {}
+    key = change.memo.get("link_key")
+    if not isinstance(key, str):
+        key = change.memo["link_key"] = links.signing_key(change.connection)
+    return links.issue(
+        change.connection,
+        key=key,
+        base_url=change.mail.base_url,
+        procedure_id=change.procedure.id,
+        purpose=purpose,
+        subjects=subjects,
+        now=change.now,
+        valid_days=change.mail.link_valid_days,
+    )

@@ -1,0 +1,80 @@
+"""Helpers for the web tests: a client over the real app, a logged-in facilitator, CSRF."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import select
+
+from workflow import users
+from workflow.app import App
+from workflow.db import models as m
+from workflow.web import create_app
+
+FACILITATOR = "sanne"
+PASSWORD = "correct-horse-battery-staple"
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def client(app: App) -> TestClient:
+    return TestClient(create_app(app), follow_redirects=False)
+
+
+def csrf_of(html: str) -> str:
+    found = _CSRF.search(html)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+def session_csrf(web: TestClient) -> str:
+    """The session's CSRF token, as the login page's form carries it."""
+    return csrf_of(web.get("/login").text)
+
+
+def ensure_user(app: App, username: str = FACILITATOR) -> None:
+    with app.read() as db:
+        known = db.scalar(select(m.User.id).where(m.User.username == username))
+    if known is None:
+        users.add_user(app, username=username, name="Sanne Procesbegeleider", password=PASSWORD)
+
+
+def logged_in(app: App, username: str = FACILITATOR) -> TestClient:
+    """A client with a facilitator session (the account is made if it is not there yet)."""
+    ensure_user(app, username)
+    web = client(app)
+    response = web.post(
+        "/login",
+        data={
+            "csrf_token": session_csrf(web),
+            "username": username,
+            "password": PASSWORD,
+            "next": "/",
+        },
+    )
+    assert response.status_code == 303, response.text
+    return web
+
+
+def post_form(web: TestClient, path: str, data: dict[str, str | list[str]], page: str) -> Response:
+    """Post a form the way a browser does: with the CSRF token from `page`'s form."""
+    token = csrf_of(web.get(page).text)
+    return web.post(path, data={**data, "csrf_token": token})
+
+
+_LINK = re.compile(r"https?://[^\s/]+(/(?:expert|advies|besluit)/[A-Za-z0-9_.\-]+)")
+
+
+def latest_link(app: App, email: str, kind: str) -> str:
+    """The path of the personal link in the newest mail of `kind` to `email`."""
+    with app.read() as db:
+        body = db.scalars(
+            select(m.OutboxMessage.body_text)
+            .where(m.OutboxMessage.recipient_email == email, m.OutboxMessage.kind == kind)
+            .order_by(m.OutboxMessage.id.desc())
+        ).first()
+    assert body is not None, f"no {kind} mail to {email}"
+    found = _LINK.search(body)
+    assert found, f"no personal link in the {kind} mail"
+    return found.group(1).rstrip(".")

@@ -1,0 +1,535 @@
+"""What the JSON API accepts and answers; the OpenAPI description is made from these models.
+
+The input limits mirror workflow/validation.py and the database columns, so a request the
+schema allows reaches the workflow command, and one it forbids is answered 422 before any
+query runs. Every text field refuses control characters: PostgreSQL cannot store NUL in text,
+and a name or title travels into mail headers. The commands still check everything themselves
+(a whitespace-only name, an unknown role); the models only keep out what no command expects.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from states.config import MILESTONE_ORDER
+from states.phases import Phase
+from states.reminders import DeadlineKind, DeadlineState
+from states.verdicts import Status
+
+# Patterns as JSON Schema (ECMA-262) and pydantic read them alike.
+# One line: no control characters at all (C0, DEL, C1) and no Unicode line separators.
+SINGLE_LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+# Running text: tab, line feed and carriage return are fine, other control characters not.
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+_EMAIL_CHAR = r"[^@\s<>\"',;\x00-\x1f\x7f-\x9f]"
+EMAIL_PATTERN = rf"^{_EMAIL_CHAR}+@{_EMAIL_CHAR}+\.{_EMAIL_CHAR}+$"
+PROCEDURE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
+PERIOD_PATTERN = r"^\s*\d{4}\s*[-–—/]\s*\d{4}\s*$"
+RULE_CODE_PATTERN = r"^[a-z_]+\.[a-z_]+$"
+ACTION_PATTERN = r"^[a-z_]+(\.[a-z_]+)?$"
+MAX_ID = 2**31 - 1
+# The years a date may fall in: wide for any real procedure, narrow enough that the deadline
+# arithmetic (days before and after) never leaves the calendar.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def _fits_lowercased(limit: int) -> AfterValidator:
+    """Stored keys are lower-cased, and lower-casing may lengthen a text ("İ" becomes two)."""
+
+    def check(value: str) -> str:
+        if len(value.strip().lower()) > limit:
+            raise ValueError(f"too long once lower-cased (at most {limit} characters)")
+        return value
+
+    return AfterValidator(check)
+
+
+def _plausible_day(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"the year must lie between {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+def _plausible_moment(value: datetime) -> datetime:
+    _plausible_day(value.date())
+    return value
+
+
+def single_line(max_length: int, *, min_length: int = 1) -> Any:
+    return Field(min_length=min_length, max_length=max_length, pattern=SINGLE_LINE_PATTERN)
+
+
+def text(max_length: int, *, min_length: int = 1) -> Any:
+    return Field(min_length=min_length, max_length=max_length, pattern=TEXT_PATTERN)
+
+
+Name = Annotated[str, single_line(200)]
+Email = Annotated[
+    str,
+    Field(min_length=5, max_length=320, pattern=EMAIL_PATTERN, examples=["iemand@example.org"]),
+    _fits_lowercased(320),
+]
+Word = Annotated[str, single_line(64)]
+Reason = Annotated[str, text(4000)]
+LongText = Annotated[str, text(10_000)]
+Reference = Annotated[str, single_line(200)]
+Hotspot = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")]
+Day = Annotated[
+    date,
+    AfterValidator(_plausible_day),
+    Field(description=f"A day (YYYY-MM-DD) in the years {FIRST_YEAR} to {LAST_YEAR}."),
+]
+Moment = Annotated[
+    datetime,
+    AfterValidator(_plausible_moment),
+    Field(
+        description="A moment (YYYY-MM-DDTHH:MM, optionally with an offset); without an "
+        f"offset it is Dutch local time. Years {FIRST_YEAR} to {LAST_YEAR}."
+    ),
+]
+Language = Literal["nl", "en"]
+MilestoneKey = Literal[
+    "invitations_sent",
+    "rsvp_deadline",
+    "nomination_deadline",
+    "first_session",
+    "concept_list",
+    "archivist_advice",
+    "proposal_to_body",
+    "decision",
+    "inventory_done",
+    "publication",
+]
+if get_args(MilestoneKey) != MILESTONE_ORDER:  # pragma: no cover - caught by any test run
+    raise RuntimeError("the milestone keys changed: update MilestoneKey")
+
+
+class Body(BaseModel):
+    """A request body: unknown fields are refused rather than silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- Requests -------------------------------------------------------------------------------
+
+
+class Login(Body):
+    username: Annotated[str, single_line(64)]
+    # Long enough for any pass phrase, short enough that hashing it costs nothing special.
+    password: Annotated[str, Field(min_length=1, max_length=1024, pattern=SINGLE_LINE_PATTERN)]
+
+
+class NewProcedure(Body):
+    organisation: Annotated[str, single_line(200), _fits_lowercased(200)]
+    governing_body: Name
+    period: Annotated[str, Field(max_length=40, pattern=PERIOD_PATTERN, examples=["2017-2023"])]
+    procedure_id: Annotated[str | None, Field(max_length=80, pattern=PROCEDURE_ID_PATTERN)] = None
+    legal_basis: Annotated[str | None, text(2000)] = None
+
+
+class AdvanceRequest(Body):
+    reason: Reason | None = None
+
+
+class CancelRequest(Body):
+    reason: Reason
+
+
+class DeviationRequest(Body):
+    rule_code: Annotated[
+        str, Field(max_length=64, pattern=RULE_CODE_PATTERN, examples=["panel.size"])
+    ]
+    reason: Reason
+
+
+class NewMember(Body):
+    name: Name
+    email: Email
+    role: Word
+    language: Language = "nl"
+
+
+class MilestoneDate(Body):
+    date: Day
+
+
+class NewExpert(Body):
+    name: Name
+    email: Email
+    perspective: Literal["internal", "external"]
+    profile: Word
+    language: Language = "nl"
+
+
+class Invitations(Body):
+    """Without addresses: every expert who has not been invited yet."""
+
+    emails: Annotated[list[Email], Field(max_length=500)] = []
+
+
+class ExpertResponse(Body):
+    accept: bool
+
+
+class NewSession(Body):
+    at: Moment
+    location: Annotated[str | None, single_line(300)] = None
+
+
+class SessionMove(Body):
+    at: Moment
+
+
+class SessionCancellation(Body):
+    reason: Reason
+
+
+class Attendance(Body):
+    emails: Annotated[list[Email], Field(min_length=1, max_length=500)]
+
+
+class NewCandidate(Body):
+    title: Annotated[str, single_line(300)]
+    start: Day
+    end: Day | None = None
+    description: LongText
+    nominated_by: Email
+
+
+class Assessment(Body):
+    criteria: Annotated[
+        list[Annotated[int, Field(ge=1, le=4)]],
+        Field(max_length=4, description="The hotspot criteria met, numbered 1 to 4."),
+    ] = []
+    motivation: Annotated[str, text(10_000, min_length=0)] = ""
+    include: bool
+
+
+class EmptyListReason(Body):
+    reason: Reason
+
+
+class Advice(Body):
+    positive: bool
+    by: Name
+    reason: Annotated[str | None, text(10_000)] = None
+
+
+class Decision(Body):
+    adopted: bool
+    date: Day
+    ref: Reference
+    reason: Annotated[str | None, text(10_000)] = None
+
+
+class InventorySystem(Body):
+    hotspot: Hotspot
+    system: Name
+    query: Reason
+    owner: Name
+    owner_email: Email | None = None
+
+
+class InventoryDossier(Body):
+    hotspot: Hotspot
+    system: Name
+    dossier: Reference
+    title: Annotated[str | None, single_line(300)] = None
+
+
+class NothingFound(Body):
+    hotspot: Hotspot
+    system: Name
+    reason: Reason
+
+
+class Publication(Body):
+    channel: Reference
+    ref: Reference
+    date: Day
+    objection_weeks: Annotated[int | None, Field(ge=1, le=52)] = None
+
+
+# --- Answers --------------------------------------------------------------------------------
+
+
+class User(BaseModel):
+    username: str
+    name: str
+
+
+class SessionInfo(BaseModel):
+    ok: bool = True
+    csrf_token: str = Field(description="Send it as the X-CSRF-Token header with every write.")
+    user: User
+
+
+class Ok(BaseModel):
+    ok: bool = True
+
+
+class ProcedureSummary(BaseModel):
+    procedure: str
+    organisation: str
+    governing_body: str
+    period: str
+    phase: Phase
+    version: int
+
+
+class ProcedureList(BaseModel):
+    ok: bool = True
+    procedures: list[ProcedureSummary]
+
+
+class VerdictOut(BaseModel):
+    code: str
+    status: Status
+    message: str
+    figures: str
+    data: dict[str, Any]
+    deviable: bool
+    deviation_reason: str | None
+
+
+class DeviationOut(BaseModel):
+    rule: str
+    reason: str
+    actor: str
+    recorded_at: datetime
+
+
+class OverdueMilestone(BaseModel):
+    key: str
+    due: date
+    days_overdue: int
+    working_days_overdue: int
+
+
+class ProcedureStatus(BaseModel):
+    ok: bool = True
+    procedure: str
+    organisation: str
+    governing_body: str
+    period: str
+    phase: Phase
+    next_phase: Phase | None
+    version: int
+    cancel_reason: str | None
+    blockers: list[VerdictOut] = Field(description="The rules that stop the next advance.")
+    verdicts: list[VerdictOut]
+    deviations: list[DeviationOut]
+    milestones: dict[str, date]
+    overdue_milestones: list[OverdueMilestone]
+    counts: dict[str, int]
+
+
+class Done(BaseModel):
+    """What every command answers: the procedure and the phase it stands in now."""
+
+    ok: bool = True
+    procedure: str
+    phase: Phase
+
+
+class Advanced(Done):
+    list_version: int | None = Field(
+        default=None, description="Entering the decision phase: the concept list's version."
+    )
+
+
+class DeviationRecorded(Done):
+    rule: str
+
+
+class MemberAdded(Done):
+    member: int
+
+
+class MilestoneSet(Done):
+    milestone: str
+    due: date
+    reminders: dict[str, Any]
+
+
+class ExpertAdded(Done):
+    expert: int
+
+
+class Invited(Done):
+    invited: list[str]
+
+
+class Responded(Done):
+    expert: int
+    response: Literal["accepted", "declined"]
+
+
+class SessionAdded(Done):
+    session: int
+
+
+class SessionMoved(Done):
+    session: int
+    at: datetime
+
+
+class SessionCancelled(Done):
+    session: int
+    cancelled: bool
+
+
+class AttendanceRecorded(Done):
+    session: int
+    attendees: int
+
+
+class CandidateAdded(Done):
+    candidate: int
+
+
+class Assessed(Done):
+    candidate: int
+    included: bool
+
+
+class AdviceRecorded(Done):
+    list_version: int
+
+
+class DecisionRecorded(Done):
+    list_version: int
+    adopted: bool
+
+
+class SystemAdded(Done):
+    hotspot: str
+    system: str
+
+
+class DossierMarked(Done):
+    hotspot: str
+    dossier: str
+    archiefnominatie: str
+    reason: str
+
+
+class NothingFoundRecorded(Done):
+    hotspot: str
+    system: str
+
+
+class Published(Done):
+    publication: str
+
+
+class ReminderOut(BaseModel):
+    id: int
+    rule: str
+    rule_label: str
+    offset: str
+    occurrence: int
+    planned_for: date
+    due_at: datetime
+    status: str
+    status_label: str
+    reason: str | None
+    reason_label: str | None
+    mails: int
+    decided_at: datetime | None
+
+
+class DeadlineOut(BaseModel):
+    kind: DeadlineKind
+    kind_label: str
+    subject: str
+    subject_label: str
+    due: date | None
+    at: datetime | None
+    state: DeadlineState
+    state_label: str
+    reminders: list[ReminderOut]
+
+
+class DeadlineOverview(BaseModel):
+    ok: bool = True
+    procedure: str
+    today: date
+    phase: Phase
+    overdue_milestones: list[OverdueMilestone]
+    deadlines: list[DeadlineOut]
+
+
+class AuditRecordOut(BaseModel):
+    seq: int
+    recorded_at: str
+    actor: str
+    action: str
+    phase_before: str | None
+    phase_after: str
+    data: dict[str, Any]
+    reason: str | None
+    prev_hash: str
+    hash: str
+
+
+class AuditPage(BaseModel):
+    ok: bool = True
+    procedure: str
+    total: int = Field(description="Records that match the filters, on all pages together.")
+    limit: int
+    offset: int
+    records: list[AuditRecordOut] = Field(description="Newest first.")
+
+
+class OutboxMessageOut(BaseModel):
+    id: int
+    kind: str
+    recipient_name: str
+    recipient_email: str
+    subject: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    last_error: str | None
+
+
+class Outbox(BaseModel):
+    ok: bool = True
+    procedure: str
+    messages: list[OutboxMessageOut] = Field(description="Newest first; no message bodies.")
+
+
+# --- Errors ---------------------------------------------------------------------------------
+
+
+class ApiError(BaseModel):
+    """Every refusal: `error` is a stable code, `message` says why in the chosen language."""
+
+    ok: Literal[False] = False
+    error: str
+    message: str
+
+
+class Problem(BaseModel):
+    loc: list[str]
+    type: str
+    message: str
+
+
+class InvalidInputError(ApiError):
+    field: str | None = None
+    problems: list[Problem] = Field(
+        default=[], description="Request validation: one entry per field that did not fit."
+    )
+
+
+class RefusedError(ApiError):
+    codes: list[str] = []
+    blockers: list[VerdictOut] = Field(
+        default=[], description="The rules that refused the step, with their figures."
+    )

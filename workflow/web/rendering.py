@@ -1,0 +1,72 @@
+"""Page rendering and the form round trip: run a workflow command, flash its outcome, redirect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse
+
+from states.errors import HotspotError, InvalidInput, Refused
+from states.i18n import Language, Text
+from states.phases import Phase
+from workflow.web.runtime import web_app
+from workflow.web.session import csrf_token, flash, language, principal, take_flashes
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    """A page in the session's language, with the CSRF token and pending flashes."""
+    lang = language(request)
+    page = web_app(request).templates.get_template(template)
+    html = page.render(
+        request_path=request.url.path,
+        lang=lang,
+        t=lambda nl, en: en if lang == "en" else nl,
+        who=principal(request),
+        csrf=csrf_token(request),
+        flashes=take_flashes(request),
+        phases=Phase,
+        **(context or {}),
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def error_lines(error: HotspotError, lang: Language) -> tuple[str, list[str]]:
+    """A refusal's headline and one line per rule (code, message, figures)."""
+    if isinstance(error, Refused):
+        return error.message(lang), [f"[{v.code}] {v.explain(lang)}" for v in error.verdicts]
+    if isinstance(error, InvalidInput):
+        return error.explain(lang), []
+    return error.explain(lang), []
+
+
+def act(
+    request: Request,
+    command: Callable[[], Any],
+    success: Text,
+    back: str,
+) -> RedirectResponse:
+    """Run one workflow command for a form: refusals and bad input come back as a flash."""
+    lang = language(request)
+    try:
+        command()
+    except HotspotError as error:
+        title, details = error_lines(error, lang)
+        flash(request, "error", title, details)
+    else:
+        flash(request, "success", success(lang))
+    return RedirectResponse(local_path(back), status_code=303)
+
+
+def local_path(target: str | None, fallback: str = "/") -> str:
+    """Only a path on this site: never redirect to somewhere a link's parameter points."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target

@@ -1,0 +1,183 @@
+"""The facilitator's pages: the dashboard, a procedure's page and its audit trail with export.
+
+The forms on the procedure page post to workflow.web.routes.facilitator_actions.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
+
+from states.errors import HotspotError, InvalidInput
+from states.i18n import Text
+from workflow import audit
+from workflow.commands import procedures
+from workflow.web import views
+from workflow.web.access import facilitator
+from workflow.web.forms import checked_form, field
+from workflow.web.rendering import error_lines, render
+from workflow.web.runtime import web_app
+from workflow.web.session import Principal, flash, language
+
+router = APIRouter(include_in_schema=False)
+
+Facilitator = Annotated[Principal, Depends(facilitator)]
+Form = Annotated[FormData, Depends(checked_form)]
+
+
+def page_of(pid: str) -> str:
+    return f"/procedures/{quote(pid, safe='')}"
+
+
+@router.get("/procedures")
+def dashboard(request: Request, who: Facilitator) -> Response:
+    rows = views.dashboard(web_app(request).app)
+    return render(request, "facilitator/dashboard.html", {"rows": rows})
+
+
+@router.post("/procedures")
+def open_procedure(request: Request, who: Facilitator, form: Form) -> Response:
+    """Open a procedure; on success its page follows, otherwise the dashboard with the reason."""
+    lang = language(request)
+    try:
+        result = procedures.init_procedure(
+            web_app(request).app,
+            organisation=field(form, "organisation"),
+            body=field(form, "body"),
+            period=field(form, "period"),
+            procedure_id=field(form, "procedure_id").strip() or None,
+            actor=who.actor,
+        )
+    except HotspotError as error:
+        title, details = error_lines(error, lang)
+        flash(request, "error", title, details)
+        return RedirectResponse("/procedures", status_code=303)
+    pid = str(result["procedure"])
+    flash(request, "success", Text(f"Procedure {pid} geopend", f"Procedure {pid} opened")(lang))
+    return RedirectResponse(page_of(pid), status_code=303)
+
+
+@router.get("/procedures/{pid}")
+def procedure(request: Request, pid: str, who: Facilitator) -> Response:
+    lang = language(request)
+    page = views.procedure_page(web_app(request).app, pid, lang)
+    return render(
+        request,
+        "facilitator/procedure.html",
+        {
+            "p": page,
+            "base": page_of(page.record.id),
+            "rule_label": views.rule_label,
+        },
+    )
+
+
+def _page_list(request: Request, pid: str, template: str) -> Response:
+    page = views.procedure_page(web_app(request).app, pid, language(request))
+    return render(request, template, {"p": page, "base": page_of(page.record.id)})
+
+
+@router.get("/procedures/{pid}/deelnemers")
+def people(request: Request, pid: str, who: Facilitator) -> Response:
+    """The workgroup and every expert with their answers (the procedure page counts them)."""
+    return _page_list(request, pid, "facilitator/people.html")
+
+
+@router.get("/procedures/{pid}/kandidaten")
+def candidates(request: Request, pid: str, who: Facilitator) -> Response:
+    """Every candidate hotspot with its description and assessment."""
+    return _page_list(request, pid, "facilitator/candidates.html")
+
+
+@router.get("/procedures/{pid}/termijnen")
+def deadlines(request: Request, pid: str, who: Facilitator) -> Response:
+    """Every deadline with its state and reminders, as `hotspot deadlines` lists them."""
+    app = web_app(request).app
+    overview = views.deadlines_page(app, pid, language(request))
+    return render(
+        request,
+        "facilitator/deadlines.html",
+        {
+            "overview": overview,
+            "pid": overview["procedure"],
+            "base": page_of(overview["procedure"]),
+            "today": date.fromisoformat(overview["today"]),
+        },
+    )
+
+
+def _day(value: str, name: str) -> date | None:
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(
+            name,
+            Text(f"{value!r} is geen datum (JJJJ-MM-DD)", f"{value!r} is not a date (YYYY-MM-DD)"),
+        ) from None
+
+
+def _filter(request: Request) -> views.AuditFilter:
+    q = request.query_params
+    return views.AuditFilter(
+        actor=q.get("actor", "").strip(),
+        action=q.get("action", "").strip(),
+        since=_day(q.get("from", ""), "from"),
+        until=_day(q.get("to", ""), "to"),
+    )
+
+
+@router.get("/procedures/{pid}/audit")
+def audit_trail(request: Request, pid: str, who: Facilitator) -> Response:
+    wanted = _filter(request)
+    number = request.query_params.get("page", "1")
+    page = int(number) if number.isdigit() else 1
+    found = views.audit_page(web_app(request).app, pid, wanted, page)
+    return render(
+        request,
+        "facilitator/audit.html",
+        {
+            "a": found,
+            "f": wanted,
+            "query": wanted.query_string(),
+            "base": page_of(found.procedure_id),
+            "as_json": audit.canonical_json,
+        },
+    )
+
+
+def _export_rows(request: Request, pid: str) -> list[dict[str, Any]]:
+    return audit.as_dicts(views.audit_export(web_app(request).app, pid, _filter(request)))
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"content-disposition": f'attachment; filename="{name}"'}
+
+
+@router.get("/procedures/{pid}/audit.csv")
+def audit_csv(request: Request, pid: str, who: Facilitator) -> Response:
+    """The matching records as CSV; cells that a spreadsheet would run as formulas are defused."""
+    rows = _export_rows(request, pid)
+    return Response(
+        audit.to_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers=_attachment(f"audit-{quote(pid, safe='')}.csv"),
+    )
+
+
+@router.get("/procedures/{pid}/audit.json")
+def audit_json(request: Request, pid: str, who: Facilitator) -> Response:
+    rows = _export_rows(request, pid)
+    body = json.dumps({"procedure": pid, "records": rows}, ensure_ascii=False, indent=1)
+    return Response(
+        body,
+        media_type="application/json",
+        headers=_attachment(f"audit-{quote(pid, safe='')}.json"),
+    )

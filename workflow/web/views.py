@@ -1,0 +1,804 @@
+"""What the facilitator pages show, read in a fixed number of queries into plain data.
+
+The procedure page loads each table of the procedure once (no query per expert, candidate
+or audit record) and asks `states` for the verdicts, the balance report and the session
+counts; the templates only lay the result out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import BindParameter, Connection, Row, Select, bindparam, func, select
+
+from states.actions import ALLOWED_PHASES
+from states.balance_report import BalanceLine, balance_report, rule_label
+from states.config import MILESTONE_LABELS, RuleConfig
+from states.i18n import AMSTERDAM, Language, Text, format_date, local_date, percent
+from states.machine import definition
+from states.phases import FORWARD_ORDER, Phase
+from states.rules import RULES_BY_CODE
+from states.rules.sessions import count_session
+from states.snapshot import (
+    Candidate,
+    Expert,
+    ListVersion,
+    Part,
+    Perspective,
+    ProcedureSnapshot,
+    Response,
+)
+from states.verdicts import Verdict
+from states.vocabulary import CRITERIA, PERSPECTIVE_LABELS
+from workflow import repository
+from workflow.app import App
+from workflow.audit import canonical_json
+from workflow.db import models as m
+from workflow.db.models import table_of
+from workflow.deadlines.listing import deadline_overview, overdue_milestones
+from workflow.procedure_store import ProcedureRecord, load_procedure, record_from_row
+from workflow.procedure_store import select_procedures as procedure_columns
+
+PT, OT, DVT = table_of(m.Procedure), table_of(m.Organisation), table_of(m.Deviation)
+ET, ST = table_of(m.Expert), table_of(m.ExpertSession)
+MST, OBT, ART = table_of(m.Milestone), table_of(m.OutboxMessage), table_of(m.AuditRecord)
+PID: BindParameter[str] = bindparam("pid")
+
+# Shown on the procedure page; the rest of the trail and the outbox is one link away.
+LATEST = 20
+AUDIT_PAGE_SIZE = 50
+
+# What the page shows besides what the exit rules of the current phase need.
+DISPLAY_PARTS = frozenset(
+    {
+        Part.MEMBERS,
+        Part.MILESTONES,
+        Part.EXPERTS,
+        Part.SESSIONS,
+        Part.CANDIDATES,
+        Part.LIST_VERSION,
+    }
+)
+
+RESPONSE_LABELS: dict[str, Text] = {
+    Response.PENDING.value: Text("nog geen antwoord", "no answer yet"),
+    Response.ACCEPTED.value: Text("toegezegd", "accepted"),
+    Response.DECLINED.value: Text("afgezegd", "declined"),
+}
+OUTBOX_LABELS: dict[str, Text] = {
+    "pending": Text("wacht op verzending", "waiting"),
+    "sending": Text("wordt verzonden", "sending"),
+    "sent": Text("verzonden", "sent"),
+    "failed": Text("mislukt", "failed"),
+}
+LIST_STATUS_LABELS: dict[str, Text] = {
+    "submitted": Text("voorgelegd", "submitted"),
+    "returned": Text("teruggestuurd", "sent back"),
+    "adopted": Text("vastgesteld", "adopted"),
+}
+
+_INVITED: Select[Any] = select(ET.c.id, ET.c.invited_at).where(ET.c.procedure_id == PID)
+_ALL_SESSIONS: Select[Any] = (
+    select(ST.c.id, ST.c.at, ST.c.location, ST.c.cancelled_at, ST.c.cancel_reason)
+    .where(ST.c.procedure_id == PID)
+    .order_by(ST.c.at, ST.c.id)
+)
+_OUTBOX: Select[Any] = (
+    select(
+        OBT.c.id,
+        OBT.c.kind,
+        OBT.c.recipient_name,
+        OBT.c.status,
+        OBT.c.created_at,
+        OBT.c.sent_at,
+    )
+    .where(OBT.c.procedure_id == PID)
+    .order_by(OBT.c.created_at.desc(), OBT.c.id.desc())
+    .limit(LATEST)
+)
+_AUDIT_COLUMNS = (
+    ART.c.seq,
+    ART.c.recorded_at,
+    ART.c.actor,
+    ART.c.action,
+    ART.c.phase_before,
+    ART.c.phase_after,
+    ART.c.data,
+    ART.c.reason,
+    ART.c.prev_hash,
+    ART.c.hash,
+)
+_AUDIT_LATEST: Select[Any] = (
+    select(ART.c.seq, ART.c.recorded_at, ART.c.actor, ART.c.action, ART.c.data, ART.c.reason)
+    .where(ART.c.procedure_id == PID)
+    .order_by(ART.c.seq.desc())
+    .limit(LATEST)
+)
+_ORGANISATION = select(OT.c.name).where(OT.c.id == bindparam("oid"))
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseStep:
+    phase: Phase
+    # "done", "current" or "todo": the template says it in words as well as in colour.
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One row of a chart: how many of a group are internal and how many external."""
+
+    label: Text
+    internal: int
+    external: int
+    figures: str = ""
+
+    @property
+    def total(self) -> int:
+        return self.internal + self.external
+
+    @property
+    def internal_width(self) -> int:
+        """The internal share in steps of 5 (the CSS has a class per step; no inline styles)."""
+        return 5 * round(percent(self.internal, self.total) / 5) if self.total else 0
+
+    @property
+    def external_width(self) -> int:
+        return 100 - self.internal_width if self.external else 0
+
+
+@dataclass(frozen=True, slots=True)
+class ExpertRow:
+    """An expert as the page shows them, in the page's language (no filters per row)."""
+
+    id: int
+    name: str
+    email: str
+    perspective: str
+    profile: str
+    invited: str
+    answer: str
+    expert_response: Response
+
+    @property
+    def accepted(self) -> bool:
+        return self.expert_response is Response.ACCEPTED
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    id: int
+    at: datetime
+    location: str | None
+    cancelled: bool
+    cancel_reason: str | None
+    attendees: int = 0
+    # Why the session does not count towards balance (empty when it counts or is ahead).
+    problems: tuple[Text, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateRow:
+    """A candidate hotspot in the page's language; the longer texts only when a page asks."""
+
+    candidate: Candidate
+    nominator: Expert | None
+    lang: Language
+
+    @property
+    def id(self) -> int:
+        return self.candidate.id
+
+    @property
+    def title(self) -> str:
+        return self.candidate.title
+
+    @property
+    def assessed(self) -> bool:
+        return self.candidate.assessed
+
+    @property
+    def description(self) -> str:
+        return self.candidate.description
+
+    @property
+    def motivation(self) -> str:
+        return self.candidate.motivation
+
+    @property
+    def period(self) -> str:
+        c, lang = self.candidate, self.lang
+        end = format_date(c.period_end, lang) if c.period_end else Text("lopend", "ongoing")(lang)
+        return f"{format_date(c.period_start, lang)} – {end}"
+
+    @property
+    def nominated_by(self) -> str:
+        by = self.nominator
+        return f"{by.name} ({_SIDE[by.perspective](self.lang)})" if by else ""
+
+    @property
+    def verdict(self) -> str:
+        return _VERDICTS[(self.candidate.assessed, self.candidate.included)](self.lang)
+
+    @property
+    def criteria(self) -> str:
+        return ", ".join(str(n) for n in self.candidate.criteria) or "–"
+
+
+@dataclass(frozen=True, slots=True)
+class TrailRow:
+    """One audit record on the procedure page: its data as short canonical JSON."""
+
+    seq: int
+    when: str
+    actor: str
+    action: str
+    data: str
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MailRow:
+    kind: str
+    recipient: str
+    status: str
+    created: str
+    sent: str
+    failed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineItem:
+    day: date
+    label: Text
+    kind: str  # "milestone", "session" or "today"
+    days_overdue: int = 0
+    past: bool = False
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class ProcedurePage:
+    record: ProcedureRecord
+    organisation: str
+    phase: Phase
+    today: date
+    steps: tuple[PhaseStep, ...]
+    blockers: tuple[Verdict, ...]
+    verdicts: tuple[Verdict, ...]
+    deviations: tuple[Row[Any], ...]
+    allowed: frozenset[str]
+    snapshot: ProcedureSnapshot
+    experts: tuple[ExpertRow, ...]
+    sessions: tuple[SessionRow, ...]
+    candidates: tuple[CandidateRow, ...]
+    balance: tuple[BalanceLine, ...]
+    panel_bars: tuple[Bar, ...]
+    panel_figures: Text
+    attendance_bars: tuple[Bar, ...]
+    concept_bars: tuple[Bar, ...]
+    timeline: tuple[TimelineItem, ...]
+    overdue: dict[str, int]
+    outbox: tuple[MailRow, ...]
+    trail: tuple[TrailRow, ...]
+    milestone_choices: tuple[tuple[str, Text], ...]
+    hotspots: tuple[tuple[str, str], ...] = ()
+    systems: tuple[str, ...] = ()
+    labels: dict[str, dict[str, Text]] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> tuple[ExpertRow, ...]:
+        return tuple(e for e in self.experts if e.accepted)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """The figures the page states next to its links to the full lists."""
+        answers = [e.expert_response for e in self.experts]
+        listed = self.snapshot.concept_list()
+        return {
+            "declined": answers.count(Response.DECLINED),
+            "pending": answers.count(Response.PENDING),
+            "assessed": sum(1 for c in self.candidates if c.assessed),
+            "listed": len(listed),
+        }
+
+    @property
+    def open_sessions(self) -> tuple[SessionRow, ...]:
+        return tuple(s for s in self.sessions if not s.cancelled)
+
+    @property
+    def config(self) -> RuleConfig:
+        return self.record.config
+
+    @property
+    def list_version(self) -> ListVersion | None:
+        return self.snapshot.list_version
+
+
+def allowed_actions(phase: Phase) -> frozenset[str]:
+    """The codes of the actions the phase allows (states.actions decides, not the page)."""
+    return frozenset(a.value for a, phases in ALLOWED_PHASES.items() if phase in phases)
+
+
+def phase_steps(phase: Phase) -> tuple[PhaseStep, ...]:
+    if phase is Phase.CANCELLED:
+        return (*(PhaseStep(p, "todo") for p in FORWARD_ORDER), PhaseStep(phase, "current"))
+    here = FORWARD_ORDER.index(phase)
+    return tuple(
+        PhaseStep(p, "done" if i < here else "current" if i == here else "todo")
+        for i, p in enumerate(FORWARD_ORDER)
+    )
+
+
+def procedure_page(app: App, procedure_id: str, lang: Language) -> ProcedurePage:
+    """Everything the procedure page shows; NotFound for an unknown procedure."""
+    now = app.now()
+    today = local_date(now)
+    with app.read() as session:
+        connection = session.connection()
+        record = load_procedure(connection, procedure_id)
+        phase = Phase(record.phase)
+        defn = definition(record.definition_version)
+        snapshot = repository.load_snapshot(
+            connection, record, DISPLAY_PARTS | defn.exit_needs(phase)
+        )
+        run, params = connection.execute, {"pid": record.id}
+        organisation = run(_ORGANISATION, {"oid": record.organisation_id}).scalar() or ""
+        deviations = tuple(repository.deviation_rows(connection, record.id))
+        invited = {r.id: r.invited_at for r in run(_INVITED, params)}
+        session_rows = run(_ALL_SESSIONS, params).all()
+        outbox = _mail_rows(run(_OUTBOX, params), lang)
+        trail = _trail_rows(run(_AUDIT_LATEST, params), lang)
+        # Overdue milestones only: the full deadline overview (every reminder of every expert)
+        # has a page of its own, so this page stays cheap for a large panel.
+        overdue = (
+            {
+                o["key"]: int(o["days_overdue"])
+                for o in overdue_milestones(connection, record, now, dates=snapshot.milestones)
+            }
+            # Only a day already past can be overdue: then the facts are worth a read.
+            if any(day < today for day in snapshot.milestones.values())
+            else {}
+        )
+    verdicts = tuple(defn.evaluate(snapshot, record.config)) if phase.is_open else ()
+    sessions = _sessions(session_rows, snapshot, record.config, today)
+    shares = RULES_BY_CODE["panel.external_share"].evaluate(snapshot, record.config)
+    return ProcedurePage(
+        record=record,
+        organisation=organisation,
+        phase=phase,
+        today=today,
+        steps=phase_steps(phase),
+        blockers=tuple(v for v in verdicts if v.blocks),
+        verdicts=verdicts,
+        deviations=deviations,
+        allowed=allowed_actions(phase),
+        snapshot=snapshot,
+        experts=_expert_rows(snapshot, invited, lang),
+        sessions=sessions,
+        candidates=_candidate_rows(snapshot, lang),
+        balance=balance_report(snapshot, record.config),
+        panel_bars=_panel_bars(snapshot),
+        panel_figures=shares.figures,
+        attendance_bars=tuple(
+            Bar(
+                Text(f"#{s.id} {_day(s.at)}", f"#{s.id} {_day(s.at, 'en')}"),
+                *_attendance(s.id, snapshot),
+            )
+            for s in sessions
+            if not s.cancelled
+        ),
+        concept_bars=_concept_bars(snapshot),
+        timeline=_timeline(snapshot.milestones, sessions, overdue, today),
+        overdue=overdue,
+        outbox=outbox,
+        trail=trail,
+        milestone_choices=tuple(
+            (key, MILESTONE_LABELS.get(key, Text(key, key)))
+            for key in record.config.planning.milestones
+        ),
+        hotspots=_hotspots(snapshot),
+        systems=tuple(sorted({s.system for s in snapshot.inventory})),
+        labels={
+            "list": LIST_STATUS_LABELS,
+            "perspective": {p.value: t for p, t in PERSPECTIVE_LABELS.items()},
+            "milestone": MILESTONE_LABELS,
+            "criteria": {str(k): v for k, v in CRITERIA.items()},
+        },
+    )
+
+
+_SIDE: dict[Perspective, Text] = {
+    Perspective.INTERNAL: Text("intern", "internal"),
+    Perspective.EXTERNAL: Text("extern", "external"),
+}
+
+
+def _expert_rows(
+    snapshot: ProcedureSnapshot, invited: dict[int, datetime | None], lang: Language
+) -> tuple[ExpertRow, ...]:
+    no = Text("nee", "no")(lang)
+    return tuple(
+        ExpertRow(
+            e.id,
+            e.name,
+            e.email,
+            _SIDE[e.perspective](lang),
+            e.profile,
+            format_date(local_date(moment), lang) if (moment := invited.get(e.id)) else no,
+            RESPONSE_LABELS[e.response.value](lang),
+            e.response,
+        )
+        for e in snapshot.experts
+    )
+
+
+_VERDICTS = {
+    (False, False): Text("nog niet beoordeeld", "not assessed yet"),
+    (False, True): Text("nog niet beoordeeld", "not assessed yet"),
+    (True, True): Text("op de lijst", "on the list"),
+    (True, False): Text("niet op de lijst", "not on the list"),
+}
+
+
+def _candidate_rows(snapshot: ProcedureSnapshot, lang: Language) -> tuple[CandidateRow, ...]:
+    experts = snapshot.expert_by_id()
+    return tuple(CandidateRow(c, experts.get(c.nominated_by), lang) for c in snapshot.candidates)
+
+
+# Data of a record on the page is cut here; the trail page and the exports show all of it.
+DATA_SHOWN = 300
+
+
+def _trail_rows(rows: Iterable[Row[Any]], lang: Language) -> tuple[TrailRow, ...]:
+    result = []
+    for r in rows:
+        data = canonical_json(r.data)
+        if len(data) > DATA_SHOWN:
+            data = data[: DATA_SHOWN - 1] + "…"
+        result.append(TrailRow(r.seq, _day(r.recorded_at, lang), r.actor, r.action, data, r.reason))
+    return tuple(result)
+
+
+def _mail_rows(rows: Iterable[Row[Any]], lang: Language) -> tuple[MailRow, ...]:
+    return tuple(
+        MailRow(
+            r.kind,
+            r.recipient_name,
+            OUTBOX_LABELS[r.status](lang) if r.status in OUTBOX_LABELS else r.status,
+            _day(r.created_at, lang),
+            _day(r.sent_at, lang) if r.sent_at else "–",
+            r.status == "failed",
+        )
+        for r in rows
+    )
+
+
+def _day(moment: datetime, lang: Language = "nl") -> str:
+    local = moment.astimezone(AMSTERDAM)
+    return f"{format_date(local.date(), lang)} {local:%H:%M}"
+
+
+def _sessions(
+    rows: Iterable[Row[Any]], snapshot: ProcedureSnapshot, config: RuleConfig, today: date
+) -> tuple[SessionRow, ...]:
+    held = {s.id: s for s in snapshot.sessions}
+    experts = snapshot.expert_by_id()
+    result = []
+    for r in rows:
+        problems: tuple[Text, ...] = ()
+        attendees = 0
+        if r.id in held:
+            attendees = len(held[r.id].attendee_ids)
+            if attendees or local_date(r.at) < today:
+                problems = count_session(held[r.id], experts, config.sessions).problems
+        result.append(
+            SessionRow(
+                r.id,
+                r.at,
+                r.location,
+                r.cancelled_at is not None,
+                r.cancel_reason,
+                attendees,
+                problems,
+            )
+        )
+    return tuple(result)
+
+
+def _split(experts: Iterable[Expert]) -> tuple[int, int]:
+    internal = external = 0
+    for e in experts:
+        if e.perspective is Perspective.INTERNAL:
+            internal += 1
+        else:
+            external += 1
+    return internal, external
+
+
+def _panel_bars(snapshot: ProcedureSnapshot) -> tuple[Bar, ...]:
+    return (
+        Bar(Text("Toegezegd", "Accepted"), *_split(snapshot.accepted_experts())),
+        Bar(Text("Alle experts", "All experts"), *_split(snapshot.experts)),
+    )
+
+
+def _attendance(session_id: int, snapshot: ProcedureSnapshot) -> tuple[int, int]:
+    experts = snapshot.expert_by_id()
+    for s in snapshot.sessions:
+        if s.id == session_id:
+            return _split(experts[i] for i in s.attendee_ids if i in experts)
+    return 0, 0
+
+
+def _concept_bars(snapshot: ProcedureSnapshot) -> tuple[Bar, ...]:
+    experts = snapshot.expert_by_id()
+
+    def nominators(candidates: Iterable[Candidate]) -> tuple[int, int]:
+        return _split(experts[c.nominated_by] for c in candidates if c.nominated_by in experts)
+
+    return (
+        Bar(
+            Text("Op de conceptlijst", "On the concept list"), *nominators(snapshot.concept_list())
+        ),
+        Bar(Text("Alle voordrachten", "All nominations"), *nominators(snapshot.candidates)),
+    )
+
+
+def _timeline(
+    milestones: dict[str, date],
+    sessions: tuple[SessionRow, ...],
+    overdue: dict[str, int],
+    today: date,
+) -> tuple[TimelineItem, ...]:
+    items = [
+        TimelineItem(
+            due,
+            MILESTONE_LABELS.get(key, Text(key, key)),
+            "milestone",
+            overdue.get(key, 0),
+            due < today,
+        )
+        for key, due in milestones.items()
+    ]
+    items += [
+        TimelineItem(
+            local_date(s.at),
+            Text(
+                f"Expertbijeenkomst #{s.id}" + (f" ({s.location})" if s.location else ""),
+                f"Expert session #{s.id}" + (f" ({s.location})" if s.location else ""),
+            ),
+            "session",
+            past=local_date(s.at) < today,
+            cancelled=s.cancelled,
+        )
+        for s in sessions
+    ]
+    items.append(TimelineItem(today, Text("Vandaag", "Today"), "today"))
+    # Today sorts before anything due the same day, so "due today" reads as not yet overdue.
+    order = {"today": 0, "milestone": 1, "session": 2}
+    return tuple(sorted(items, key=lambda i: (i.day, order[i.kind])))
+
+
+def _hotspots(snapshot: ProcedureSnapshot) -> tuple[tuple[str, str], ...]:
+    listed = snapshot.list_version
+    if listed is None or listed.status.value != "adopted":
+        return ()
+    return tuple((e.number, e.title) for e in listed.entries)
+
+
+def deadlines_page(app: App, procedure_id: str, lang: Language) -> dict[str, Any]:
+    """The deadline overview of `hotspot deadlines`, with dates the page can format."""
+    overview = deadline_overview(app, procedure_id, lang)
+    for item in overview["deadlines"]:
+        # The overview speaks ISO (it also feeds the CLI's JSON); the page shows Dutch dates.
+        item["due_day"] = date.fromisoformat(item["due"]) if item["due"] else None
+        item["at_moment"] = datetime.fromisoformat(item["at"]) if item["at"] else None
+    for late in overview["overdue_milestones"]:
+        late["label"] = MILESTONE_LABELS[late["key"]](lang)
+        late["due_day"] = date.fromisoformat(late["due"])
+    return overview
+
+
+# --- the dashboard -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardRow:
+    id: str
+    organisation: str
+    governing_body: str
+    period: str
+    phase: Phase
+    next_key: str | None
+    next_due: date | None
+    overdue: tuple[tuple[str, date, int], ...]
+    blockers: int | None
+
+    @property
+    def next_label(self) -> Text | None:
+        return MILESTONE_LABELS.get(self.next_key) if self.next_key else None
+
+    def overdue_labels(self, lang: Language) -> str:
+        return ", ".join(MILESTONE_LABELS[k](lang) for k, _, _ in self.overdue)
+
+
+_DASHBOARD = (
+    procedure_columns()
+    .add_columns(OT.c.name.label("organisation"))
+    .join_from(PT, OT, OT.c.id == PT.c.organisation_id)
+    .order_by(PT.c.created_at, PT.c.id)
+)
+_ALL_DEVIATIONS = select(DVT.c.procedure_id, DVT.c.rule_code, DVT.c.reason)
+_ALL_MILESTONES = select(MST.c.procedure_id, MST.c.key, MST.c.due)
+
+
+def dashboard(app: App) -> tuple[DashboardRow, ...]:
+    """Every procedure with its next milestone, overdue milestones and blockers.
+
+    Three queries for all procedures together; an open procedure adds the few its exit rules
+    read, and only one with a milestone in the past reads what overdue depends on.
+    """
+    now = app.now()
+    today = local_date(now)
+    with app.read() as session:
+        connection = session.connection()
+        rows = connection.execute(_DASHBOARD).all()
+        deviations: dict[str, dict[str, str]] = {}
+        for d in connection.execute(_ALL_DEVIATIONS):
+            deviations.setdefault(d.procedure_id, {})[d.rule_code] = d.reason
+        dates: dict[str, dict[str, date]] = {}
+        for ms in connection.execute(_ALL_MILESTONES):
+            dates.setdefault(ms.procedure_id, {})[ms.key] = ms.due
+        result = []
+        for row in rows:
+            record = record_from_row(row)
+            record.deviations = deviations.get(record.id, {})
+            phase = Phase(record.phase)
+            mine = dates.get(record.id, {})
+            order = record.config.planning.milestones
+            upcoming = sorted((d, k) for k, d in mine.items() if d >= today)
+            late: tuple[tuple[str, date, int], ...] = ()
+            blockers = None
+            if phase.is_open:
+                if any(d < today for d in mine.values()):
+                    ordered = {k: mine[k] for k in order if k in mine}
+                    late = tuple(
+                        (o["key"], o["due"], int(o["days_overdue"]))
+                        for o in overdue_milestones(connection, record, now, dates=ordered)
+                    )
+                blockers = _blocker_count(connection, record, phase)
+            result.append(
+                DashboardRow(
+                    id=record.id,
+                    organisation=row.organisation,
+                    governing_body=record.governing_body,
+                    period=f"{record.period_start}–{record.period_end}",
+                    phase=phase,
+                    next_key=upcoming[0][1] if upcoming and phase.is_open else None,
+                    next_due=upcoming[0][0] if upcoming and phase.is_open else None,
+                    overdue=late,
+                    blockers=blockers,
+                )
+            )
+    return tuple(result)
+
+
+def _blocker_count(connection: Connection, record: ProcedureRecord, phase: Phase) -> int:
+    defn = definition(record.definition_version)
+    snapshot = repository.load_snapshot(connection, record, defn.exit_needs(phase))
+    return sum(1 for v in defn.evaluate(snapshot, record.config) if v.blocks)
+
+
+# --- the audit trail page ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    actor: str = ""
+    action: str = ""
+    since: date | None = None
+    until: date | None = None
+
+    def apply(self, query: Select[Any]) -> Select[Any]:
+        if self.actor:
+            query = query.where(ART.c.actor == self.actor)
+        if self.action:
+            query = query.where(ART.c.action == self.action)
+        if self.since is not None:
+            query = query.where(ART.c.recorded_at >= _start_of(self.since))
+        if self.until is not None:
+            query = query.where(ART.c.recorded_at < _start_of(self.until + timedelta(days=1)))
+        return query
+
+    def query_string(self) -> str:
+        from urllib.parse import urlencode
+
+        values = {
+            "actor": self.actor,
+            "action": self.action,
+            "from": self.since.isoformat() if self.since else "",
+            "to": self.until.isoformat() if self.until else "",
+        }
+        return urlencode({k: v for k, v in values.items() if v})
+
+
+def _start_of(day: date) -> datetime:
+    """Midnight in the Netherlands: a date filter means the Dutch calendar day."""
+    return datetime.combine(day, time(0), tzinfo=AMSTERDAM)
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    procedure_id: str
+    organisation: str
+    records: tuple[Row[Any], ...]
+    total: int
+    page: int
+    pages: int
+    actors: tuple[str, ...]
+    actions: tuple[str, ...]
+
+
+def audit_page(app: App, procedure_id: str, wanted: AuditFilter, page: int) -> AuditPage:
+    with app.read() as session:
+        connection = session.connection()
+        record = load_procedure(connection, procedure_id)
+        params = {"pid": record.id}
+        mine = ART.c.procedure_id == PID
+        total = int(
+            connection.execute(
+                wanted.apply(select(func.count()).select_from(ART).where(mine)), params
+            ).scalar()
+            or 0
+        )
+        pages = max(1, -(-total // AUDIT_PAGE_SIZE))
+        page = min(max(page, 1), pages)
+        rows = connection.execute(
+            wanted.apply(select(*_AUDIT_COLUMNS).where(mine))
+            .order_by(ART.c.seq.desc())
+            .limit(AUDIT_PAGE_SIZE)
+            .offset((page - 1) * AUDIT_PAGE_SIZE),
+            params,
+        ).all()
+        actors = connection.execute(
+            select(ART.c.actor).where(mine).distinct().order_by(ART.c.actor), params
+        ).scalars()
+        actions = connection.execute(
+            select(ART.c.action).where(mine).distinct().order_by(ART.c.action), params
+        ).scalars()
+        organisation = (
+            connection.execute(_ORGANISATION, {"oid": record.organisation_id}).scalar() or ""
+        )
+        return AuditPage(
+            record.id,
+            organisation,
+            tuple(rows),
+            total,
+            page,
+            pages,
+            tuple(actors),
+            tuple(actions),
+        )
+
+
+def audit_export(app: App, procedure_id: str, wanted: AuditFilter) -> list[m.AuditRecord]:
+    """Every record matching the filter, oldest first (the order the chain is verified in)."""
+    with app.read() as session:
+        record = load_procedure(session.connection(), procedure_id)
+        query = wanted.apply(select(m.AuditRecord).where(ART.c.procedure_id == record.id))
+        return list(session.scalars(query.order_by(ART.c.seq)))
+
+
+__all__ = [
+    "AuditFilter",
+    "ProcedurePage",
+    "audit_export",
+    "audit_page",
+    "dashboard",
+    "procedure_page",
+    "rule_label",
+]
