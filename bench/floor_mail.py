@@ -21,6 +21,9 @@ from states.vocabulary import CRITERIA, PERSPECTIVE_LABELS
 
 ORGANISATION = "Bench-organisatie {org}"
 
+# A signed personal link's token is about this long (purpose, procedure, person, nonce, expiry).
+LINK_TOKEN = 120
+
 
 def _common(pid: str, org: int, name: str, address: str, phase: Phase) -> dict[str, Any]:
     facilitator = scenario.MEMBERS[0][0]
@@ -93,7 +96,7 @@ def mails_for_step(
                 **_common(pid, org, name, address, target),
                 "nomination_deadline": scenario.MILESTONES["nomination_deadline"],
                 "sessions": sessions,
-                "portal_link": f"http://127.0.0.1:8000/expert/{'x' * 43}",
+                "portal_link": f"http://127.0.0.1:8000/expert/{'x' * LINK_TOKEN}",
                 "criteria": [text("nl") for text in CRITERIA.values()],
             }
             mails.append(_mail(MailKind.CALL_FOR_NOMINATIONS, name, address, context))
@@ -108,6 +111,7 @@ def mails_for_step(
             "deviations": [],
             "empty_list_reason": None,
             "advice_deadline": scenario.MILESTONES["archivist_advice"],
+            "advice_link": f"http://127.0.0.1:8000/advies/{'x' * LINK_TOKEN}",
         }
         mails.append(_mail(MailKind.ADVICE_REQUEST, name, address, context))
     return mails

@@ -20,19 +20,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import memory
 import scenario
 import timing
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from pg import postgres_database
 
-from workflow.db.engine import make_engine, migrate, normalise_url
+from workflow.db.engine import make_engine, migrate
 from workflow.logging import configure_logging
 
 POSTGRES_ENVS = ("HOTSPOT_BENCH_POSTGRES_URL", "HOTSPOT_TEST_POSTGRES_URL")
@@ -69,26 +65,6 @@ def print_timings(name: str, timings: timing.Timings, n: int, rounds: int) -> No
         f" per-round total ratios {' '.join(f'{r:.2f}' for r in timings.round_ratios())}"
     )
     say(f"  {name} ratio (advance / floor) = {timings.ratio():.2f}  [{timings.seconds:.0f} s]")
-
-
-@contextmanager
-def postgres_database(base_url: str) -> Iterator[str]:
-    """A fresh database on the server, migrated, dropped afterwards (as tests/conftest.py)."""
-    base = normalise_url(base_url)
-    name = f"hotspot_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(base).set(database=name).render_as_string(hide_password=False)
-        engine = make_engine(url)
-        migrate(engine)
-        engine.dispose()
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def run_memory_child(url: str, trace: bool) -> dict[str, Any]:

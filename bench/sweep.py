@@ -40,6 +40,7 @@ from typing import Any
 # The procedures follow the tests' six-month scenario; the repository root holds `tests`.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pg import postgres_reachable
 from sqlalchemy import (
     Connection,
     bindparam,
@@ -516,19 +517,6 @@ def clone_postgres(base_url: str) -> None:
                 conn.execute(text(f'CREATE DATABASE "{DATABASE}_{size}" TEMPLATE "{DATABASE}"'))
     finally:
         admin.dispose()
-
-
-def postgres_reachable(base_url: str) -> str | None:
-    """None when the server answers; else why not."""
-    engine = create_engine(normalise_url(base_url), connect_args={"connect_timeout": 5})
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return None
-    except Exception as error:
-        return f"{type(error).__name__}: {str(error).splitlines()[0]}"
-    finally:
-        engine.dispose()
 
 
 def bench_postgres(base_url: str, procedures_count: int, rounds: int, show_plan: bool) -> float:

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from states.i18n import AMSTERDAM, Language, format_date
 from workflow.app import App
 from workflow.resources import templates_dir
+from workflow.web.views import Caches
 
 
 @dataclass
@@ -22,6 +23,8 @@ class WebApp:
     # browser. None when mail goes out by SMTP.
     mail_dir: Path | None = None
     templates: Environment = field(init=False)
+    # What was built from a procedure at one version: see views.VersionCache.
+    caches: Caches = field(default_factory=Caches)
 
     def __post_init__(self) -> None:
         self.templates = page_templates()

@@ -7,10 +7,12 @@ counts; the templates only lay the result out.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import BindParameter, Connection, Row, Select, bindparam, func, select
 
@@ -46,6 +48,7 @@ PT, OT, DVT = table_of(m.Procedure), table_of(m.Organisation), table_of(m.Deviat
 ET, ST = table_of(m.Expert), table_of(m.ExpertSession)
 MST, OBT, ART = table_of(m.Milestone), table_of(m.OutboxMessage), table_of(m.AuditRecord)
 PID: BindParameter[str] = bindparam("pid")
+T = TypeVar("T")
 
 # Shown on the procedure page; the rest of the trail and the outbox is one link away.
 LATEST = 20
@@ -333,36 +336,94 @@ def phase_steps(phase: Phase) -> tuple[PhaseStep, ...]:
     )
 
 
-def procedure_page(app: App, procedure_id: str, lang: Language) -> ProcedurePage:
+class VersionCache(Generic[T]):
+    """What was built from a procedure at one version, by (procedure, version, day, ...).
+
+    Every command bumps the procedure's version in its own transaction (the optimistic lock),
+    so what was built for a version is what a fresh build of that version gives; the day is
+    in the key because "overdue" and "today" change at midnight. The newest few are kept.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[Any, ...], T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> T | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: tuple[Any, ...], item: T) -> None:
+        with self._lock:
+            self._items[key] = item
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+@dataclass
+class Caches:
+    """The web process's caches; the outbox, which the sender changes without a command,
+    is never cached."""
+
+    pages: VersionCache[ProcedurePage] = field(default_factory=VersionCache)
+    # Dashboard: (overdue milestones, number of blockers) of an open procedure.
+    standing: VersionCache[tuple[tuple[tuple[str, date, int], ...], int]] = field(
+        default_factory=lambda: VersionCache(1024)
+    )
+
+
+_VERSION = select(PT.c.version).where(PT.c.id == PID)
+
+
+def procedure_page(
+    app: App, procedure_id: str, lang: Language, cache: VersionCache[ProcedurePage] | None = None
+) -> ProcedurePage:
     """Everything the procedure page shows; NotFound for an unknown procedure."""
     now = app.now()
     today = local_date(now)
     with app.read() as session:
         connection = session.connection()
-        record = load_procedure(connection, procedure_id)
-        phase = Phase(record.phase)
-        defn = definition(record.definition_version)
-        snapshot = repository.load_snapshot(
-            connection, record, DISPLAY_PARTS | defn.exit_needs(phase)
-        )
-        run, params = connection.execute, {"pid": record.id}
-        organisation = run(_ORGANISATION, {"oid": record.organisation_id}).scalar() or ""
-        deviations = tuple(repository.deviation_rows(connection, record.id))
-        invited = {r.id: r.invited_at for r in run(_INVITED, params)}
-        session_rows = run(_ALL_SESSIONS, params).all()
-        outbox = _mail_rows(run(_OUTBOX, params), lang)
-        trail = _trail_rows(run(_AUDIT_LATEST, params), lang)
-        # Overdue milestones only: the full deadline overview (every reminder of every expert)
-        # has a page of its own, so this page stays cheap for a large panel.
-        overdue = (
-            {
-                o["key"]: int(o["days_overdue"])
-                for o in overdue_milestones(connection, record, now, dates=snapshot.milestones)
-            }
-            # Only a day already past can be overdue: then the facts are worth a read.
-            if any(day < today for day in snapshot.milestones.values())
-            else {}
-        )
+        params = {"pid": procedure_id}
+        version = connection.execute(_VERSION, params).scalar()
+        key = (procedure_id, int(version or 0), today, lang)
+        page = cache.get(key) if cache is not None and version is not None else None
+        if page is None:
+            page = _build_page(connection, procedure_id, now, lang)
+            if cache is not None:
+                cache.put(key, page)
+        outbox = _mail_rows(connection.execute(_OUTBOX, params), lang)
+    return replace(page, outbox=outbox)
+
+
+def _build_page(
+    connection: Connection, procedure_id: str, now: datetime, lang: Language
+) -> ProcedurePage:
+    today = local_date(now)
+    record = load_procedure(connection, procedure_id)
+    phase = Phase(record.phase)
+    defn = definition(record.definition_version)
+    snapshot = repository.load_snapshot(connection, record, DISPLAY_PARTS | defn.exit_needs(phase))
+    run, params = connection.execute, {"pid": record.id}
+    organisation = run(_ORGANISATION, {"oid": record.organisation_id}).scalar() or ""
+    deviations = tuple(repository.deviation_rows(connection, record.id))
+    invited = {r.id: r.invited_at for r in run(_INVITED, params)}
+    session_rows = run(_ALL_SESSIONS, params).all()
+    trail = _trail_rows(run(_AUDIT_LATEST, params), lang)
+    # Overdue milestones only: the full deadline overview (every reminder of every expert)
+    # has a page of its own, so this page stays cheap for a large panel.
+    overdue = (
+        {
+            o["key"]: int(o["days_overdue"])
+            for o in overdue_milestones(connection, record, now, dates=snapshot.milestones)
+        }
+        # Only a day already past can be overdue: then the facts are worth a read.
+        if any(day < today for day in snapshot.milestones.values())
+        else {}
+    )
     verdicts = tuple(defn.evaluate(snapshot, record.config)) if phase.is_open else ()
     sessions = _sessions(session_rows, snapshot, record.config, today)
     shares = RULES_BY_CODE["panel.external_share"].evaluate(snapshot, record.config)
@@ -394,7 +455,8 @@ def procedure_page(app: App, procedure_id: str, lang: Language) -> ProcedurePage
         concept_bars=_concept_bars(snapshot),
         timeline=_timeline(snapshot.milestones, sessions, overdue, today),
         overdue=overdue,
-        outbox=outbox,
+        # Read on every request by `procedure_page`, never cached.
+        outbox=(),
         trail=trail,
         milestone_choices=tuple(
             (key, MILESTONE_LABELS.get(key, Text(key, key)))
@@ -636,7 +698,10 @@ _ALL_DEVIATIONS = select(DVT.c.procedure_id, DVT.c.rule_code, DVT.c.reason)
 _ALL_MILESTONES = select(MST.c.procedure_id, MST.c.key, MST.c.due)
 
 
-def dashboard(app: App) -> tuple[DashboardRow, ...]:
+def dashboard(
+    app: App,
+    cache: VersionCache[tuple[tuple[tuple[str, date, int], ...], int]] | None = None,
+) -> tuple[DashboardRow, ...]:
     """Every procedure with its next milestone, overdue milestones and blockers.
 
     Three queries for all procedures together; an open procedure adds the few its exit rules
@@ -664,13 +729,19 @@ def dashboard(app: App) -> tuple[DashboardRow, ...]:
             late: tuple[tuple[str, date, int], ...] = ()
             blockers = None
             if phase.is_open:
-                if any(d < today for d in mine.values()):
-                    ordered = {k: mine[k] for k in order if k in mine}
-                    late = tuple(
-                        (o["key"], o["due"], int(o["days_overdue"]))
-                        for o in overdue_milestones(connection, record, now, dates=ordered)
-                    )
-                blockers = _blocker_count(connection, record, phase)
+                key = (record.id, record.version, today)
+                known = cache.get(key) if cache is not None else None
+                if known is None:
+                    if any(d < today for d in mine.values()):
+                        ordered = {k: mine[k] for k in order if k in mine}
+                        late = tuple(
+                            (o["key"], o["due"], int(o["days_overdue"]))
+                            for o in overdue_milestones(connection, record, now, dates=ordered)
+                        )
+                    known = (late, _blocker_count(connection, record, phase))
+                    if cache is not None:
+                        cache.put(key, known)
+                late, blockers = known
             result.append(
                 DashboardRow(
                     id=record.id,

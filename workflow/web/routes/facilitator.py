@@ -37,7 +37,8 @@ def page_of(pid: str) -> str:
 
 @router.get("/procedures")
 def dashboard(request: Request, who: Facilitator) -> Response:
-    rows = views.dashboard(web_app(request).app)
+    state = web_app(request)
+    rows = views.dashboard(state.app, state.caches.standing)
     return render(request, "facilitator/dashboard.html", {"rows": rows})
 
 
@@ -66,7 +67,8 @@ def open_procedure(request: Request, who: Facilitator, form: Form) -> Response:
 @router.get("/procedures/{pid}")
 def procedure(request: Request, pid: str, who: Facilitator) -> Response:
     lang = language(request)
-    page = views.procedure_page(web_app(request).app, pid, lang)
+    state = web_app(request)
+    page = views.procedure_page(state.app, pid, lang, state.caches.pages)
     return render(
         request,
         "facilitator/procedure.html",
@@ -79,7 +81,8 @@ def procedure(request: Request, pid: str, who: Facilitator) -> Response:
 
 
 def _page_list(request: Request, pid: str, template: str) -> Response:
-    page = views.procedure_page(web_app(request).app, pid, language(request))
+    state = web_app(request)
+    page = views.procedure_page(state.app, pid, language(request), state.caches.pages)
     return render(request, template, {"p": page, "base": page_of(page.record.id)})
 
 
