@@ -257,7 +257,22 @@ def test_a_facilitator_runs_a_whole_procedure_from_the_command_line(
     assert cli.json("advance", P)["phase"] == "decision"
     assert cli.json("advice", P, "--negative", "--by", "Carla")["phase"] == "sessions"
     assert cli.json("advance", P)["phase"] == "decision"
-    cli.json("advice", P, "--positive", "--by", "Carla", "--actor", "carla")
+    cli.json(
+        "advice",
+        P,
+        "--positive",
+        "--by",
+        "Carla",
+        "--ref",
+        "CO/2025/117",
+        "--date",
+        "2025-05-02",
+        "--actor",
+        "carla",
+    )
+    trail = cli.json("audit", P)
+    advice = next(r for r in reversed(trail["records"]) if r["action"] == "advice.record")
+    assert advice["data"]["ref"] == "CO/2025/117" and advice["data"]["recorded_via"] == "cli"
     written = cli.json("proposal", P, "--out", str(tmp_path / "voorstel"))
     assert {Path(f).suffix for f in written["files"]} == {".docx", ".html"}
     cli.json("decide", P, "--adopted", "--date", "2025-05-26", "--ref", "GS/2025/0412")

@@ -274,11 +274,28 @@ def concept_list_empty(ctx: CliContext, proc: str, reason: str) -> None:
 @click.option("--positive/--negative", required=True)
 @click.option("--by", required=True, help="Naam van de archivaris.")
 @click.option("--reason", default=None)
+@click.option("--ref", default=None, help="Kenmerk van de adviesbrief.")
+@click.option("--date", "day", default=None, help="Datum van de adviesbrief.")
 @common_options
-def advice(ctx: CliContext, proc: str, positive: bool, by: str, reason: str | None) -> None:
+def advice(
+    ctx: CliContext,
+    proc: str,
+    positive: bool,
+    by: str,
+    reason: str | None,
+    ref: str | None,
+    day: str | None,
+) -> None:
     """Leg het advies van de archivaris vast; negatief stuurt terug naar de bijeenkomsten."""
     result = decision.record_advice(
-        ctx.app, proc, positive=positive, by=by, reason=reason, actor=ctx.actor
+        ctx.app,
+        proc,
+        positive=positive,
+        by=by,
+        reason=reason,
+        actor=ctx.actor,
+        ref=ref,
+        day=day,
     )
     done(
         ctx,
