@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from states.actions import Action, require_phase
 from states.errors import Refused
 from states.i18n import Text, format_date
 from states.phases import Phase
@@ -264,3 +265,12 @@ def require_unassessed_nomination(candidate_id: int, assessed: bool) -> None:
         Text(f"kandidaat {candidate_id}: beoordeeld", f"candidate {candidate_id}: assessed"),
         candidate=candidate_id,
     )
+
+
+def require_may_nominate(
+    phase: Phase, expert_id: int, response: Response, today: date, deadline: date | None
+) -> None:
+    """Every rule an expert's own nomination (new or edited) must pass, in this order."""
+    require_phase(Action.ADD_CANDIDATE, phase)
+    require_accepted_nominator(expert_id, response)
+    require_nomination_open(today, deadline)

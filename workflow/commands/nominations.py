@@ -15,13 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from states.actions import Action, require_phase
 from states.errors import InvalidInput, NotFound, Refused
-from states.guards import (
-    require_accepted_nominator,
-    require_nomination_open,
-    require_unassessed_nomination,
-)
+from states.guards import require_may_nominate, require_unassessed_nomination
 from states.i18n import Text, local_date
 from states.phases import Phase
 from states.snapshot import Response
@@ -52,15 +47,6 @@ def _criteria(value: str | Iterable[str | int]) -> str:
     """The proposed criteria as stored: "1,3" (checkboxes arrive as a list of numbers)."""
     raw = value if isinstance(value, str) else ",".join(str(v) for v in value)
     return ",".join(str(c) for c in validation.parse_criteria("criteria", raw))
-
-
-def require_may_nominate(
-    phase: Phase, expert_id: int, response: Response, today: date, deadline: date | None
-) -> None:
-    """Every rule an expert's own nomination (new or edited) must pass, in the order told."""
-    require_phase(Action.ADD_CANDIDATE, phase)
-    require_accepted_nominator(expert_id, response)
-    require_nomination_open(today, deadline)
 
 
 def nomination_problem(
