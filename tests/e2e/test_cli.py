@@ -544,6 +544,9 @@ def test_the_wheel_carries_config_and_templates_and_finds_them(tmp_path: Path) -
     names = zipfile.ZipFile(wheel).namelist()
     assert "workflow/_bundled/config/default.toml" in names
     assert "workflow/_bundled/templates/README.md" in names
+    # The web app's pages and stylesheet travel with the wheel too.
+    assert "workflow/_bundled/templates/web/_layout.html" in names
+    assert "workflow/web/static/app.css" in names
     assert any(n.startswith("workflow/db/migrations/versions/") for n in names)
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(unpacked)
