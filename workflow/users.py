@@ -143,9 +143,3 @@ def _verify(hashed: str, password: str) -> bool:
         return _HASHER.verify(hashed, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def facilitator(app: App, user_id: int) -> Facilitator | None:
-    with app.read() as session:
-        row = session.get(m.User, user_id)
-        return Facilitator(row.id, row.username, row.name) if row else None
