@@ -95,3 +95,23 @@ CHANGED_MEANWHILE = Text(
     "Probeer het opnieuw.",
     "The procedure was changed by someone else meanwhile; nothing was saved. Try again.",
 )
+
+
+class EnvironmentProblem(HotspotError):
+    """The machine, not the input: a database that cannot be reached or written, a full disk,
+    an unreadable file or setting. Nothing was written; CLI exit 7, HTTP 503.
+    """
+
+    exit_code = 7
+    kind = "environment"
+
+    def __init__(self, subject: str, message: Text) -> None:
+        super().__init__(message)
+        # The file, folder or setting at fault, named in every explanation.
+        self.subject = subject
+
+    def explain(self, language: Language = "nl") -> str:
+        return f"{self.subject}: {self.message(language)}"
+
+    def to_json(self, language: Language = "nl") -> dict[str, Any]:
+        return {**super().to_json(language), "subject": self.subject}
