@@ -14,6 +14,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from states.errors import Conflict
 from workflow.db.engine import make_engine, migrate
+from workflow.keys import KeyRing
+from workflow.keys import load as load_keys
 from workflow.logging import configure_logging
 from workflow.settings import Settings
 
@@ -31,6 +33,7 @@ class App:
     engine: Engine
     settings: Settings
     clock: Clock = system_clock
+    _keys: KeyRing | None = field(default=None, init=False, repr=False)
     _sessions: sessionmaker[Session] = field(init=False)
     _read_sessions: sessionmaker[Session] = field(init=False)
 
@@ -42,6 +45,18 @@ class App:
 
     def now(self) -> datetime:
         return self.clock()
+
+    @property
+    def keys(self) -> KeyRing:
+        """The installation's master keys, read (or made) when a command first needs them."""
+        if self._keys is None:
+            self._keys = load_keys(self.settings.database_url, self.settings.key_env())
+        return self._keys
+
+    def reload_keys(self) -> KeyRing:
+        """Read the keys again, after a rotation in this process."""
+        self._keys = None
+        return self.keys
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -15,6 +15,7 @@ from notifications.settings import MailSettings
 from states.config import ConfigError, RuleConfig, merge, parse_config
 from states.errors import InvalidInput
 from states.i18n import Language, Text, parse_language
+from workflow.keys import KEY_ENV, KEY_FILE_ENV
 from workflow.resources import config_dir
 
 DEFAULT_DATABASE_URL = "sqlite:///var/hotspot.db"
@@ -28,6 +29,9 @@ class Settings:
     language: Language
     now_override: datetime | None
     mail: MailSettings = field(default_factory=MailSettings)
+    # Where the master keys come from (workflow.keys): the variable, else the key file.
+    secret_key: str | None = field(default=None, repr=False)
+    key_file: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -37,7 +41,14 @@ class Settings:
             language=parse_language(env.get("HOTSPOT_LANG")),
             now_override=_parse_now(env.get("HOTSPOT_NOW")),
             mail=MailSettings.from_sources(default_config_dict().get(MAIL_TABLE, {}), env),
+            secret_key=env.get(KEY_ENV) or None,
+            key_file=env.get(KEY_FILE_ENV) or None,
         )
+
+    def key_env(self) -> dict[str, str]:
+        """The key settings as workflow.keys.load reads them."""
+        found = {KEY_ENV: self.secret_key, KEY_FILE_ENV: self.key_file}
+        return {name: value for name, value in found.items() if value}
 
 
 def _parse_now(value: str | None) -> datetime | None:
