@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/mail.py
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) var build dist .pytest_cache .mypy_cache .ruff_cache

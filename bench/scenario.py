@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
+from states.i18n import AMSTERDAM, local_date
 from states.phases import FORWARD_ORDER, Phase
 from workflow.app import App
 from workflow.commands import decision, people, planning, procedures, records, sessions
+from workflow.testing import FrozenClock
 
 ACTOR = "bench"
 START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
@@ -55,6 +57,12 @@ EXPERTS: tuple[tuple[str, str, str], ...] = (
 
 def email(name: str, org: int) -> str:
     return f"{name.split()[0].lower()}.{org}@example.org"
+
+
+def _run_clock_to(app: App, moment: datetime) -> None:
+    """The bench's calendar runs on as the real days would; it never runs back."""
+    if isinstance(app.clock, FrozenClock) and app.clock() < moment:
+        app.clock.set(moment)
 
 
 def open_procedure(app: App, org: int) -> str:
@@ -100,10 +108,16 @@ def _sessions(app: App, pid: str, org: int) -> None:
         [email(EXPERTS[i][0], org) for i in (0, 1, 3, 4)],
         [email(EXPERTS[i][0], org) for i in (1, 2, 4, 5)],
     ]
+    # On 17 and 31 March, or in the next weeks for a procedure opened after those days: a
+    # session lies after the opening, and its attendance is recorded once it has taken place.
+    first = max(
+        datetime(2025, 3, 17, 10, 0, tzinfo=AMSTERDAM),
+        (app.now() + timedelta(days=1)).astimezone(AMSTERDAM).replace(hour=10, minute=0),
+    )
     for n, emails in enumerate(attendees):
-        session = sessions.add_session(
-            app, pid, at=datetime(2025, 3, 17 + 14 * n, 10, 0), actor=ACTOR, location="Zwolle"
-        )
+        at = first + timedelta(days=14 * n)
+        session = sessions.add_session(app, pid, at=at, actor=ACTOR, location="Zwolle")
+        _run_clock_to(app, at + timedelta(hours=3))
         sessions.attend(app, pid, session["session"], emails, actor=ACTOR)
     # One candidate from each perspective, so the list is balanced and below the size at
     # which the nomination balance applies.
@@ -130,9 +144,11 @@ def _sessions(app: App, pid: str, org: int) -> None:
 
 
 def _decision(app: App, pid: str, org: int) -> None:
+    # Dated the day it is taken: on 2 June, or today once the calendar has passed it.
+    _run_clock_to(app, datetime(2025, 6, 2, 10, 0, tzinfo=AMSTERDAM))
     decision.record_advice(app, pid, positive=True, by="Anna Archivaris", actor=ACTOR)
     decision.record_decision(
-        app, pid, adopted=True, day=date(2025, 6, 2), ref=DECISION_REF, actor=ACTOR
+        app, pid, adopted=True, day=local_date(app.now()), ref=DECISION_REF, actor=ACTOR
     )
 
 
@@ -153,9 +169,9 @@ def _inventory(app: App, pid: str, org: int) -> None:
 
 
 def _publication(app: App, pid: str, org: int) -> None:
-    records.publish(
-        app, pid, channel="Provinciaal Blad", ref=f"PB-{org}", day=date(2025, 10, 6), actor=ACTOR
-    )
+    # In force on 6 October, or on a later day of the decision.
+    day = max(date(2025, 10, 6), local_date(app.now()))
+    records.publish(app, pid, channel="Provinciaal Blad", ref=f"PB-{org}", day=day, actor=ACTOR)
 
 
 def _nothing(app: App, pid: str, org: int) -> None:

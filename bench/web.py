@@ -167,7 +167,9 @@ def nominate(app: App, pid: str, n: int, by: Expert) -> int:
     """The n-th nomination: a topic in a place, a period inside 2017-2023, a paragraph."""
     topic, place = TOPICS[n % len(TOPICS)], PLACES[(n // len(TOPICS)) % len(PLACES)]
     start = date(2017 + n % 7, 1 + n % 12, 1 + n % 28)
-    end = None if n % 4 == 0 else start + timedelta(days=60 + 17 * n)
+    # Ended by the end of 2024 at the latest: an end after today is refused (a hotspot still
+    # going on has an open end).
+    end = None if n % 4 == 0 else min(start + timedelta(days=60 + 17 * n), date(2024, 12, 31))
     description = (
         f"{topic} in {place}: langdurige maatschappelijke discussie, veel aandacht in regionale "
         "en landelijke media, Statenvragen en moties, bezwaar- en beroepsprocedures en "

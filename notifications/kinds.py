@@ -74,6 +74,45 @@ class MailKind(StrEnum):
     # from_label: str; to_label: str; actor: str; reason: str | None; cancelled: bool;
     # returned: bool (sent back to the sessions)
     PHASE_CHANGED = "phase_changed"
+    # failures: [{"kind_label": str, "recipient": "Name <address>", "subject", "error": str}]
+    # (may be empty); problem: {"code", "label": str, "detail": str, "since": datetime} | None;
+    # mail_page: str (the procedure page's mail list); retry_command: str
+    # (daily at most, to the procesbegeleider(s): mail that failed for good, a set-up problem)
+    MAIL_FAILURES = "mail_failures"
+
+
+# How the facilitators see each kind in lists and summaries.
+KIND_LABELS: dict[MailKind, tuple[str, str]] = {
+    MailKind.EXPERT_INVITATION: ("uitnodiging expert", "expert invitation"),
+    MailKind.EXPERT_RESPONSE: ("bevestiging antwoord", "answer confirmed"),
+    MailKind.SESSION_INVITATION: ("uitnodiging bijeenkomst", "session invitation"),
+    MailKind.SESSION_UPDATE: ("bijeenkomst gewijzigd", "session changed"),
+    MailKind.SESSION_CANCELLED: ("bijeenkomst vervallen", "session cancelled"),
+    MailKind.CALL_FOR_NOMINATIONS: ("oproep tot voordragen", "call for nominations"),
+    MailKind.LIST_ADOPTED: ("lijst vastgesteld", "list adopted"),
+    MailKind.ADVICE_REQUEST: ("adviesaanvraag", "request for advice"),
+    MailKind.PROPOSAL: ("voorstel aan het bestuur", "proposal to the body"),
+    MailKind.MILESTONE_OVERDUE: ("mijlpaal over tijd", "milestone overdue"),
+    MailKind.REMINDER_RSVP: ("herinnering antwoord", "reply reminder"),
+    MailKind.REMINDER_NOMINATION: ("herinnering voordragen", "nomination reminder"),
+    MailKind.REMINDER_SESSION: ("herinnering bijeenkomst", "session reminder"),
+    MailKind.REMINDER_MILESTONE: ("herinnering mijlpaal", "milestone reminder"),
+    MailKind.REMINDER_ADVICE: ("herinnering advies", "advice reminder"),
+    MailKind.REMINDER_DECISION: ("herinnering besluit", "decision reminder"),
+    MailKind.REMINDER_INVENTORY: ("herinnering inventarisatie", "inventory reminder"),
+    MailKind.PUBLICATION: ("publicatie", "publication"),
+    MailKind.PHASE_CHANGED: ("fase gewijzigd", "phase changed"),
+    MailKind.MAIL_FAILURES: ("overzicht mislukte mail", "failed mail summary"),
+}
+
+
+def kind_label(kind: str, lang: str) -> str:
+    """A kind's name for people; an unknown code is shown as it is."""
+    try:
+        nl, en = KIND_LABELS[MailKind(kind)]
+    except ValueError:
+        return kind
+    return en if lang == "en" else nl
 
 
 # ENTRY:     {"number": "2020-1", "title", "period_start": date, "period_end": date | None,

@@ -7,14 +7,18 @@ import functools
 import re
 import secrets
 from collections.abc import Mapping
-from email.headerregistry import Address, BaseHeader, HeaderRegistry
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import SMTP
+from email.utils import format_datetime
 from typing import Any
 
 from sqlalchemy import Row
 
-from notifications.render import one_line
+from notifications import headers
+from notifications.addresses import mailbox, sender_address
+from notifications.headers import PrebuiltHeader
+from notifications.render import LINK_PLACEHOLDER, one_line
 
 OutboxRow = Row[Any] | Mapping[str, Any]
 
@@ -58,18 +62,39 @@ def _header(name: str, value: str) -> BaseHeader:
 
 
 @functools.lru_cache(maxsize=64)
-def _from(sender_name: str, sender: str) -> BaseHeader:
-    return _header("From", str(Address(display_name=one_line(sender_name), addr_spec=sender)))
+def _from(sender_name: str, sender: str) -> PrebuiltHeader:
+    return headers.mailbox("From", sender_name, sender_address(sender))
 
 
-def build_message(row: OutboxRow, sender_name: str) -> EmailMessage:
+# What a receiver may be told about the language: the two the engine writes in.
+_LANGUAGES = {"nl": _header("Content-Language", "nl"), "en": _header("Content-Language", "en")}
+# A Message-ID as `outbox.new_message_id` makes it: nothing else reaches the header.
+_MESSAGE_ID = re.compile(r"<[A-Za-z0-9._-]{1,200}@[A-Za-z0-9.-]{1,200}>")
+
+
+def build_message(
+    row: OutboxRow, sender_name: str, link: str | None = None, *, to: str | None = None
+) -> EmailMessage:
     """The message for one outbox row; its Message-ID comes from the row, so retries keep it.
+
+    `link` is the personal link (decrypted by the sender) that takes the place of
+    `LINK_PLACEHOLDER` in the stored bodies; a body that holds the placeholder is never built
+    without it (ValueError). Every header that carries a person's text (From, To, Subject) is
+    built by `notifications.headers`, never parsed; the recipient's address must pass the same
+    check as input does, or the message is not built (AddressRefused). `to` is that address
+    when the caller has just checked it.
 
     The parts are put together directly instead of through `set_content`/`add_alternative`,
     which parse every Content-* header they write: building was then slower than sending.
     """
     values: Mapping[Any, Any] = row._mapping if isinstance(row, Row) else row
     text, html, calendar = values["body_text"], values["body_html"], values["calendar"]
+    language = values["language"] if values["language"] in _LANGUAGES else "nl"
+    if LINK_PLACEHOLDER in text or LINK_PLACEHOLDER in html:
+        if not link:
+            # A mail that promises a personal link and has none would leave its reader stuck.
+            raise ValueError("the personal link of this message is missing")
+        text, html = text.replace(LINK_PLACEHOLDER, link), html.replace(LINK_PLACEHOLDER, link)
     bodies = [_text_part("text/plain", text), _text_part("text/html", html)]
     if calendar:
         method = one_line(values["calendar_method"] or "")
@@ -78,19 +103,20 @@ def build_message(row: OutboxRow, sender_name: str) -> EmailMessage:
         # Inside the same multipart/alternative, not as an attachment: that is where mail
         # clients look for an invitation they can accept or decline. Last = preferred.
         bodies.append(_text_part(f"text/calendar; method={method.upper()}", calendar))
+    message_id = str(values["message_id"])
+    if not _MESSAGE_ID.fullmatch(message_id):
+        raise ValueError(f"not a Message-ID this program made: {message_id!r}")
+    recipient = to if to is not None else mailbox(values["recipient_email"])
 
     message = EmailMessage(policy=POLICY)
     message["From"] = _from(sender_name, values["sender"])
-    # An Address quotes or encodes the name; one_line keeps CR/LF out of it regardless.
-    message["To"] = Address(
-        display_name=one_line(values["recipient_name"]), addr_spec=values["recipient_email"]
-    )
-    message["Subject"] = one_line(values["subject"])
-    message["Date"] = values["created_at"]
-    message["Message-ID"] = values["message_id"]
+    message["To"] = headers.mailbox("To", values["recipient_name"], recipient)
+    message["Subject"] = headers.unstructured("Subject", values["subject"])
+    message["Date"] = headers.plain("Date", format_datetime(values["created_at"]))
+    message["Message-ID"] = headers.plain("Message-ID", message_id)
     # RFC 3834: out-of-office robots must not answer a workflow notification.
     message["Auto-Submitted"] = _header("Auto-Submitted", "auto-generated")
-    message["Content-Language"] = _header("Content-Language", one_line(values["language"]))
+    message["Content-Language"] = _LANGUAGES[language]
     message["MIME-Version"] = _header("MIME-Version", "1.0")
     if _BOUNDARY in text or _BOUNDARY in html or (calendar and _BOUNDARY in calendar):
         fresh = f'multipart/alternative; boundary="=_hotspot_{secrets.token_hex(16)}"'

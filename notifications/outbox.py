@@ -6,12 +6,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, insert
 
 from notifications.kinds import MailKind
 from notifications.render import RenderedMail
+from notifications.sealed import Sealer
 from states.i18n import Language
 from workflow.db import models as m
 from workflow.db.models import table_of
@@ -36,6 +37,14 @@ class Recipient:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonRef:
+    """Who in the procedure a mail is for: an expert or a workgroup member, by row id."""
+
+    kind: Literal["expert", "member"]
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
 class CalendarPart:
     """An iTIP object to send along as `text/calendar; method=...`."""
 
@@ -53,11 +62,22 @@ def new_message_id(sender: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonalLink:
+    """A person's link for one purpose; the rendered mail holds `LINK_PLACEHOLDER` for it."""
+
+    purpose: str
+    subject_id: int
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class OutgoingMail:
     kind: MailKind
     recipient: Recipient
     rendered: RenderedMail
     calendar: CalendarPart | None = None
+    link: PersonalLink | None = None
+    person: PersonRef | None = None
 
 
 def queue(
@@ -67,12 +87,20 @@ def queue(
     procedure_id: str | None,
     sender: str,
     now: datetime,
+    sealer: Sealer | None = None,
 ) -> list[str]:
-    """Insert one pending row per mail in the caller's transaction; returns the Message-IDs."""
+    """Insert one pending row per mail in the caller's transaction; returns the Message-IDs.
+
+    A mail with a personal link keeps it sealed with `sealer` beside bodies that only hold
+    the placeholder; a link in the rendered text itself would be refused here.
+    """
     if not mails:
         return []
     rows: list[dict[str, Any]] = []
     for mail in mails:
+        link = mail.link
+        if link is not None and (sealer is None or link.url in mail.rendered.text):
+            raise ValueError("a personal link must be sealed, never stored in a mail body")
         rows.append(
             {
                 "procedure_id": procedure_id,
@@ -91,6 +119,11 @@ def queue(
                 "attempts": 0,
                 "created_at": now,
                 "next_attempt_at": now,
+                "link_secret": sealer.seal(link.url) if link and sealer else None,
+                "link_purpose": link.purpose if link else None,
+                "link_subject_id": link.subject_id if link else None,
+                "recipient_kind": mail.person.kind if mail.person else None,
+                "recipient_id": mail.person.id if mail.person else None,
             }
         )
     connection.execute(insert(OUTBOX), rows)

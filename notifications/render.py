@@ -26,6 +26,12 @@ class RenderedMail:
     html: str
 
 
+# Stands in the stored bodies where a personal link goes; the sender puts the link (kept
+# encrypted beside the row) in its place only in the message it delivers. The SUB characters
+# around it are refused in every text a person enters, so no input can imitate it.
+LINK_PLACEHOLDER = "\x1a[persoonlijke link: alleen in de verzonden e-mail]\x1a"
+
+
 def one_line(text: str) -> str:
     """Every whitespace run (CR and LF included) as one space: a subject can't add a header."""
     return " ".join(text.split())

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from notifications.addresses import AddressRefused, sender_address
 from states.errors import InvalidInput
 from states.i18n import Text
 
@@ -38,24 +39,40 @@ class MailSettings:
     base_url: str = "http://127.0.0.1:8000"
     out_dir: Path = Path("var/mail")
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
-    max_attempts: int = 6
-    # The first retry waits this long; each next one twice as long as the one before.
+    # Tries at most, however long the window (a cap; by default the window decides).
+    max_attempts: int = 50
+    # A message that failed is tried again until at least this long after its first failure
+    # (the last try falls at the end of the window), so an outage of hours loses nothing.
+    retry_window_hours: int = 24
+    # The first retry waits this long after the failure; each next one twice as long as the
+    # one before, at most `max_backoff_seconds`.
     backoff_seconds: int = 60
+    max_backoff_seconds: int = 3600
     # A claimed message whose sender died is sent again after this long.
     lease_seconds: int = 300
     batch_size: int = 200
     # How long a personal link in a mail stays valid; a newer link for the same step revokes it.
     link_valid_days: int = 90
 
+    def __post_init__(self) -> None:
+        # However the settings were made (from the TOML and environment, or in code): a sender
+        # the mailer cannot use would fail every message for good, so it is refused here.
+        checked = _sender("mail.from", self.sender)
+        if checked != self.sender:
+            object.__setattr__(self, "sender", checked)
+
     @classmethod
     def from_sources(cls, table: Mapping[str, Any], env: Mapping[str, str]) -> MailSettings:
-        """The `[mail]` table with the HOTSPOT_* environment variables on top."""
+        """The `[mail]` table with the HOTSPOT_* environment variables on top.
+
+        Every number is bounded (a typo of a few zeros is refused, naming the setting, rather
+        than running the sender's dates off the calendar) and the sender address is checked
+        here, once, instead of failing every message later.
+        """
         smtp_table = table.get("smtp", {})
         smtp = SmtpSettings(
             host=str(env.get("HOTSPOT_SMTP_HOST") or smtp_table.get("host", "localhost")),
-            port=_int(
-                "HOTSPOT_SMTP_PORT", env.get("HOTSPOT_SMTP_PORT") or smtp_table.get("port", 25)
-            ),
+            port=_number(env, smtp_table, "HOTSPOT_SMTP_PORT", "mail.smtp.port", "port", 25),
             tls=_choice(
                 "HOTSPOT_SMTP_TLS",
                 env.get("HOTSPOT_SMTP_TLS") or smtp_table.get("tls", "starttls"),
@@ -65,9 +82,16 @@ class MailSettings:
             username=env.get("HOTSPOT_SMTP_USERNAME") or None,
             password=env.get("HOTSPOT_SMTP_PASSWORD") or None,
             ca_file=env.get("HOTSPOT_SMTP_CA_FILE") or smtp_table.get("ca_file") or None,
-            timeout_seconds=float(smtp_table.get("timeout_seconds", 60)),
+            timeout_seconds=_seconds(
+                "mail.smtp.timeout_seconds", smtp_table.get("timeout_seconds", 60)
+            ),
         )
         base = cls()
+        sender_field = "HOTSPOT_MAIL_FROM" if env.get("HOTSPOT_MAIL_FROM") else "mail.from"
+
+        def number(key: str, default: int) -> int:
+            return _int(f"mail.{key}", table.get(key, default))
+
         return replace(
             base,
             transport=_choice(
@@ -75,41 +99,124 @@ class MailSettings:
                 env.get("HOTSPOT_MAIL_TRANSPORT") or table.get("transport", base.transport),
                 TRANSPORTS,
             ),
-            sender=str(env.get("HOTSPOT_MAIL_FROM") or table.get("from", base.sender)),
+            sender=_sender(
+                sender_field, env.get("HOTSPOT_MAIL_FROM") or table.get("from", base.sender)
+            ),
             sender_name=str(table.get("from_name", base.sender_name)),
             base_url=str(
                 env.get("HOTSPOT_BASE_URL") or table.get("base_url", base.base_url)
             ).rstrip("/"),
             out_dir=Path(env.get("HOTSPOT_MAIL_DIR") or table.get("out_dir", base.out_dir)),
             smtp=smtp,
-            max_attempts=_int("mail.max_attempts", table.get("max_attempts", base.max_attempts)),
-            backoff_seconds=_int(
-                "mail.backoff_seconds", table.get("backoff_seconds", base.backoff_seconds)
-            ),
-            lease_seconds=_int(
-                "mail.lease_seconds", table.get("lease_seconds", base.lease_seconds)
-            ),
-            batch_size=_int("mail.batch_size", table.get("batch_size", base.batch_size)),
-            link_valid_days=_int(
+            max_attempts=number("max_attempts", base.max_attempts),
+            retry_window_hours=number("retry_window_hours", base.retry_window_hours),
+            backoff_seconds=number("backoff_seconds", base.backoff_seconds),
+            max_backoff_seconds=number("max_backoff_seconds", base.max_backoff_seconds),
+            lease_seconds=number("lease_seconds", base.lease_seconds),
+            batch_size=number("batch_size", base.batch_size),
+            link_valid_days=_number(
+                env,
+                table,
                 "HOTSPOT_LINK_VALID_DAYS",
-                env.get("HOTSPOT_LINK_VALID_DAYS")
-                or table.get("link_valid_days", base.link_valid_days),
+                "mail.link_valid_days",
+                "link_valid_days",
+                base.link_valid_days,
             ),
         )
 
 
-def _int(name: str, value: object) -> int:
+# The largest value each number may take. Beyond these a setting is a typo, not a policy: a
+# retry window of a month already outlasts any outage worth waiting for.
+LIMITS: dict[str, int] = {
+    "port": 65535,
+    "max_attempts": 1000,
+    "retry_window_hours": 24 * 30,
+    "backoff_seconds": 24 * 3600,
+    "max_backoff_seconds": 24 * 3600,
+    "lease_seconds": 24 * 3600,
+    "batch_size": 10_000,
+    "link_valid_days": 3650,
+}
+MAX_TIMEOUT_SECONDS = 3600.0
+
+
+def _number(
+    env: Mapping[str, str],
+    table: Mapping[str, Any],
+    variable: str,
+    name: str,
+    key: str,
+    default: int,
+) -> int:
+    """A number from the environment (named by its variable) or else the table."""
+    if env.get(variable):
+        return _int(variable, env[variable], LIMITS[key])
+    return _int(name, table.get(key, default), LIMITS[key])
+
+
+def _int(name: str, value: object, maximum: int | None = None) -> int:
+    if maximum is None:
+        maximum = LIMITS[name.rsplit(".", 1)[-1]]
+    shown = str(value)[:30]
     try:
+        if isinstance(value, bool):  # TOML's true is no number, though int() would take it
+            raise ValueError(shown)
         number = int(str(value))
     except ValueError:
         raise InvalidInput(
-            name, Text(f"{value!r} is geen geheel getal", f"{value!r} is not a whole number")
+            name, Text(f"{shown!r} is geen geheel getal", f"{shown!r} is not a whole number")
         ) from None
-    if number < 1:
+    if not 1 <= number <= maximum:
         raise InvalidInput(
-            name, Text(f"{number} moet minstens 1 zijn", f"{number} must be at least 1")
+            name,
+            Text(
+                f"{str(number)[:30]} ligt niet tussen 1 en {maximum}",
+                f"{str(number)[:30]} is not between 1 and {maximum}",
+            ),
         )
     return number
+
+
+def _seconds(name: str, value: object) -> float:
+    """A positive number of seconds, at most an hour (fractions allowed)."""
+    try:
+        seconds = float(str(value)) if not isinstance(value, bool) else float("nan")
+    except ValueError:
+        seconds = float("nan")
+    # NaN fails every comparison, so it is refused here too.
+    if not 0 < seconds <= MAX_TIMEOUT_SECONDS:
+        raise InvalidInput(
+            name,
+            Text(
+                f"{str(value)[:30]!r} is geen aantal seconden tussen 0 en {MAX_TIMEOUT_SECONDS:g}",
+                f"{str(value)[:30]!r} is not a number of seconds between 0 and "
+                f"{MAX_TIMEOUT_SECONDS:g}",
+            ),
+        )
+    return seconds
+
+
+def _sender(name: str, value: object) -> str:
+    """The sender as the mailer puts it on the wire (ASCII), or InvalidInput naming `name`."""
+    text = str(value).strip()
+    try:
+        return sender_address(text)
+    except AddressRefused as refused:
+        hint = (
+            Text(
+                "; zet de naam in mail.from_name en hier alleen het adres",
+                "; put the name in mail.from_name and only the address here",
+            )
+            if "<" in text
+            else Text("", "")
+        )
+        raise InvalidInput(
+            name,
+            Text(
+                f"{text[:80]!r} is geen bruikbaar afzenderadres: het {refused.reason.nl}{hint.nl}",
+                f"{text[:80]!r} is not a usable sender address: it {refused.reason.en}{hint.en}",
+            ),
+        ) from None
 
 
 def _choice(name: str, value: object, allowed: tuple[str, ...]) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import ssl
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from dataclasses import dataclass
@@ -34,7 +35,16 @@ class Sent:
 
 @dataclass(frozen=True, slots=True)
 class TransientFailure:
-    """Worth trying again later: 4xx replies, a server that is down, a timeout."""
+    """Tried, worth trying again later: 4xx replies, a dropped connection, a timeout."""
+
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unreachable:
+    """Not offered: no conversation with the server came about (connection refused or timed
+    out, an unknown host, a 421 greeting). The message keeps its tries; the sender records
+    the outage as a problem of the set-up and ends its run."""
 
     error: str
 
@@ -46,7 +56,32 @@ class PermanentFailure:
     error: str
 
 
-Outcome = Sent | TransientFailure | PermanentFailure
+@dataclass(frozen=True, slots=True)
+class RelayDenied(PermanentFailure):
+    """The server refused to relay to this recipient ("554 5.7.1 Relay access denied"). When
+    it refuses every recipient of a batch, the set-up is at fault, not the addresses."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotAttempted:
+    """Not offered to the server (its claim was running out, or the server hung up on the
+    messages before it several times in a row: `after_drops`). The message keeps its tries
+    and is due again at once, in a new batch."""
+
+    reason: str
+    after_drops: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SetupProblem:
+    """The mail set-up is wrong, not the message: no STARTTLS where it is required,
+    credentials refused, a certificate that does not verify. Messages wait untried."""
+
+    code: str
+    error: str
+
+
+Outcome = Sent | TransientFailure | PermanentFailure | NotAttempted | SetupProblem | Unreachable
 
 
 Envelopes = Iterable[Envelope] | AsyncIterable[Envelope]
@@ -62,7 +97,7 @@ class Transport(Protocol):
         message while the transport waits for the server.
 
         `deadline` is a `time.monotonic()` moment after which no further message is started
-        (the sender's claim on them runs out); those get a transient outcome.
+        (the sender's claim on them runs out); those are handed back untried (NotAttempted).
         """
         ...
 
@@ -104,7 +139,7 @@ class FileTransport:
         made = False
         async for envelope in _each(envelopes):
             if deadline is not None and time.monotonic() > deadline:
-                outcomes.append(TransientFailure(_NOT_STARTED))
+                outcomes.append(NotAttempted(_NOT_STARTED))
                 continue
             try:
                 if not made:
@@ -125,8 +160,60 @@ class FileTransport:
 
 
 _NOT_STARTED = "not attempted: the claim on this message was about to run out"
-# Errors that leave the connection unusable; the rest of the batch waits for the next run.
+# Errors that leave the connection unusable; the next message opens a new one.
 _CONNECTION_ERRORS = (OSError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError)
+# Replies that say the server wants (other) credentials or TLS: the set-up, not the message.
+_AUTH_CODES = frozenset({530, 534, 535, 538})
+# "Service not available, closing transmission channel".
+_CLOSING = 421
+# A server that hangs up on this many messages in a row (none answered between) may not be
+# having bad recipients: the rest of the batch is handed back untried, for a new batch (the
+# sender decides whether that is still in this run).
+MAX_DROPS = 3
+# A refusal of our MAIL FROM that is about this one message (its size), not the sender.
+_MESSAGE_TOO_BIG = 552
+
+
+def setup_problem(error: BaseException) -> SetupProblem | None:
+    """The set-up problem an error of connecting (or of MAIL FROM) shows, if it is one."""
+    cause = error.__cause__ or error.__context__
+    if isinstance(error, ssl.SSLCertVerificationError) or isinstance(
+        cause, ssl.SSLCertVerificationError
+    ):
+        return SetupProblem("certificate", _describe(error))
+    if isinstance(error, aiosmtplib.SMTPAuthenticationError) or (
+        isinstance(error, aiosmtplib.SMTPResponseException) and error.code in _AUTH_CODES
+    ):
+        # "530 Must issue a STARTTLS command first": TLS is what the server wants.
+        code = "starttls" if "starttls" in str(error).lower() else "authentication"
+        return SetupProblem(code, _describe(error))
+    if isinstance(error, ssl.SSLError) or isinstance(cause, ssl.SSLError):
+        return SetupProblem("tls", _describe(error))
+    # Our MAIL FROM refused for good ("553 5.7.1 Sender address rejected: not owned by user"):
+    # every message would be refused alike. Unless the message's size was the reason.
+    if (
+        isinstance(error, aiosmtplib.SMTPSenderRefused)
+        and error.code >= 500
+        and error.code != _MESSAGE_TOO_BIG
+    ):
+        return SetupProblem("sender", _describe(error))
+    if isinstance(error, aiosmtplib.SMTPException) and not isinstance(
+        error, aiosmtplib.SMTPResponseException | aiosmtplib.SMTPServerDisconnected
+    ):
+        text = str(error).lower()
+        # "The SMTP AUTH extension is not supported by this server. Try connecting via TLS
+        # (or STARTTLS)": credentials are set and the server offers no login; the hint at
+        # STARTTLS does not make it a STARTTLS problem.
+        if "auth" in text:
+            return SetupProblem("authentication", _describe(error))
+        if "starttls" in text:
+            return SetupProblem("starttls", _describe(error))
+    return None
+
+
+def _relay_denied(code: int, message: str) -> bool:
+    """ "554 5.7.1 <x>: Relay access denied", "550 5.7.1 Unable to relay": not the address."""
+    return code >= 500 and "relay" in message.lower()
 
 
 class SmtpTransport:
@@ -154,38 +241,66 @@ class SmtpTransport:
     async def deliver(
         self, envelopes: Envelopes, *, deadline: float | None = None
     ) -> list[Outcome]:
+        """Each message over the connection; a dropped connection is opened again.
+
+        Only the message the server hung up on fails (and loses a try); the next one gets a
+        new connection. A set-up problem, a server that cannot be reached (nothing is offered,
+        nothing loses a try) or a server that keeps hanging up holds the rest of the batch
+        back untried.
+        """
         outcomes: list[Outcome] = []
         client: aiosmtplib.SMTP | None = None
-        # Once set, every further message gets this outcome without being tried.
-        skip: TransientFailure | None = None
+        # Once set, every further message gets this outcome without being offered.
+        held: Outcome | None = None
+        drops = 0
         try:
             async for envelope in _each(envelopes):
-                if skip is None and deadline is not None and time.monotonic() > deadline:
-                    skip = TransientFailure(_NOT_STARTED)
-                if skip is None and client is None:
-                    # Connect on the first message: an empty batch costs no connection.
-                    client = self._client()
-                    skip = await self._connect(client)
-                if skip is not None or client is None:
-                    outcomes.append(skip or TransientFailure(_NOT_STARTED))
+                if held is None and deadline is not None and time.monotonic() > deadline:
+                    held = NotAttempted(_NOT_STARTED)
+                if held is not None:
+                    outcomes.append(held)
                     continue
+                if client is None or not client.is_connected:
+                    # Connect on the first message (an empty batch costs no connection) and
+                    # again after the server hung up.
+                    client = self._client()
+                    problem = await self._connect(client)
+                    if problem is not None:
+                        client = None
+                        held = problem
+                        outcomes.append(problem)
+                        continue
                 outcome = await self._send(client, envelope)
                 outcomes.append(outcome)
-                if not client.is_connected:
-                    broken = outcome.error if isinstance(outcome, TransientFailure) else "closed"
-                    skip = TransientFailure(f"not attempted: connection lost ({broken})")
+                if isinstance(outcome, SetupProblem):
+                    held = outcome
+                elif isinstance(outcome, Sent) or client.is_connected:
+                    # The server answered (took it, or refused it by a reply): it works.
+                    drops = 0
+                elif not isinstance(outcome, NotAttempted):
+                    drops += 1
+                    if drops >= MAX_DROPS:
+                        held = NotAttempted(
+                            f"not attempted: the server hung up {drops} times in a row "
+                            f"({outcome.error})",
+                            after_drops=True,
+                        )
         finally:
             if client is not None:
                 await _quit(client)
         return outcomes
 
-    async def _connect(self, client: aiosmtplib.SMTP) -> TransientFailure | None:
+    async def _connect(self, client: aiosmtplib.SMTP) -> Outcome | None:
         try:
             async with asyncio.timeout(self.settings.timeout_seconds):
                 await client.connect()
         except (TimeoutError, *_CONNECTION_ERRORS, aiosmtplib.SMTPException) as error:
             client.close()
-            return TransientFailure(f"cannot connect: {_describe(error)}")
+            problem = setup_problem(error)
+            if problem is not None:
+                return problem
+            # Refused, timed out, unknown host, a 421 greeting: no message was offered.
+            return Unreachable(f"cannot connect: {_describe(error)}")
         return None
 
     async def _send(self, client: aiosmtplib.SMTP, envelope: Envelope) -> Outcome:
@@ -196,11 +311,20 @@ class SmtpTransport:
                     envelope.message, sender=envelope.mail_from, recipients=[envelope.rcpt_to]
                 )
         except aiosmtplib.SMTPRecipientsRefused as error:
+            if any(r.code == _CLOSING for r in error.recipients):
+                client.close()  # 421: the server closes the channel; the next one reconnects
             replies = [f"{r.code} {r.message}" for r in error.recipients]
-            permanent = all(r.code >= 500 for r in error.recipients)
             text = "; ".join(replies)
+            if all(_relay_denied(r.code, r.message) for r in error.recipients):
+                return RelayDenied(text)
+            permanent = all(r.code >= 500 for r in error.recipients)
             return PermanentFailure(text) if permanent else TransientFailure(text)
         except aiosmtplib.SMTPResponseException as error:
+            problem = setup_problem(error)
+            if problem is not None:
+                return problem
+            if error.code == _CLOSING:
+                client.close()
             text = f"{error.code} {error.message}"
             return PermanentFailure(text) if error.code >= 500 else TransientFailure(text)
         except TimeoutError:

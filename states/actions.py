@@ -26,6 +26,7 @@ class Action(StrEnum):
     INVENTORY = "inventory"
     PUBLISH = "publish"
     DEVIATE = "deviate"
+    CORRECT_ADDRESS = "address.correct"
 
 
 _BEFORE_SESSIONS = (Phase.PREPARATION, Phase.WORKGROUP, Phase.PLANNING, Phase.EXPERT_SELECTION)
@@ -52,6 +53,8 @@ ALLOWED_PHASES: dict[Action, tuple[Phase, ...]] = {
     Action.INVENTORY: (Phase.INVENTORY,),
     Action.PUBLISH: (Phase.PUBLICATION,),
     Action.DEVIATE: OPEN_PHASES,
+    # A wrong e-mail address of an expert or member can be put right while the procedure runs.
+    Action.CORRECT_ADDRESS: OPEN_PHASES,
 }
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from states.actions import Action, require_phase
 from states.errors import Refused
-from states.i18n import Text, format_date
+from states.i18n import AMSTERDAM, Language, Text, format_date, local_date
 from states.phases import Phase
 from states.rules import Rule
 from states.snapshot import ListStatus, Response
@@ -274,3 +274,335 @@ def require_may_nominate(
     require_phase(Action.ADD_CANDIDATE, phase)
     require_accepted_nominator(expert_id, response)
     require_nomination_open(today, deadline)
+
+
+# --- dates checked against what they mean ------------------------------------------------
+#
+# A date can be valid on the calendar and still impossible for the step it belongs to: a
+# session in 1900 for a procedure opened this year, attendance for a session next month, a
+# decision dated next week. Each rule below takes the moment "now" (or "today") as an argument,
+# so it stays a pure function of its figures.
+
+# Sessions are planned months ahead, never years: a session further ahead is a typing error.
+SESSION_HORIZON_DAYS = 2 * 365
+# An entry into force is announced weeks ahead; more than this is a typing error too.
+IN_FORCE_HORIZON_DAYS = 2 * 365
+# A planning covers the procedure (a year or so) with room to slip: three years at most.
+MILESTONE_HORIZON_DAYS = 3 * 365
+# A procedure may be entered after its work began (its invitations went out last month, say),
+# so a milestone may lie before the day it was opened, but not by more than a year.
+MILESTONE_MARGIN_DAYS = 365
+
+
+def _days(count: int, language: Language) -> str:
+    if language == "nl":
+        return f"{count} {'dag' if count == 1 else 'dagen'}"
+    return f"{count} {'day' if count == 1 else 'days'}"
+
+
+def _too_far_ahead(
+    code: str, title: Text, why: Text, prefix: Text, day: date, today: date, horizon: int
+) -> None:
+    """Refuse `day` when it lies more than `horizon` days after today."""
+    ahead = (day - today).days
+    if ahead <= horizon:
+        return
+    latest = today + timedelta(days=horizon)
+    raise Refused.one(
+        title,
+        code,
+        why,
+        Text(
+            f"{prefix.nl}{format_date(day, 'nl')}, over {_days(ahead, 'nl')}; uiterlijk "
+            f"{format_date(latest, 'nl')}",
+            f"{prefix.en}{format_date(day, 'en')}, in {_days(ahead, 'en')}; at the latest "
+            f"{format_date(latest, 'en')}",
+        ),
+        day=day.isoformat(),
+        latest=latest.isoformat(),
+    )
+
+
+def require_plausible_session(
+    session_at: datetime, opened_at: datetime, now: datetime, *, session_id: int | None = None
+) -> None:
+    """A session lies on or after the day its procedure was opened, and at most two years on.
+
+    Days are Dutch days: a session at 09:00 on the day the procedure was opened at 14:00 is
+    fine. Only sessions that really took place can count as held (see `require_session_begun`).
+    """
+    day, opened, today = local_date(session_at), local_date(opened_at), local_date(now)
+    which = Text(f"bijeenkomst {session_id}: ", f"session {session_id}: ") if session_id else None
+    prefix = which or Text("", "")
+    if day < opened:
+        early = (opened - day).days
+        raise Refused.one(
+            Text(
+                "De bijeenkomst ligt voor de opening van de procedure",
+                "The session lies before the procedure was opened",
+            ),
+            "session.before_opening",
+            Text(
+                "Een expertbijeenkomst hoort bij deze procedure en ligt dus op of na de dag "
+                "waarop zij werd geopend; controleer het jaar",
+                "An expert session belongs to this procedure, so it lies on or after the day "
+                "it was opened; check the year",
+            ),
+            Text(
+                f"{prefix.nl}{format_date(day, 'nl')}; procedure geopend op "
+                f"{format_date(opened, 'nl')} ({_days(early, 'nl')} eerder)",
+                f"{prefix.en}{format_date(day, 'en')}; procedure opened on "
+                f"{format_date(opened, 'en')} ({_days(early, 'en')} earlier)",
+            ),
+            day=day.isoformat(),
+            opened=opened.isoformat(),
+        )
+    _too_far_ahead(
+        "session.too_far_ahead",
+        Text("De bijeenkomst ligt te ver in de toekomst", "The session lies too far in the future"),
+        Text(
+            f"Een expertbijeenkomst wordt hooguit {SESSION_HORIZON_DAYS} dagen (twee jaar) "
+            "vooruit gepland; controleer het jaar",
+            f"An expert session is planned at most {SESSION_HORIZON_DAYS} days (two years) "
+            "ahead; check the year",
+        ),
+        prefix,
+        day,
+        today,
+        SESSION_HORIZON_DAYS,
+    )
+
+
+def require_plausible_milestone(
+    key: str, label: Text, day: date, opened_at: datetime, now: datetime
+) -> None:
+    """A milestone lies at most a year before the procedure was opened and three years ahead."""
+    opened, today = local_date(opened_at), local_date(now)
+    prefix = Text(f"{label.nl}: ", f"{label.en}: ")
+    earliest = opened - timedelta(days=MILESTONE_MARGIN_DAYS)
+    if day < earliest:
+        raise Refused.one(
+            Text(
+                "De mijlpaal ligt ver voor de opening van de procedure",
+                "The milestone lies long before the procedure was opened",
+            ),
+            "milestone.before_opening",
+            Text(
+                f"Een mijlpaal van deze procedure ligt hooguit {MILESTONE_MARGIN_DAYS} dagen "
+                "(een jaar) voor de dag waarop zij werd geopend; controleer het jaar",
+                f"A milestone of this procedure lies at most {MILESTONE_MARGIN_DAYS} days (a "
+                "year) before the day it was opened; check the year",
+            ),
+            Text(
+                f"{prefix.nl}{format_date(day, 'nl')}; procedure geopend op "
+                f"{format_date(opened, 'nl')}, dus op zijn vroegst {format_date(earliest, 'nl')}",
+                f"{prefix.en}{format_date(day, 'en')}; procedure opened on "
+                f"{format_date(opened, 'en')}, so {format_date(earliest, 'en')} at the earliest",
+            ),
+            milestone=key,
+            day=day.isoformat(),
+            earliest=earliest.isoformat(),
+        )
+    _too_far_ahead(
+        "milestone.too_far_ahead",
+        Text("De mijlpaal ligt te ver in de toekomst", "The milestone lies too far in the future"),
+        Text(
+            f"Een planning reikt hooguit {MILESTONE_HORIZON_DAYS} dagen (drie jaar) vooruit; "
+            "controleer het jaar",
+            f"A planning reaches at most {MILESTONE_HORIZON_DAYS} days (three years) ahead; "
+            "check the year",
+        ),
+        prefix,
+        day,
+        today,
+        MILESTONE_HORIZON_DAYS,
+    )
+
+
+def require_session_begun(session_id: int, session_at: datetime, now: datetime) -> None:
+    """Attendance is recorded for a session that has begun; before that nobody was there."""
+    if session_at <= now:
+        return
+    local = session_at.astimezone(AMSTERDAM)
+    wait = local_date(session_at) - local_date(now)
+    raise Refused.one(
+        Text("Deze bijeenkomst is nog niet begonnen", "This session has not begun yet"),
+        "session.not_begun",
+        Text(
+            "Aanwezigheid wordt vastgelegd vanaf het begin van de bijeenkomst; is zij "
+            "verplaatst, leg dan eerst het nieuwe tijdstip vast",
+            "Attendance is recorded from the start of the session on; if it was moved, record "
+            "the new time first",
+        ),
+        Text(
+            f"bijeenkomst {session_id} begint {format_date(local.date(), 'nl')} om "
+            f"{local:%H:%M}" + (f" (over {_days(wait.days, 'nl')})" if wait.days > 0 else ""),
+            f"session {session_id} begins {format_date(local.date(), 'en')} at {local:%H:%M}"
+            + (f" (in {_days(wait.days, 'en')})" if wait.days > 0 else ""),
+        ),
+        session=session_id,
+        at=session_at.isoformat(),
+    )
+
+
+def _not_in_future(code: str, what: Text, day: date, today: date) -> None:
+    if day <= today:
+        return
+    ahead = (day - today).days
+    raise Refused.one(
+        Text(
+            f"De datum van {what.nl} ligt in de toekomst", f"The date of {what.en} is in the future"
+        ),
+        code,
+        Text(
+            f"Leg {what.nl} vast op of na de dag waarop het is gegeven, met die datum; "
+            "controleer de datum",
+            f"Record {what.en} on or after the day it was given, with that date; check the date",
+        ),
+        Text(
+            f"{format_date(day, 'nl')}; vandaag is {format_date(today, 'nl')} "
+            f"({_days(ahead, 'nl')} te vroeg)",
+            f"{format_date(day, 'en')}; today is {format_date(today, 'en')} "
+            f"({_days(ahead, 'en')} too early)",
+        ),
+        day=day.isoformat(),
+        today=today.isoformat(),
+    )
+
+
+def _not_before_list(code: str, what: Text, day: date, frozen: date, number: int) -> None:
+    if day >= frozen:
+        return
+    early = (frozen - day).days
+    raise Refused.one(
+        Text(
+            f"De datum van {what.nl} ligt voor de vaststelling van de conceptlijst",
+            f"The date of {what.en} lies before the concept list was frozen",
+        ),
+        code,
+        Text(
+            f"{what.nl[0].upper()}{what.nl[1:]} gaat over conceptlijst {number}, die pas op "
+            f"{format_date(frozen, 'nl')} ter beoordeling werd voorgelegd; een eerdere datum "
+            "kan niet kloppen",
+            f"{what.en[0].upper()}{what.en[1:]} concerns concept list {number}, which was "
+            f"submitted only on {format_date(frozen, 'en')}; an earlier date cannot be right",
+        ),
+        Text(
+            f"{format_date(day, 'nl')}; lijst {number} voorgelegd op {format_date(frozen, 'nl')} "
+            f"({_days(early, 'nl')} eerder)",
+            f"{format_date(day, 'en')}; list {number} submitted on {format_date(frozen, 'en')} "
+            f"({_days(early, 'en')} earlier)",
+        ),
+        day=day.isoformat(),
+        frozen=frozen.isoformat(),
+    )
+
+
+_ADVICE = Text("het advies", "the advice")
+_DECISION = Text("het besluit", "the decision")
+
+
+def require_plausible_advice_date(
+    day: date, list_number: int, frozen_at: datetime, today: date
+) -> None:
+    """The advice letter is dated between the day the list was frozen and today."""
+    _not_in_future("decision.advice_date_in_future", _ADVICE, day, today)
+    _not_before_list(
+        "decision.advice_date_before_list", _ADVICE, day, local_date(frozen_at), list_number
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AdviceDay:
+    """The day of the advice a decision follows: its letter's date, else the day it was
+    recorded (an advice without a letter date was given by then at the latest)."""
+
+    day: date
+    from_letter: bool
+
+
+def require_plausible_decision_date(
+    day: date,
+    list_number: int,
+    frozen_at: datetime,
+    today: date,
+    advice: AdviceDay | None = None,
+) -> None:
+    """The decision is dated between the list's freezing (and its advice) and today."""
+    _not_in_future("decision.date_in_future", _DECISION, day, today)
+    _not_before_list(
+        "decision.date_before_list", _DECISION, day, local_date(frozen_at), list_number
+    )
+    if advice is None or day >= advice.day:
+        return
+    given = (
+        Text(f"advies {format_date(advice.day, 'nl')}", f"advice {format_date(advice.day, 'en')}")
+        if advice.from_letter
+        else Text(
+            f"advies vastgelegd op {format_date(advice.day, 'nl')}",
+            f"advice recorded on {format_date(advice.day, 'en')}",
+        )
+    )
+    raise Refused.one(
+        Text(
+            "Het besluit is gedateerd voor het advies van de archivaris",
+            "The decision is dated before the archivist's advice",
+        ),
+        "decision.date_before_advice",
+        Text(
+            "Het bestuursorgaan besluit na positief advies; het besluit kan niet eerder "
+            "gedateerd zijn dan het advies",
+            "The governing body decides after positive advice; the decision cannot be dated "
+            "before the advice",
+        ),
+        Text(
+            f"besluit {format_date(day, 'nl')}; {given.nl}",
+            f"decision {format_date(day, 'en')}; {given.en}",
+        ),
+        day=day.isoformat(),
+        advice=advice.day.isoformat(),
+    )
+
+
+def require_plausible_in_force(in_force: date, decision_day: date | None, today: date) -> None:
+    """A publication takes effect on or after the decision it publishes, and not years on."""
+    if decision_day is not None and in_force < decision_day:
+        early = (decision_day - in_force).days
+        raise Refused.one(
+            Text(
+                "De publicatie treedt in werking voor het besluit",
+                "The publication takes effect before the decision",
+            ),
+            "publication.before_decision",
+            Text(
+                "De hotspotlijst kan pas in werking treden op of na de dag waarop het "
+                "bestuursorgaan haar vaststelde; controleer de datum van inwerkingtreding",
+                "The hotspot list can take effect only on or after the day the governing body "
+                "adopted it; check the date it takes effect",
+            ),
+            Text(
+                f"inwerkingtreding {format_date(in_force, 'nl')}; besluit "
+                f"{format_date(decision_day, 'nl')} ({_days(early, 'nl')} later)",
+                f"takes effect {format_date(in_force, 'en')}; decision "
+                f"{format_date(decision_day, 'en')} ({_days(early, 'en')} later)",
+            ),
+            day=in_force.isoformat(),
+            decision=decision_day.isoformat(),
+        )
+    _too_far_ahead(
+        "publication.too_far_ahead",
+        Text(
+            "De datum van inwerkingtreding ligt te ver in de toekomst",
+            "The date it takes effect lies too far in the future",
+        ),
+        Text(
+            f"Een publicatie treedt hooguit {IN_FORCE_HORIZON_DAYS} dagen (twee jaar) na "
+            "vandaag in werking; controleer het jaar",
+            f"A publication takes effect at most {IN_FORCE_HORIZON_DAYS} days (two years) "
+            "from today; check the year",
+        ),
+        Text("", ""),
+        in_force,
+        today,
+        IN_FORCE_HORIZON_DAYS,
+    )

@@ -249,6 +249,24 @@ def sample_context(kind: MailKind, lang: Language = "nl") -> dict[str, Any]:
             "entries": sample_entries(lang),
             "decision": decision,
         },
+        MailKind.MAIL_FAILURES: {
+            "failures": [
+                {
+                    "kind_label": "uitnodiging expert" if lang == "nl" else "expert invitation",
+                    "recipient": "Jürgen Jansen <jurgen@example.org>",
+                    "subject": "Uitnodiging: deelname als expert",
+                    "error": "550 5.1.1 Mailbox unavailable",
+                }
+            ],
+            "problem": {
+                "code": "starttls",
+                "label": "STARTTLS",
+                "detail": "SMTP STARTTLS extension not supported by server.",
+                "since": datetime(2026, 3, 2, 8, 15, tzinfo=UTC),
+            },
+            "mail_page": "https://hotspot.example/procedures/overijssel-2017-2023#mail",
+            "retry_command": "hotspot mail retry --procedure overijssel-2017-2023",
+        },
         MailKind.PHASE_CHANGED: {
             "from_label": labels["sessions"],
             "to_label": labels["decision"],

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from states.config import MILESTONE_ORDER
+from states.i18n import AMSTERDAM, local_date
 from states.phases import FORWARD_ORDER, Phase
 from workflow import repository
 from workflow.app import App
 from workflow.commands import decision, people, planning, procedures, records, sessions
+from workflow.testing import FrozenClock
 
 ACTOR = "test-procesbegeleider"
 INTERNAL = [
@@ -65,10 +67,40 @@ def accept_all(app: App, pid: str) -> None:
         people.respond(app, pid, email, accept=True, actor=ACTOR)
 
 
+def run_clock_to(app: App, moment: datetime) -> None:
+    """Let a test's calendar run on to `moment` (Dutch time when naive); it never runs back.
+
+    Attendance is recorded once a session has begun and a decision is dated no later than
+    today, so the steps below move a FrozenClock as the real days would pass.
+    """
+    local = moment if moment.tzinfo else moment.replace(tzinfo=AMSTERDAM)
+    if isinstance(app.clock, FrozenClock) and app.clock() < local:
+        app.clock.set(local)
+
+
+SESSION_DAYS = (datetime(2025, 3, 10, 14, 0), datetime(2025, 3, 24, 14, 0))
+
+
+def session_days(app: App) -> tuple[datetime, datetime]:
+    """Two Dutch afternoons for the sessions: the usual ones, or the next ones if those passed.
+
+    A session lies on or after the day its procedure was opened, so a procedure opened after
+    the usual days (a second one in a test, or one on the real clock) meets later.
+    """
+    usual = tuple(day.replace(tzinfo=AMSTERDAM) for day in SESSION_DAYS)
+    now = app.now().astimezone(AMSTERDAM)
+    if usual[0] >= now:
+        return usual[0], usual[1]
+    first = (now + timedelta(days=1)).replace(hour=14, minute=0, second=0, microsecond=0)
+    return first, first + timedelta(days=14)
+
+
 def hold_sessions(app: App, pid: str) -> list[int]:
     ids = []
-    for day in ("2025-03-10T14:00", "2025-03-24T14:00"):
+    for day in session_days(app):
         sid = sessions.add_session(app, pid, at=day, location="Zwolle", actor=ACTOR)["session"]
+        # Attendance is taken at the end of the session (they last three hours).
+        run_clock_to(app, day + timedelta(hours=3))
         sessions.attend(app, pid, sid, [e for _, e, _ in INTERNAL[:2] + EXTERNAL[:2]], actor=ACTOR)
         ids.append(int(sid))
     return ids
@@ -107,10 +139,21 @@ def nominate_and_assess(app: App, pid: str) -> list[int]:
     return ids
 
 
+DECISION_DAY = date(2025, 5, 13)
+IN_FORCE = date(2025, 10, 1)
+
+
+def decision_day(app: App) -> date:
+    """The usual decision day, or today when the calendar has passed it: never in the future."""
+    return max(DECISION_DAY, local_date(app.now()))
+
+
 def advise_and_adopt(app: App, pid: str) -> None:
+    # The decision is dated the day it is taken: the calendar reaches that day first.
+    run_clock_to(app, datetime(2025, 5, 13, 10, 0))
     decision.record_advice(app, pid, positive=True, by="Carla (archivaris)", actor="carla")
     decision.record_decision(
-        app, pid, adopted=True, day="2025-05-13", ref="GS/2025/0412", actor=ACTOR
+        app, pid, adopted=True, day=decision_day(app), ref="GS/2025/0412", actor=ACTOR
     )
 
 
@@ -123,8 +166,17 @@ def inventory_all(app: App, pid: str, hotspots: list[str]) -> None:
 
 
 def publish(app: App, pid: str) -> None:
+    # In force on the usual day, or on the day of the decision when that came later.
+    with app.read() as db:
+        adopted = repository.latest_list_version(db, pid)
+    decided = adopted.decision_date if adopted and adopted.decision_date else DECISION_DAY
     records.publish(
-        app, pid, channel="Provinciaal Blad", ref="Prb. 2025, 1234", day="2025-10-01", actor=ACTOR
+        app,
+        pid,
+        channel="Provinciaal Blad",
+        ref="Prb. 2025, 1234",
+        day=max(IN_FORCE, decided),
+        actor=ACTOR,
     )
 
 
@@ -146,6 +198,10 @@ def drive_to(app: App, pid: str, target: Phase) -> None:
         if current in steps:
             steps[current]()
         procedures.advance(app, pid, actor=ACTOR)
+        if current is Phase.SESSIONS:
+            # The list is now before the archivist and the governing body: their advice and
+            # decision come some weeks later, dated the day they are given.
+            run_clock_to(app, datetime.combine(DECISION_DAY, time(10, 0)))
         assert FORWARD_ORDER.index(Phase(procedures.status(app, pid).phase)) > FORWARD_ORDER.index(
             current
         )

@@ -8,13 +8,15 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import select
 
+from notifications.sealed import Sealer
 from workflow import users
 from workflow.app import App
 from workflow.db import models as m
+from workflow.keys import KeyUse
 from workflow.web import create_app
 
 FACILITATOR = "sanne"
-PASSWORD = "correct-horse-battery-staple"
+PASSWORD = "paarse-olifant-fietst-snel"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -66,15 +68,28 @@ def post_form(web: TestClient, path: str, data: dict[str, str | list[str]], page
 _LINK = re.compile(r"https?://[^\s/]+(/(?:expert|advies|besluit)/[A-Za-z0-9_.\-]+)")
 
 
+def open_sealed(app: App, sealed: str) -> str:
+    """A queued mail's personal link, opened with the outbox keys as the sender opens it."""
+    link = Sealer(app.keys.derive(KeyUse.OUTBOX)).open(sealed)
+    assert link is not None, "the outbox keys do not open this link"
+    return link
+
+
 def latest_link(app: App, email: str, kind: str) -> str:
-    """The path of the personal link in the newest mail of `kind` to `email`."""
+    """The path of the personal link of the newest queued mail of `kind` to `email`.
+
+    The stored body holds only a placeholder; the link waits sealed beside it until the mail
+    is sent, exactly what the sender puts into the delivered message.
+    """
     with app.read() as db:
-        body = db.scalars(
-            select(m.OutboxMessage.body_text)
+        row = db.execute(
+            select(m.OutboxMessage.body_text, m.OutboxMessage.link_secret)
             .where(m.OutboxMessage.recipient_email == email, m.OutboxMessage.kind == kind)
             .order_by(m.OutboxMessage.id.desc())
         ).first()
-    assert body is not None, f"no {kind} mail to {email}"
-    found = _LINK.search(body)
+    assert row is not None, f"no {kind} mail to {email}"
+    assert _LINK.search(row.body_text) is None, f"a personal link in the stored {kind} body"
+    assert row.link_secret is not None, f"no personal link waiting with the {kind} mail"
+    found = _LINK.search(open_sealed(app, row.link_secret))
     assert found, f"no personal link in the {kind} mail"
     return found.group(1).rstrip(".")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -13,13 +17,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from states.errors import Conflict
+from workflow import key_checks, keys
 from workflow.db.engine import make_engine, migrate
 from workflow.keys import KeyRing
-from workflow.keys import load as load_keys
 from workflow.logging import configure_logging
 from workflow.settings import Settings
 
 Clock = Callable[[], datetime]
+# A long-running process looks at most this often whether its key file changed (one stat).
+KEY_RECHECK_SECONDS = 3.0
 
 
 def system_clock() -> datetime:
@@ -34,36 +40,136 @@ class App:
     settings: Settings
     clock: Clock = system_clock
     _keys: KeyRing | None = field(default=None, init=False, repr=False)
+    # The key file as it was when read (mtime, ctime, inode, size), and when last compared.
+    _keys_stamp: tuple[int, ...] | None = field(default=None, init=False, repr=False)
+    _keys_checked: float = field(default=0.0, init=False, repr=False)
+    _keys_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    # The connection of the write transaction this thread has open, if any (see `keys`).
+    _local: threading.local = field(default_factory=threading.local, init=False, repr=False)
+    # The transaction that recorded this process's keys, until it ends.
+    _keys_recorded_in: Connection | None = field(default=None, init=False, repr=False)
     _sessions: sessionmaker[Session] = field(init=False)
     _read_sessions: sessionmaker[Session] = field(init=False)
+    _read_engine: Engine = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(
-            self.engine.execution_options(readonly=True), expire_on_commit=False
-        )
+        self._read_engine = self.engine.execution_options(readonly=True)
+        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
 
     def now(self) -> datetime:
         return self.clock()
 
     @property
     def keys(self) -> KeyRing:
-        """The installation's master keys, read (or made) when a command first needs them."""
-        if self._keys is None:
-            self._keys = load_keys(self.settings.database_url, self.settings.key_env())
-        return self._keys
+        """The installation's master keys, checked against the database's record of them.
+
+        Read when first needed; a key file is made only for a database that has no keys yet
+        (workflow.key_checks). Then, at most every few seconds, one stat of the key file: when
+        it changed (`hotspot keys rotate` or `retire`, a chmod), the keys are read and checked
+        again, so a running server takes a retirement at once. A check that fails raises
+        EnvironmentProblem (exit 7, HTTP 503) naming the key file or variable, every time.
+        """
+        ring = self._keys
+        if ring is not None and time.monotonic() < self._keys_checked + KEY_RECHECK_SECONDS:
+            return ring
+        with self._keys_lock:
+            if self._keys is None or self._key_file_changed():
+                self._keys = None
+                self._keys = self._load_keys()
+            self._keys_checked = time.monotonic()
+            return self._keys
 
     def reload_keys(self) -> KeyRing:
         """Read the keys again, after a rotation in this process."""
-        self._keys = None
+        with self._keys_lock:
+            self._keys = None
         return self.keys
+
+    def key_status(self) -> str | None:
+        """For /ready: None when the keys are in step with the database, "stale" when the
+        database knows a newer key; EnvironmentProblem when they are not usable at all."""
+        _ = self.keys
+        with self._reading() as connection:
+            record = key_checks.recorded(connection)
+        env = self.settings.key_env()
+        return key_checks.status(keys.read_ring(self.settings.database_url, env), record)
+
+    def _key_file(self) -> Path | None:
+        env = self.settings.key_env()
+        if env.get(keys.KEY_ENV):
+            return None
+        return keys.absolute(keys.key_file_for(self.settings.database_url, env))
+
+    def _key_file_changed(self) -> bool:
+        path = self._key_file()
+        return path is not None and _stamp(path) != self._keys_stamp
+
+    def _load_keys(self) -> KeyRing:
+        path = self._key_file()
+        with self._reading() as connection:
+            record = key_checks.recorded(connection)
+        if path is not None and not path.exists():
+            if record.checks:
+                raise key_checks.missing_file(str(path), record)
+            keys.create_key_file(path)
+        # Taken before the read: a change while reading is seen at the next look.
+        stamp = _stamp(path) if path is not None else None
+        ring = keys.read_ring(self.settings.database_url, self.settings.key_env())
+        decided = key_checks.plan(ring, record)
+        if decided.to_record:
+            with self._writing() as connection:
+                decided = key_checks.record_keys(connection, ring, self.now())
+                self._keys_recorded_in = connection
+        self._keys_stamp = stamp
+        return decided.ring
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        current = self._current_connection()
+        if current is not None:
+            yield current
+            return
+        with self.engine.execution_options(readonly=True).connect() as connection:
+            yield connection
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        # Inside a command's transaction the keys are recorded in it: on SQLite a second
+        # writer in the same thread would wait for that transaction's lock forever.
+        current = self._current_connection()
+        if current is not None:
+            yield current
+            return
+        with self.transaction() as connection:
+            yield connection
+
+    def _current_connection(self) -> Connection | None:
+        stack: list[Connection] = getattr(self._local, "stack", [])
+        return stack[-1] if stack else None
+
+    @contextmanager
+    def _open(self, connection: Connection) -> Iterator[None]:
+        stack: list[Connection] = self._local.__dict__.setdefault("stack", [])
+        stack.append(connection)
+        try:
+            yield
+        except BaseException:
+            # Keys recorded in a transaction that rolls back are not on record after all.
+            if self._keys_recorded_in is connection:
+                self._keys = None
+            raise
+        finally:
+            stack.pop()
+            if self._keys_recorded_in is connection:
+                self._keys_recorded_in = None
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One command, one transaction: commit all on success, nothing on any error."""
         session = self._sessions()
         try:
-            with _conflicts(), session.begin():
+            with _conflicts(), session.begin(), self._open(session.connection()):
                 yield session
         finally:
             session.close()
@@ -71,7 +177,7 @@ class App:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """Like `write`, on a bare connection: the lean path every changing command takes."""
-        with _conflicts(), self.engine.begin() as connection:
+        with _conflicts(), self.engine.begin() as connection, self._open(connection):
             yield connection
 
     @contextmanager
@@ -82,6 +188,12 @@ class App:
                 yield session
         finally:
             session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """Like `read`, on a bare connection: the lean path of a page that only reads."""
+        with self._read_engine.connect() as connection, connection.begin():
+            yield connection
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -104,15 +216,35 @@ def _conflicts() -> Iterator[None]:
 
 
 def _is_lock_failure(error: OperationalError) -> bool:
+    """PostgreSQL's word that two transactions collided; trying again is the cure.
+
+    SQLite's "database is locked" is not among them: a writer waits for the lock up to its
+    busy timeout first, so that message means another program held the database far too
+    long. It stays an OperationalError, which the faces report as an environment problem.
+    """
     message = str(error.orig).lower()
-    return "locked" in message or "could not serialize" in message or "deadlock" in message
+    return any(
+        word in message for word in ("could not serialize", "deadlock", "lock not available")
+    )
+
+
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_mtime_ns, found.st_ctime_ns, found.st_ino, found.st_size)
 
 
 def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> App:
     """Build the application: engine, migrations to the newest schema, clock."""
     settings = settings or Settings.from_env()
     configure_logging()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        statement_timeout_ms=settings.web.db_statement_timeout_ms,
+        lock_timeout_ms=settings.web.db_lock_timeout_ms,
+    )
     migrate(engine)
     if clock is None:
         override = settings.now_override

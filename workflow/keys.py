@@ -1,9 +1,12 @@
 """The installation's secret keys: kept outside the database, derived per use, rotatable.
 
 The master keys live in a key file readable by its owner only (0600; by default beside the
-SQLite database, else `var/hotspot.key`) or in the environment (`HOTSPOT_SECRET_KEY`, for
-installations where several machines share one PostgreSQL database). Nothing in the database
-is enough to sign a link, forge a session or read an encrypted value.
+SQLite database, else `var/hotspot.key` in the working directory, so set HOTSPOT_KEY_FILE
+for PostgreSQL) or in the environment (`HOTSPOT_SECRET_KEY`, for installations where several
+machines share one PostgreSQL database). Nothing in the database is enough to sign a link,
+forge a session or read an encrypted value; the database keeps only a check value of each
+key it accepts (workflow.key_checks), so a process with other keys is refused, and a key file
+is made only for a database that has no keys yet.
 
 Each use gets its own key, derived from the master with HKDF-SHA256 and the use as `info`, so
 a key that leaks for one use (say, the links) says nothing about another. The file holds one
@@ -15,7 +18,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import os
+import re
 import secrets
 import stat
 from collections.abc import Mapping
@@ -34,7 +39,14 @@ KEY_FILE_ENV = "HOTSPOT_KEY_FILE"
 DEFAULT_KEY_FILE = Path("var") / "hotspot.key"
 # 256 bits of randomness per master key; shorter keys from the environment are refused.
 KEY_BYTES = 32
+# 32 random bytes have about 28 different values; fewer than this is no random key ("A" * 43
+# decodes to 32 zero bytes, and a typed phrase repeats its letters).
+MIN_DISTINCT_BYTES = 16
 _SALT = b"hotspot-monitor/keys/v1"
+# URL-safe base64 (what `hotspot keys new` prints) or standard base64 (what `openssl rand
+# -base64 32` prints), padded or not; never a mix of the two alphabets.
+_URL_SAFE = re.compile(r"[A-Za-z0-9_-]+=*")
+_STANDARD = re.compile(r"[A-Za-z0-9+/]+=*")
 _HEADER = "# hotspot-monitor master keys, oldest first; the last line signs. Keep this file 0600."
 
 
@@ -62,6 +74,8 @@ class KeyRing:
         return _hkdf(self.masters[-1], use)
 
 
+# Derived once per key and use: the web app signs a cookie on many requests.
+@functools.lru_cache(maxsize=64)
 def _hkdf(master: bytes, use: KeyUse) -> bytes:
     return HKDF(
         algorithm=hashes.SHA256(), length=KEY_BYTES, salt=_SALT, info=use.value.encode()
@@ -74,19 +88,37 @@ def new_master() -> str:
 
 
 def _decode(text: str, source: str) -> bytes:
-    padded = text + "=" * (-len(text) % 4)
+    raw = b""
+    padded = text.rstrip("=") + "=" * (-len(text.rstrip("=")) % 4)
     try:
-        raw = base64.urlsafe_b64decode(padded.encode("ascii"))
+        # Strictly one alphabet: b64decode would silently drop anything else.
+        if _URL_SAFE.fullmatch(text):
+            raw = base64.urlsafe_b64decode(padded)
+        elif _STANDARD.fullmatch(text):
+            raw = base64.b64decode(padded, validate=True)
     except (binascii.Error, UnicodeEncodeError, ValueError):
         raw = b""
     if len(raw) < KEY_BYTES:
         raise EnvironmentProblem(
             source,
             Text(
-                f"bevat een sleutel die geen {KEY_BYTES} bytes in URL-veilige base64 is; maak "
-                "een nieuwe met 'hotspot keys new'",
-                f"holds a key that is not {KEY_BYTES} bytes of URL-safe base64; make a new one "
-                "with 'hotspot keys new'",
+                f"bevat een sleutel die geen {KEY_BYTES} bytes in base64 is (URL-veilig of "
+                "standaard); maak een nieuwe met 'hotspot keys new' of 'openssl rand -base64 32'",
+                f"holds a key that is not {KEY_BYTES} bytes of base64 (URL-safe or standard); "
+                "make a new one with 'hotspot keys new' or 'openssl rand -base64 32'",
+            ),
+        )
+    distinct = len(set(raw))
+    if distinct < MIN_DISTINCT_BYTES:
+        raise EnvironmentProblem(
+            source,
+            Text(
+                f"bevat een sleutel die niet willekeurig is: {distinct} verschillende bytes, "
+                f"een willekeurige sleutel heeft er rond de 28 (minimaal {MIN_DISTINCT_BYTES}); "
+                "maak een nieuwe met 'hotspot keys new'",
+                f"holds a key that is not random: {distinct} different bytes where a random key "
+                f"has about 28 (at least {MIN_DISTINCT_BYTES}); make a new one with "
+                "'hotspot keys new'",
             ),
         )
     return raw
@@ -94,8 +126,10 @@ def _decode(text: str, source: str) -> bytes:
 
 def parse_keys(text: str, source: str) -> tuple[bytes, ...]:
     """Keys from a file's lines or a comma-separated variable; comments and blanks skipped."""
-    lines = [part.strip() for chunk in text.splitlines() for part in chunk.split(",")]
-    keys = tuple(_decode(line, source) for line in lines if line and not line.startswith("#"))
+    # Comments go first, whole lines: the header has commas in it too.
+    lines = [line for line in text.splitlines() if not line.strip().startswith("#")]
+    parts = [part.strip() for line in lines for part in line.split(",")]
+    keys = tuple(_decode(part, source) for part in parts if part)
     if not keys:
         raise EnvironmentProblem(
             source, Text("bevat geen enkele sleutel", "does not contain a single key")
@@ -115,21 +149,27 @@ def key_file_for(database_url: str, env: Mapping[str, str]) -> Path:
     return DEFAULT_KEY_FILE
 
 
-def load(database_url: str, env: Mapping[str, str] | None = None) -> KeyRing:
-    """The key ring from HOTSPOT_SECRET_KEY, or from the key file (made on first use)."""
+def absolute(path: Path) -> Path:
+    """`path` as messages name it: from the root, so a relative default shows where it was."""
+    return path if path.is_absolute() else Path.cwd() / path
+
+
+def read_ring(database_url: str, env: Mapping[str, str] | None = None) -> KeyRing:
+    """The key ring from HOTSPOT_SECRET_KEY, or from the key file (which must exist; only
+    workflow.key_checks makes one, for a database without keys)."""
     env = os.environ if env is None else env
     if env.get(KEY_ENV):
         return KeyRing(parse_keys(env[KEY_ENV], KEY_ENV), KEY_ENV)
-    path = key_file_for(database_url, env)
-    if not path.exists():
-        create_key_file(path)
+    path = absolute(key_file_for(database_url, env))
     return KeyRing(read_key_file(path), str(path))
 
 
 def create_key_file(path: Path) -> None:
     """A new key file with one fresh key, 0600 from its first byte; a racing creator wins."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.exists():
+            # Our own folder (`var/`): its owner only, like the files in it.
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return

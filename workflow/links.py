@@ -1,15 +1,20 @@
 """Personal links: signed, expiring, bound to one person of one procedure, revocable.
 
 A link carries its purpose, procedure, person, a random nonce and its expiry, signed with
-the installation's key (itsdangerous, HMAC-SHA256). A forged or altered link fails the
-signature without a database read; an expired one fails on its own date; a revoked one is
-refused because its row in `access_links` says so. Only the nonce's SHA-256 is stored.
+the key derived for links from the installation's master keys (workflow.keys; itsdangerous,
+HMAC-SHA256: the newest key signs, every key still on the ring verifies). Nothing in the
+database is enough to sign one. A forged or altered link fails the signature without a
+database read; an expired one fails on its own date; a revoked one is refused because its row
+in `access_links` says so, and the row says why: replaced by a newer link, revoked by the
+facilitator, its step done (advice or decision recorded), or its procedure ended. Only the
+nonce's SHA-256 is stored.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -22,8 +27,9 @@ from states.errors import HotspotError
 from states.i18n import Text
 from workflow.db import models as m
 from workflow.db.models import table_of
+from workflow.keys import KeyRing, KeyUse
 
-LT, ST = table_of(m.AccessLink), table_of(m.InstanceSecret)
+LT = table_of(m.AccessLink)
 _SALT = "hotspot-personal-link"
 
 
@@ -45,6 +51,26 @@ class LinkProblem(StrEnum):
     INVALID = "invalid"
     EXPIRED = "expired"
     REVOKED = "revoked"
+    # The step the link was for has been recorded (advice, decision): nothing left to do.
+    DONE = "done"
+    # The procedure was closed or cancelled.
+    ENDED = "ended"
+
+
+class EndReason(StrEnum):
+    """Why a link stopped working, as `access_links.revoked_reason` keeps it."""
+
+    REPLACED = "replaced"
+    REVOKED = "revoked"
+    DONE = "done"
+    CLOSED = "closed"
+    KEY_RETIRED = "key_retired"
+
+
+_PROBLEM_OF_REASON = {
+    EndReason.DONE.value: LinkProblem.DONE,
+    EndReason.CLOSED.value: LinkProblem.ENDED,
+}
 
 
 class LinkRefused(HotspotError):
@@ -69,15 +95,16 @@ class Grant:
     expires_at: datetime
 
 
-def signing_key(connection: Connection) -> str:
-    key = connection.execute(select(ST.c.value).where(ST.c.name == "link_key")).scalar()
-    if key is None:  # pragma: no cover - the migration makes it
-        raise RuntimeError("no link key in instance_secrets; run the migrations")
-    return str(key)
+def link_keys(ring: KeyRing) -> tuple[bytes, ...]:
+    """The keys links are signed and checked with, oldest first (the last one signs)."""
+    return ring.derive(KeyUse.LINKS)
 
 
-def _serializer(key: str) -> URLSafeSerializer:
-    return URLSafeSerializer(key, salt=_SALT)
+def _serializer(keys: Sequence[bytes]) -> URLSafeSerializer:
+    if not keys:
+        raise ValueError("no link keys")
+    # itsdangerous signs with the last key of the list and accepts a signature by any.
+    return URLSafeSerializer(list(keys), salt=_SALT)
 
 
 def _digest(nonce: str) -> str:
@@ -92,14 +119,14 @@ _REVOKE = (
         LT.c.subject_id.in_(bindparam("b_subjects", expanding=True)),
         LT.c.revoked_at.is_(None),
     )
-    .values(revoked_at=bindparam("b_now"), revoked_reason="replaced")
+    .values(revoked_at=bindparam("b_now"), revoked_reason=EndReason.REPLACED.value)
 )
 
 
 def issue(
     connection: Connection,
     *,
-    key: str,
+    keys: Sequence[bytes],
     base_url: str,
     procedure_id: str,
     purpose: Purpose,
@@ -115,7 +142,7 @@ def issue(
         {"b_pid": procedure_id, "b_purpose": purpose.value, "b_subjects": subjects, "b_now": now},
     )
     expires = now + timedelta(days=valid_days)
-    signer = _serializer(key)
+    signer = _serializer(keys)
     links: dict[int, str] = {}
     rows: list[dict[str, Any]] = []
     for subject in subjects:
@@ -139,16 +166,56 @@ def issue(
 
 
 def revoke(
-    connection: Connection, procedure_id: str, purpose: Purpose, subject_id: int, now: datetime
+    connection: Connection,
+    procedure_id: str,
+    purpose: Purpose,
+    subject_id: int,
+    now: datetime,
+    reason: EndReason = EndReason.REVOKED,
 ) -> int:
     """Withdraw every live link of one person for one purpose; how many there were."""
     result = connection.execute(
-        _REVOKE.values(revoked_reason="revoked"),
+        _REVOKE.values(revoked_reason=reason.value),
         {
             "b_pid": procedure_id,
             "b_purpose": purpose.value,
             "b_subjects": [subject_id],
             "b_now": now,
+        },
+    )
+    return int(result.rowcount or 0)
+
+
+_END = (
+    update(LT)
+    .where(
+        LT.c.procedure_id == bindparam("b_pid"),
+        LT.c.purpose.in_(bindparam("b_purposes", expanding=True)),
+        LT.c.revoked_at.is_(None),
+    )
+    .values(revoked_at=bindparam("b_now"), revoked_reason=bindparam("b_reason"))
+)
+
+
+def end_links(
+    connection: Connection,
+    procedure_id: str,
+    now: datetime,
+    reason: EndReason,
+    purposes: Iterable[Purpose] = tuple(Purpose),
+) -> int:
+    """End every live link of a procedure for `purposes` (a step done, the procedure over).
+
+    Run inside the transaction of the step itself, so the step and the end of its links
+    commit together. The sessions opened with those links end on their next request.
+    """
+    result = connection.execute(
+        _END,
+        {
+            "b_pid": procedure_id,
+            "b_purposes": [p.value for p in purposes],
+            "b_now": now,
+            "b_reason": reason.value,
         },
     )
     return int(result.rowcount or 0)
@@ -168,11 +235,19 @@ _REVOKED = Text(
     "This link has been revoked or replaced by a newer one. Use the link in the most recent "
     "e-mail, or ask the facilitator for a new one.",
 )
+_DONE = Text(
+    "Deze link is afgesloten: waarvoor hij diende, is vastgelegd. U hoeft niets meer te doen.",
+    "This link has been closed: what it was for has been recorded. Nothing more is needed.",
+)
+_ENDED = Text(
+    "Deze link is afgesloten: de procedure is afgerond of geannuleerd.",
+    "This link has been closed: the procedure has been completed or cancelled.",
+)
 
 
-def _payload(key: str, token: str, purpose: Purpose) -> tuple[str, int, str, int]:
+def _payload(keys: Sequence[bytes], token: str, purpose: Purpose) -> tuple[str, int, str, int]:
     try:
-        data = _serializer(key).loads(token)
+        data = _serializer(keys).loads(token)
     except BadSignature:
         raise LinkRefused(LinkProblem.INVALID, _INVALID) from None
     valid_shape = (
@@ -190,38 +265,55 @@ def _payload(key: str, token: str, purpose: Purpose) -> tuple[str, int, str, int
 
 
 def verify(
-    connection: Connection, *, key: str, token: str, purpose: Purpose, now: datetime
+    connection: Connection, *, keys: Sequence[bytes], token: str, purpose: Purpose, now: datetime
 ) -> Grant:
-    """The grant of a link, or LinkRefused saying whether it is invalid, expired or revoked."""
-    procedure_id, subject, nonce, expires_epoch = _payload(key, token, purpose)
+    """The grant of a link, or LinkRefused saying whether it is invalid, expired or ended."""
+    procedure_id, subject, nonce, expires_epoch = _payload(keys, token, purpose)
     if now.timestamp() >= expires_epoch:
         raise LinkRefused(LinkProblem.EXPIRED, _EXPIRED)
     row = connection.execute(
-        select(LT.c.id, LT.c.procedure_id, LT.c.subject_id, LT.c.revoked_at, LT.c.expires_at).where(
-            LT.c.nonce_hash == _digest(nonce), LT.c.purpose == purpose.value
-        )
+        select(
+            LT.c.id,
+            LT.c.procedure_id,
+            LT.c.subject_id,
+            LT.c.revoked_at,
+            LT.c.revoked_reason,
+            LT.c.expires_at,
+        ).where(LT.c.nonce_hash == _digest(nonce), LT.c.purpose == purpose.value)
     ).first()
     if row is None or row.procedure_id != procedure_id or row.subject_id != subject:
         raise LinkRefused(LinkProblem.INVALID, _INVALID)
     if row.revoked_at is not None:
-        raise LinkRefused(LinkProblem.REVOKED, _REVOKED)
+        problem = _ended(row.revoked_reason)
+        raise LinkRefused(problem, problem_text(problem))
     return Grant(row.id, purpose, procedure_id, subject, row.expires_at)
 
 
-_STILL_VALID = select(LT.c.revoked_at, LT.c.expires_at).where(LT.c.id == bindparam("lid"))
+def _ended(reason: str | None) -> LinkProblem:
+    return _PROBLEM_OF_REASON.get(reason or "", LinkProblem.REVOKED)
+
+
+_STILL_VALID = select(LT.c.revoked_at, LT.c.revoked_reason, LT.c.expires_at).where(
+    LT.c.id == bindparam("lid")
+)
 
 
 def still_valid(connection: Connection, link_id: int, now: datetime) -> LinkProblem | None:
-    """Checked on every request of a link's session: revoking a link ends its sessions too."""
+    """Checked on every request of a link's session: ending a link ends its sessions too."""
     row = connection.execute(_STILL_VALID, {"lid": link_id}).first()
     if row is None:
         return LinkProblem.INVALID
     if row.revoked_at is not None:
-        return LinkProblem.REVOKED
+        return _ended(row.revoked_reason)
     if now >= row.expires_at.astimezone(UTC):
         return LinkProblem.EXPIRED
     return None
 
 
 def problem_text(problem: LinkProblem) -> Text:
-    return {LinkProblem.INVALID: _INVALID, LinkProblem.EXPIRED: _EXPIRED}.get(problem, _REVOKED)
+    return {
+        LinkProblem.INVALID: _INVALID,
+        LinkProblem.EXPIRED: _EXPIRED,
+        LinkProblem.DONE: _DONE,
+        LinkProblem.ENDED: _ENDED,
+    }.get(problem, _REVOKED)

@@ -7,16 +7,19 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from notifications.settings import MailSettings
 from states.config import ConfigError, RuleConfig, merge, parse_config
-from states.errors import InvalidInput
+from states.errors import EnvironmentProblem, InvalidInput
 from states.i18n import Language, Text, parse_language
+from workflow.environment import checked_database_url, os_problem
 from workflow.keys import KEY_ENV, KEY_FILE_ENV
 from workflow.resources import config_dir
+from workflow.validation import parse_datetime
+from workflow.web_settings import WEB_TABLE, WebSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///var/hotspot.db"
 # The installation's mail settings share the TOML file but are not rules of a procedure.
@@ -32,18 +35,24 @@ class Settings:
     # Where the master keys come from (workflow.keys): the variable, else the key file.
     secret_key: str | None = field(default=None, repr=False)
     key_file: str | None = None
+    web: WebSettings = field(default_factory=WebSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        return cls(
-            database_url=env.get("HOTSPOT_DATABASE_URL") or DEFAULT_DATABASE_URL,
+        defaults = default_config_dict()
+        settings = cls(
+            database_url=checked_database_url(
+                env.get("HOTSPOT_DATABASE_URL") or DEFAULT_DATABASE_URL
+            ),
             language=parse_language(env.get("HOTSPOT_LANG")),
             now_override=_parse_now(env.get("HOTSPOT_NOW")),
-            mail=MailSettings.from_sources(default_config_dict().get(MAIL_TABLE, {}), env),
+            mail=MailSettings.from_sources(defaults.get(MAIL_TABLE, {}), env),
             secret_key=env.get(KEY_ENV) or None,
             key_file=env.get(KEY_FILE_ENV) or None,
+            web=WebSettings.from_sources(defaults.get(WEB_TABLE, {}), env),
         )
+        return settings
 
     def key_env(self) -> dict[str, str]:
         """The key settings as workflow.keys.load reads them."""
@@ -52,19 +61,10 @@ class Settings:
 
 
 def _parse_now(value: str | None) -> datetime | None:
+    """HOTSPOT_NOW: a moment as every other moment is typed (without an offset, Dutch time)."""
     if not value:
         return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(
-            "HOTSPOT_NOW",
-            Text(
-                f"{value!r} is geen ISO-datum-tijd (bijv. 2025-03-12T09:00:00+01:00)",
-                f"{value!r} is not an ISO date-time (e.g. 2025-03-12T09:00:00+01:00)",
-            ),
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return parse_datetime("HOTSPOT_NOW", value)
 
 
 def default_actor(env: Mapping[str, str] | None = None) -> str:
@@ -78,18 +78,66 @@ def default_actor(env: Mapping[str, str] | None = None) -> str:
         return "onbekend"
 
 
+# A configuration file is a few kB; reading more is a mistake (a log file, /dev/zero).
+MAX_CONFIG_BYTES = 1_000_000
+
+
 def read_toml(path: Path, field: str) -> dict[str, Any]:
+    """A TOML file as a dict; every way it can be unusable is named, with the file."""
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise InvalidInput(
             field, Text(f"bestand {path} bestaat niet", f"file {path} does not exist")
+        ) from None
+    except IsADirectoryError:
+        raise InvalidInput(
+            field,
+            Text(f"{path} is een map, geen TOML-bestand", f"{path} is a folder, not a TOML file"),
+        ) from None
+    except OSError as error:
+        # Unreadable (permissions, I/O): the machine, not the input.
+        raise os_problem(error, str(path)) or EnvironmentProblem(
+            str(path),
+            Text(
+                f"het bestand kan niet worden gelezen ({error.strerror})",
+                f"the file cannot be read ({error.strerror})",
+            ),
+        ) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise InvalidInput(
+            field,
+            Text(
+                f"{path} is groter dan 1 MB; is dit wel het configuratiebestand?",
+                f"{path} is larger than 1 MB; is this the configuration file?",
+            ),
+        )
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise InvalidInput(
+            field,
+            Text(
+                f"{path} is geen UTF-8-tekst (byte {error.start}); sla het op als UTF-8",
+                f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8",
+            ),
         ) from None
     except tomllib.TOMLDecodeError as error:
         raise InvalidInput(
             field,
             Text(f"{path} is geen geldige TOML: {error}", f"{path} is not valid TOML: {error}"),
+        ) from None
+    except RecursionError:
+        # tomllib reads nested tables and arrays recursively; thousands of levels exhaust it.
+        raise InvalidInput(
+            field,
+            Text(
+                f"{path} is te diep genest (tabellen of lijsten in elkaar); een configuratie "
+                "heeft er hooguit een paar niveaus",
+                f"{path} is nested too deeply (tables or arrays inside each other); a "
+                "configuration has a few levels at most",
+            ),
         ) from None
 
 
@@ -101,6 +149,7 @@ def effective_config(organisation_file: Path | None) -> tuple[dict[str, Any], Ru
     """The defaults merged with an organisation's file, as stored dict and checked config."""
     raw = default_config_dict()
     raw.pop(MAIL_TABLE, None)
+    raw.pop(WEB_TABLE, None)
     try:
         if organisation_file is not None:
             raw = merge(raw, read_toml(organisation_file, "--config"))

@@ -24,6 +24,9 @@ from workflow.app import App
 from workflow.commands.base import changing
 from workflow.deadlines.planning import unplanned_procedures
 from workflow.deadlines.sweep import SYSTEM_ACTOR, SweepReport, sweep
+from workflow.environment import brief
+from workflow.notify.failures import summarise as summarise_failures
+from workflow.users import purge_sessions
 
 log = structlog.get_logger("hotspot.worker")
 
@@ -58,9 +61,14 @@ def plan_missing(app: App) -> int:
 def tick(
     app: App, now: datetime | None = None, *, should_stop: Callable[[], bool] = lambda: False
 ) -> TickReport:
-    """One sweep at `now` (the application's clock when None): reminders, then the outbox."""
+    """One sweep at `now` (the application's clock when None): reminders, the daily summary of
+    failed mail, the purge of ended web sessions, then the outbox."""
     moment = now or app.now()
     reminders = sweep(app, moment, batch_size=app.settings.mail.batch_size, should_stop=should_stop)
+    if not should_stop():
+        summarise_failures(app, moment)
+        # Ended web sessions, a few hundred rows per transaction (workflow.users).
+        purge_sessions(app, moment)
     mail = send_due_blocking(app, app.settings.mail, now=now, should_stop=should_stop)
     return TickReport(moment, reminders, mail)
 
@@ -102,7 +110,7 @@ class Worker:
         except Exception as error:
             # A database or mail server that is away now is there at a later beat; the rows
             # wait. Log and keep the metronome going.
-            log.error("worker.tick_failed", error=type(error).__name__, detail=str(error))
+            log.error("worker.tick_failed", error=type(error).__name__, detail=brief(error))
             return
         self.ticks += 1
         if self.on_tick is not None:

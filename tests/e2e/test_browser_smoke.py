@@ -21,6 +21,9 @@ def test_a_wrong_password_is_refused_and_the_right_one_opens_the_dashboard(
     page.get_by_label("Wachtwoord").fill("wrong-password-here")
     page.get_by_role("button", name="Inloggen").click()
     assert "Onjuiste gebruikersnaam of wachtwoord" in page.locator("[role=alert]").inner_text()
+    # The refusal is the same page whatever was typed: the name is not echoed back.
+    assert page.get_by_label("Gebruikersnaam").input_value() == ""
+    page.get_by_label("Gebruikersnaam").fill("sanne")
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(f"{site.url}/procedures")

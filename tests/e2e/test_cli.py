@@ -96,6 +96,9 @@ def test_a_facilitator_runs_a_whole_procedure_from_the_command_line(
 ) -> None:
     """Every phase from init to closed through the CLI, ending with a verified audit trail."""
     cli = process_cli
+    # A simulated calendar (HOTSPOT_NOW): sessions lie after the opening, attendance follows
+    # the sessions and the decision is dated no later than the day it is recorded.
+    cli.env["HOTSPOT_NOW"] = "2025-01-06T10:00:00+01:00"
     assert (
         cli.json(
             "init",
@@ -203,6 +206,7 @@ def test_a_facilitator_runs_a_whole_procedure_from_the_command_line(
     queued = cli.json("mail", "list", P)["messages"]
     kinds = {m["kind"] for m in queued if m["status"] == "pending"}
     assert {"session_invitation", "session_update", "session_cancelled"} <= kinds
+    cli.env["HOTSPOT_NOW"] = "2025-03-24T18:30:00+01:00"  # both sessions have been held
     for sid in (s1.stdout.strip(), s2.stdout.strip()):
         cli.json(
             "session",
@@ -257,6 +261,7 @@ def test_a_facilitator_runs_a_whole_procedure_from_the_command_line(
     assert cli.json("advance", P)["phase"] == "decision"
     assert cli.json("advice", P, "--negative", "--by", "Carla")["phase"] == "sessions"
     assert cli.json("advance", P)["phase"] == "decision"
+    cli.env["HOTSPOT_NOW"] = "2025-05-26T16:00:00+02:00"  # the day the governing body decides
     cli.json(
         "advice",
         P,

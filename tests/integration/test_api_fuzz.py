@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pytest
 import schemathesis
@@ -27,7 +28,6 @@ from states.phases import Phase
 from tests import support, web_support
 from workflow.app import App
 from workflow.web import create_app
-from workflow.web.routes import auth as html_auth
 
 pytestmark = pytest.mark.slow
 
@@ -39,6 +39,10 @@ EXAMPLES = int(os.environ.get("HOTSPOT_API_FUZZ_EXAMPLES", "10"))
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 # Fixed for the positive cases, so they reach the commands instead of stopping at a 404.
 CANCEL = ("POST", "/api/procedures/{pid}/cancel")
+# Logging out ends the session on the server: it gets a session of its own for each case, or
+# every operation fuzzed after it would meet only 401.
+LOGOUT = ("DELETE", "/api/session")
+LOGIN = ("POST", "/api/session")
 
 
 @dataclass
@@ -46,6 +50,8 @@ class Tally:
     operations: int = 0
     examples: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
+    # Status counts per operation ("POST /api/session"), to say where each answer came from.
+    by_operation: dict[str, Counter[int]] = field(default_factory=dict)
 
 
 def test_every_operation_answers_as_documented_and_never_with_a_server_error(
@@ -53,7 +59,8 @@ def test_every_operation_answers_as_documented_and_never_with_a_server_error(
 ) -> None:
     """Every operation, fuzzed in both modes with a logged-in session, answers as documented."""
     # Wrong passwords are part of the fuzz; their deliberate slowness is not under test here.
-    monkeypatch.setattr(html_auth, "FAILED_LOGIN_DELAY", 0.0)
+    web_settings = replace(app.settings.web, login_floor_ms=0)
+    monkeypatch.setattr(app, "settings", replace(app.settings, web=web_settings))
     pid = support.open_procedure(app)
     support.drive_to(app, pid, Phase.SESSIONS)
     support.hold_sessions(app, pid)
@@ -61,20 +68,45 @@ def test_every_operation_answers_as_documented_and_never_with_a_server_error(
     spare = support.open_procedure(app, org="Gemeente Deventer")
     web = create_app(app)
     web_support.ensure_user(app)
-    login = TestClient(web).post(
-        "/api/session",
-        json={"username": web_support.FACILITATOR, "password": web_support.PASSWORD},
-    )
-    assert login.status_code == 200, login.text
-    token = login.json()["csrf_token"]
-    cookie = login.cookies["hotspot_session"]
+
+    def log_in() -> tuple[str, str]:
+        login = TestClient(web).post(
+            "/api/session",
+            json={"username": web_support.FACILITATOR, "password": web_support.PASSWORD},
+        )
+        assert login.status_code == 200, login.text
+        return str(login.json()["csrf_token"]), str(login.cookies["hotspot_session"])
+
+    token, cookie = log_in()
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", web)
     tally = Tally()
+
+    def run_fuzz(strategy: Any, key: tuple[str, str], statuses: Counter[int]) -> None:
+        # A function per operation, so that each hypothesis test binds its own key and tally.
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=strategy)
+        def fuzz(case: schemathesis.Case) -> None:
+            csrf, session = log_in() if key == LOGOUT else (token, cookie)
+            response = case.call(
+                headers={"X-CSRF-Token": csrf}, cookies={"hotspot_session": session}
+            )
+            tally.examples += 1
+            tally.statuses[response.status_code] += 1
+            statuses[response.status_code] += 1
+            case.validate_response(response, checks=CHECKS)
+
+        fuzz()
 
     for result in schema.get_all_operations():
         operation = result.ok()
         tally.operations += 1
-        target = spare if (operation.method.upper(), operation.path) == CANCEL else pid
+        key = (operation.method.upper(), operation.path)
+        target = spare if key == CANCEL else pid
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             fixed = (
                 {"pid": target}
@@ -82,27 +114,28 @@ def test_every_operation_answers_as_documented_and_never_with_a_server_error(
                 else None
             )
             strategy = operation.as_strategy(generation_mode=mode, path_parameters=fixed)
+            name = f"{key[0]} {key[1]} ({mode.value})"
+            statuses = tally.by_operation.setdefault(name, Counter())
 
-            @settings(
-                max_examples=EXAMPLES,
-                deadline=None,
-                database=None,
-                suppress_health_check=list(HealthCheck),
-            )
-            @given(case=strategy)
-            def fuzz(case: schemathesis.Case) -> None:
-                response = case.call(
-                    headers={"X-CSRF-Token": token}, cookies={"hotspot_session": cookie}
-                )
-                tally.examples += 1
-                tally.statuses[response.status_code] += 1
-                case.validate_response(response, checks=CHECKS)
-
-            fuzz()
+            run_fuzz(strategy, key, statuses)
 
     print(f"\napi fuzz: {tally.operations} operations, {tally.examples} requests, {tally.statuses}")
-    assert tally.operations == 30
+    for name, counts in sorted(tally.by_operation.items()):
+        print(f"  {name}: {dict(sorted(counts.items()))}")
+    # 30 before, plus the link revocation route and the three mail routes (address
+    # corrections and retry).
+    assert tally.operations == 34
     assert not any(status >= 500 for status in tally.statuses)
+    # The session held all the way: a request that fits the schema is answered 401 only when it
+    # is a login with made-up credentials (the negative cases include ones without a cookie).
+    positive = {n: c for n, c in tally.by_operation.items() if n.endswith("(positive)")}
+    refused = {name for name, counts in positive.items() if counts[401]}
+    assert refused <= {f"{LOGIN[0]} {LOGIN[1]} (positive)"}, refused
+    # Every operation was reached with the session: each answered something besides 401/403
+    # (but a login with made-up credentials, whose right answer is 401).
+    for name, counts in tally.by_operation.items():
+        if name != f"{LOGIN[0]} {LOGIN[1]} (positive)":
+            assert sum(n for s, n in counts.items() if s not in (401, 403)) > 0, name
     # The fuzz reached past validation: some commands ran, some were refused by the rules.
     assert tally.statuses[200] + tally.statuses[201] > 0
     assert tally.statuses[409] > 0 and tally.statuses[422] > 0

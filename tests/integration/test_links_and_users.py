@@ -20,7 +20,7 @@ def _issue(app: App, pid: str, subject: int, purpose: Purpose = Purpose.EXPERT) 
     with app.transaction() as connection:
         made = links.issue(
             connection,
-            key=links.signing_key(connection),
+            keys=links.link_keys(app.keys),
             base_url="https://hotspots.example",
             procedure_id=pid,
             purpose=purpose,
@@ -35,7 +35,7 @@ def _verify(app: App, token: str, purpose: Purpose = Purpose.EXPERT) -> links.Gr
     with app.engine.connect() as connection:
         return links.verify(
             connection,
-            key=links.signing_key(connection),
+            keys=links.link_keys(app.keys),
             token=token,
             purpose=purpose,
             now=app.now(),

@@ -90,11 +90,12 @@ def test_starttls_delivers_to_a_server_that_requires_it(
 def test_plain_text_is_refused_by_a_server_that_requires_starttls(
     app: App, starttls_server: SmtpTestServer
 ) -> None:
-    """Configured without TLS, the message does not get through and the error is kept."""
+    """Configured without TLS, the message does not get through: a set-up problem, no try."""
     queue_one(app)
     report = send_due_blocking(app, settings(starttls_server, "none", None))
     assert report.sent == 0 and starttls_server.received == []
-    assert report.retried + report.failed == 1
+    assert (report.retried, report.failed, report.held) == (0, 0, 1)
+    assert report.problem is not None and report.problem.startswith("starttls: 530")
 
 
 def test_implicit_tls_delivers(
@@ -113,6 +114,10 @@ def test_an_untrusted_certificate_sends_nothing(app: App, starttls_server: SmtpT
     report = send_due_blocking(app, settings(starttls_server, "starttls", None))
     assert report.sent == 0 and starttls_server.received == []
     assert "certificate" in report.failures[0].error.lower()
+    assert report.problem is not None and report.problem.startswith("certificate:")
     with app.read() as db:
-        (status,) = db.execute(OUTBOX.select().with_only_columns(OUTBOX.c.status)).scalars()
-    assert status == "pending"
+        [(status, attempts)] = db.execute(
+            OUTBOX.select().with_only_columns(OUTBOX.c.status, OUTBOX.c.attempts)
+        ).all()
+    # A certificate that does not verify is the set-up's problem: no try is used up.
+    assert (status, attempts) == ("pending", 0)

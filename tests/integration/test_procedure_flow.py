@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import func, select
 
@@ -190,6 +192,7 @@ def test_attendance_only_for_accepted_experts_and_only_once(app: App) -> None:
     people.respond(app, pid, "af@example.org", accept=False, actor=ACTOR)
     procedures.advance(app, pid, actor=ACTOR)
     sid = sessions.add_session(app, pid, at="2025-03-10T14:00", actor=ACTOR)["session"]
+    support.run_clock_to(app, datetime(2025, 3, 10, 17, 0))
     with pytest.raises(InvalidInput):
         sessions.attend(app, pid, sid, ["af@example.org"], actor=ACTOR)
     sessions.attend(app, pid, sid, [support.INTERNAL[0][1]], actor=ACTOR)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +110,9 @@ def test_a_stale_change_loses_with_a_conflict_on_postgres(postgres_url: str) -> 
         before = _footprint(first, pid)
         with pytest.raises(Conflict), changing(first, pid, "anna", "milestone.set") as change:
             # Someone else completes a change while this one is still open.
-            planning.set_milestone(second, pid, "decision", "2025-05-13", actor="bert")
+            # A day that fits a procedure opened today on the real clock.
+            later = (date.today() + timedelta(days=160)).isoformat()
+            planning.set_milestone(second, pid, "decision", later, actor="bert")
             change.session.add(
                 m.Milestone(procedure_id=pid, key="publication", due=support.FIRST_MILESTONE)
             )

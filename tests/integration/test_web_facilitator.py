@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -246,6 +247,8 @@ def test_sessions_attendance_and_assessment_go_through_the_forms(app: App) -> No
     """Planning a session, recording who came and assessing a candidate use the page's forms."""
     pid = support.open_procedure(app)
     support.drive_to(app, pid, Phase.SESSIONS)
+    # The facilitator records the session that evening, once it has been held.
+    support.run_clock_to(app, datetime(2025, 3, 10, 17, 0))
     web = logged_in(app)
 
     html = submit(web, pid, "sessions", {"at": "2025-03-10T14:00", "location": "Zwolle"})

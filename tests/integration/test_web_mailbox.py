@@ -98,13 +98,15 @@ def test_names_outside_the_listing_are_refused(app: App, tmp_path: Path) -> None
 
 
 def test_without_a_mail_folder_the_mailbox_says_mail_goes_by_smtp(app: App) -> None:
-    """In SMTP mode there is nothing to read: a 404 page that says why."""
+    """In SMTP mode there are no files to read: the page says why, a message is not found."""
     web = mailbox_client(app, None)
 
     response = web.get("/mail")
 
-    assert response.status_code == 404
+    assert response.status_code == 200
     assert "SMTP" in response.text
+    assert "Er is geen mislukte mail." in response.text
+    assert web.get("/mail/iets.eml").status_code == 404
 
 
 def test_the_mailbox_is_for_the_facilitator_only(app: App, tmp_path: Path) -> None:

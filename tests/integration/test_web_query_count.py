@@ -118,12 +118,12 @@ def test_the_procedure_page_runs_as_many_statements_for_a_large_procedure_as_a_s
 def test_the_dashboard_does_not_read_per_expert_or_candidate(app: App) -> None:
     """The dashboard's statements depend on the number of procedures, not on their size."""
     small_procedure(app)
-    web = logged_in(app)
-    web.get("/procedures")
-    before = statements_for(app, web, "/procedures")
     large_procedure(app)
 
-    after = statements_for(app, web, "/procedures")
+    # Each from a new web process, so nothing is cached yet, on the same day: the small
+    # procedure alone (the organisation filter), then both.
+    alone = statements_for(app, logged_in(app), "/procedures?organisation=overijssel")
+    both = statements_for(app, logged_in(app), "/procedures")
 
     # The second procedure adds its own constant share (its exit rules' parts), nothing more.
-    assert after - before <= 8
+    assert 0 < both - alone <= 8

@@ -117,11 +117,11 @@ def test_advice_through_the_link_is_recorded_with_reference_and_date(
 def test_negative_advice_sends_the_list_back_and_stays_readable(
     app: App, pid: str, archivist: TestClient
 ) -> None:
-    """After negative advice the page shows the recorded advice and the list's return."""
+    """After negative advice the receipt shows the recorded advice and the list's return."""
     html = post(archivist, "/advies", {"advice": "negative", "reason": "De wolf ontbreekt"})
     assert procedures.status(app, pid).phase == Phase.SESSIONS.value
     assert "negatief" in html and "De wolf ontbreekt" in html
-    assert "[documents.list_sent_back]" in html
+    assert "De lijst gaat terug naar de expertbijeenkomsten" in html
     assert 'action="/advies"' not in html
 
 
@@ -164,7 +164,7 @@ def test_a_decision_before_positive_advice_is_flashed_with_its_rule(app: App, pi
     with app.transaction() as connection:
         url = links.issue(
             connection,
-            key=links.signing_key(connection),
+            keys=links.link_keys(app.keys),
             base_url="http://testserver",
             procedure_id=pid,
             purpose=links.Purpose.DECISION,
@@ -179,9 +179,16 @@ def test_a_decision_before_positive_advice_is_flashed_with_its_rule(app: App, pi
     assert latest_list(app, pid).status == "submitted"
 
 
-def test_the_step_pages_refuse_other_sessions(app: App, pid: str, archivist: TestClient) -> None:
+def test_the_step_pages_refuse_other_sessions(app: App) -> None:
     """No session, an expert's or the other step's session: 403 on each page."""
+    pid = support.open_procedure(app)
+    support.drive_to(app, pid, Phase.SESSIONS)
+    support.hold_sessions(app, pid)
+    support.nominate_and_assess(app, pid)
+    # The expert opens their link while it is valid, on the day the list goes for advice.
     expert = opened(app, latest_link(app, INTERNAL[0][1], "call_for_nominations"), "/portaal")
+    procedures.advance(app, pid, actor=support.ACTOR)
+    archivist = opened(app, latest_link(app, ARCHIVIST, "advice_request"), "/advies")
     anonymous = client(app)
     for web, path in (
         (anonymous, "/advies"),

@@ -34,8 +34,9 @@ DEFAULT_TOML = Path(__file__).resolve().parents[2] / "config" / "default.toml"
 
 with DEFAULT_TOML.open("rb") as _fh:
     _DEFAULT_RAW: dict[str, Any] = tomllib.load(_fh)
-# The [mail] table configures the installation, not a procedure's rules.
+# The [mail] and [web] tables configure the installation, not a procedure's rules.
 _DEFAULT_RAW.pop("mail")
+_DEFAULT_RAW.pop("web")
 
 DEFAULT_CONFIG: RuleConfig = parse_config(_DEFAULT_RAW)
 

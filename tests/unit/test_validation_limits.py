@@ -24,11 +24,12 @@ def test_line_breaks_and_tabs_stay_allowed_in_text() -> None:
 
 
 def test_an_address_whose_lower_case_form_is_too_long_is_refused() -> None:
-    """ "İ" lower-cases to two characters: the stored key must still fit its column."""
+    """ "İ" lower-cases to two characters: the stored key must still fit its column (and a
+    local part outside ASCII is refused outright, as the mailer could not send it)."""
     local = "İ" * 200
     address = f"{local}@example.org"
     assert len(address) <= 320 < len(validation.email_key(address))
-    with pytest.raises(InvalidInput, match="geen geldig e-mailadres"):
+    with pytest.raises(InvalidInput, match="geen bruikbaar e-mailadres"):
         validation.email("--email", address)
 
 

@@ -33,6 +33,11 @@ class CliContext:
             self._app = bootstrap(Settings.from_env())
         return self._app
 
+    @property
+    def database_url(self) -> str | None:
+        """The database this command uses, once it has opened it (for error messages)."""
+        return self._app.settings.database_url if self._app is not None else None
+
     def close(self) -> None:
         if self._app is not None:
             self._app.dispose()

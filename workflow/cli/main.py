@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 import sys
+import traceback
 
 import click
 from rich.console import Console
+from rich.markup import escape
+from sqlalchemy.exc import DBAPIError
 
 from states.errors import HotspotError
-from states.i18n import parse_language
+from states.i18n import Language, Text, parse_language
 from workflow.cli import (
     deadline_commands,
     document_commands,
@@ -22,6 +25,7 @@ from workflow.cli import (
 )
 from workflow.cli.context import CliContext
 from workflow.cli.group import cli
+from workflow.environment import brief, problem_of
 
 # Imported for their side effect: they add their commands to `cli`.
 __all__ = [
@@ -41,19 +45,30 @@ def _wants_json(args: list[str]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; exit 0 done, 2 invalid input, 3 refused, 4 not found, 5 conflict."""
+    """Run the CLI; exit 0 done, 2 invalid input, 3 refused, 4 not found, 5 conflict,
+    7 environment problem (database, disk or file), 1 a bug."""
     args = list(sys.argv[1:] if argv is None else argv)
     # Known before parsing, so even a parse error is explained in the chosen language.
     language = parse_language(_value_after(args, "--lang") or os.environ.get("HOTSPOT_LANG"))
     err_console = Console(stderr=True)
     context = CliContext(language=language)
-    try:
+
+    def run() -> None:
         cli.main(args=args, prog_name="hotspot", standalone_mode=False, obj=context)
+
+    try:
+        try:
+            # A collision with another writer is retried by the command itself, around its
+            # one transaction (workflow.commands.base.run_change), never here: a whole command
+            # may have read a file or a prompt, or be a server.
+            run()
+        except (DBAPIError, OSError) as error:
+            problem = problem_of(error, context.database_url)
+            if problem is None:
+                raise
+            raise problem from error
     except HotspotError as error:
-        if _wants_json(args):
-            sys.stdout.write(json.dumps(error.to_json(language), ensure_ascii=False) + "\n")
-        else:
-            render.error(err_console, error, language)
+        _report(error, args, language, err_console)
         raise SystemExit(error.exit_code) from None
     except click.ClickException as error:
         if _wants_json(args):
@@ -64,9 +79,44 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(error.exit_code) from None
     except click.exceptions.Abort:
         raise SystemExit(1) from None
+    except Exception as error:
+        _report_bug(error, args, language, err_console)
+        raise SystemExit(1) from None
     finally:
         context.close()
     raise SystemExit(0)
+
+
+def _report(error: HotspotError, args: list[str], language: Language, console: Console) -> None:
+    if _wants_json(args):
+        sys.stdout.write(json.dumps(error.to_json(language), ensure_ascii=False) + "\n")
+    else:
+        render.error(console, error, language)
+
+
+def _report_bug(error: Exception, args: list[str], language: Language, console: Console) -> None:
+    """Something the program did not foresee: a short message, the traceback on request.
+
+    It still exits non-zero (1), so scripts notice; with HOTSPOT_LOG_LEVEL=DEBUG the whole
+    traceback follows on stderr for the bug report.
+    """
+    debug = os.environ.get("HOTSPOT_LOG_LEVEL", "").strip().upper() == "DEBUG"
+    # The class and the first line only: a database error's full text holds the statement and
+    # its parameters, the names and addresses being written.
+    what = brief(error)
+    message = Text(
+        f"interne fout ({what}). Dit is een fout in het programma, niet in uw invoer; "
+        "meld haar met de volledige melding (HOTSPOT_LOG_LEVEL=DEBUG toont de traceback).",
+        f"internal error ({what}). This is a fault in the program, not in your input; "
+        "please report it with the full details (HOTSPOT_LOG_LEVEL=DEBUG shows the traceback).",
+    )(language)
+    if _wants_json(args):
+        payload = {"ok": False, "error": "internal", "message": message}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    else:
+        console.print(f"[bold red]✘[/] {escape(message)}")
+    if debug:
+        traceback.print_exception(error, file=sys.stderr)
 
 
 def _value_after(args: list[str], flag: str) -> str:

@@ -222,7 +222,9 @@ def _audit_table(ctx: CliContext, rows: list[dict[str, Any]]) -> None:
     help="Stop bij de expertbijeenkomsten en start de webapplicatie (wat 'make run' doet).",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Met --web.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Met --web.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Met --web."
+)
 @common_options
 def demo(ctx: CliContext, database_url: str | None, web: bool, host: str, port: int) -> None:
     """Doorloop een complete voorbeeldprocedure (Provincie Overijssel, 2017–2023)."""

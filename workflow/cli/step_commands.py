@@ -36,6 +36,23 @@ def member_add(ctx: CliContext, proc: str, name: str, email: str, role: str, lan
     done(ctx, result, f"{name} toegevoegd als {role}", f"{name} added as {role}")
 
 
+@member.command(name="email")
+@click.argument("proc")
+@click.argument("old")
+@click.argument("new")
+@common_options
+def member_email(ctx: CliContext, proc: str, old: str, new: str) -> None:
+    """Verbeter het e-mailadres van een werkgroeplid (in al zijn rollen); zijn wachtende en
+    mislukte mail gaat dan naar het nieuwe adres."""
+    result = people.correct_member_email(ctx.app, proc, old, new, actor=ctx.actor)
+    done(
+        ctx,
+        result,
+        f"Adres verbeterd: {result['email']} ({result['mail']} bericht(en) omgezet)",
+        f"Address corrected: {result['email']} ({result['mail']} message(s) moved)",
+    )
+
+
 @cli.group()
 def milestone() -> None:
     """Mijlpalen van de planning."""
@@ -86,6 +103,23 @@ def expert_add(
         language=language,
     )
     done(ctx, result, f"Expert {name} toegevoegd", f"Expert {name} added")
+
+
+@expert.command(name="email")
+@click.argument("proc")
+@click.argument("old")
+@click.argument("new")
+@common_options
+def expert_email(ctx: CliContext, proc: str, old: str, new: str) -> None:
+    """Verbeter het e-mailadres van een expert; wachtende en mislukte mail gaat dan naar het
+    nieuwe adres ('hotspot mail retry' verstuurt mislukte opnieuw)."""
+    result = people.correct_expert_email(ctx.app, proc, old, new, actor=ctx.actor)
+    done(
+        ctx,
+        result,
+        f"Adres verbeterd: {result['email']} ({result['mail']} bericht(en) omgezet)",
+        f"Address corrected: {result['email']} ({result['mail']} message(s) moved)",
+    )
 
 
 @expert.command(name="import")

@@ -6,14 +6,23 @@ from datetime import date
 from typing import Any
 
 from states.actions import Action
-from states.guards import require_no_advice_yet, require_open_list, require_positive_advice
+from states.guards import (
+    AdviceDay,
+    require_no_advice_yet,
+    require_open_list,
+    require_plausible_advice_date,
+    require_plausible_decision_date,
+    require_positive_advice,
+)
+from states.i18n import local_date
 from states.machine import SEND_BACK, ProcedureModel, definition
 from states.phases import Phase
 from states.snapshot import ListStatus, ProcedureSnapshot
-from workflow import notify, repository, validation
+from workflow import links, notify, repository, validation
 from workflow.app import App
-from workflow.commands.base import Change, changing
+from workflow.commands.base import Change, run_change
 from workflow.db import models as m
+from workflow.links import EndReason, Purpose
 
 
 def _submitted_list(change: Change) -> m.ListVersion:
@@ -64,14 +73,23 @@ def record_advice(
         validation.single_line("--ref", ref, max_length=200) if (ref or "").strip() else None
     )
     letter_day = validation.parse_date("--date", day) if day and str(day).strip() else None
-    with changing(app, procedure_id, actor, "advice.record", reason=why) as change:
+
+    def body(change: Change) -> dict[str, Any]:
         change.require(Action.RECORD_ADVICE)
         row = _submitted_list(change)
         require_no_advice_yet(row.number, row.advice_positive, row.advice_by)
+        if letter_day is not None:
+            require_plausible_advice_date(
+                letter_day, row.number, row.created_at, local_date(change.now)
+            )
         row.advice_positive, row.advice_by, row.advice_reason = positive, adviser, why
         row.advice_ref, row.advice_date = letter_ref, letter_day
         row.advice_at = change.now
         phase = _send_back(change, row) if not positive else change.phase
+        # The advice is in, whoever recorded it: the archivist's links have done their work.
+        ended = links.end_links(
+            change.connection, change.procedure.id, change.now, EndReason.DONE, [Purpose.ADVICE]
+        )
         if positive:
             notify.proposal(change, row)
         change.data = {
@@ -82,13 +100,25 @@ def record_advice(
             "date": letter_day.isoformat() if letter_day else None,
             "to": phase.value,
             "recorded_via": _via(via),
+            "links_ended": ended,
         }
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "list_version": row.number,
-        "phase": change.procedure.phase,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "list_version": row.number,
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "advice.record", body, reason=why)
+
+
+def _advice_day(row: m.ListVersion) -> AdviceDay | None:
+    """The advice letter's date, else the day the advice was recorded."""
+    if row.advice_date is not None:
+        return AdviceDay(row.advice_date, from_letter=True)
+    if row.advice_at is not None:
+        return AdviceDay(local_date(row.advice_at), from_letter=False)
+    return None
 
 
 def record_decision(
@@ -105,12 +135,20 @@ def record_decision(
     decided_on = validation.parse_date("--date", day)
     reference = validation.single_line("--ref", ref, max_length=200)
     why = validation.text("--reason", reason, max_length=10_000, required=False) or None
-    with changing(app, procedure_id, actor, "decision.record", reason=why) as change:
+
+    def body(change: Change) -> dict[str, Any]:
         change.require(Action.RECORD_DECISION)
         row = _submitted_list(change)
         require_positive_advice(row.advice_positive)
+        require_plausible_decision_date(
+            decided_on, row.number, row.created_at, local_date(change.now), _advice_day(row)
+        )
         row.decision_date, row.decision_ref, row.decision_reason = decided_on, reference, why
         row.decided_at = change.now
+        # The decision is in: management's links have done their work.
+        ended = links.end_links(
+            change.connection, change.procedure.id, change.now, EndReason.DONE, [Purpose.DECISION]
+        )
         if adopted:
             row.status = ListStatus.ADOPTED.value
             phase = change.phase
@@ -125,11 +163,14 @@ def record_decision(
             "to": phase.value,
             "hotspots": [e["number"] for e in row.entries] if adopted else [],
             "recorded_via": _via(via),
+            "links_ended": ended,
         }
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "list_version": row.number,
-        "adopted": adopted,
-        "phase": change.procedure.phase,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "list_version": row.number,
+            "adopted": adopted,
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "decision.record", body, reason=why)

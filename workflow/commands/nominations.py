@@ -22,7 +22,7 @@ from states.phases import Phase
 from states.snapshot import Response
 from workflow import validation
 from workflow.app import App
-from workflow.commands.base import Change, changing
+from workflow.commands.base import Change, run_change
 from workflow.commands.sessions import CandidateFields, candidate_fields, require_within_period
 from workflow.db import models as m
 
@@ -82,9 +82,8 @@ def _nominator(change: Change, expert_id: int) -> m.Expert:
 
 def _own_nomination(change: Change, expert_id: int, candidate_id: int | str) -> m.Candidate:
     """The expert's own nomination; someone else's is reported as not found, never shown."""
-    row = (
-        change.session.get(m.Candidate, int(candidate_id)) if str(candidate_id).isdigit() else None
-    )
+    number = validation.id_or_none(candidate_id)
+    row = change.session.get(m.Candidate, number) if number is not None else None
     if row is None or row.procedure_id != change.procedure.id or row.nominated_by != expert_id:
         raise NotFound(
             Text(
@@ -128,9 +127,10 @@ def submit_nomination(
         title=title, start=start, end=end, description=description, names=FORM_FIELDS
     )
     chosen = _criteria(criteria)
-    with changing(app, procedure_id, actor, "nomination.submit") as change:
+
+    def body(change: Change) -> dict[str, Any]:
         expert = _nominator(change, expert_id)
-        require_within_period(change, fields, FORM_FIELDS["start"])
+        require_within_period(change, fields, FORM_FIELDS)
         row = m.Candidate(
             procedure_id=change.procedure.id,
             nominated_by=expert.id,
@@ -144,12 +144,14 @@ def submit_nomination(
         change.session.add(row)
         change.session.flush()
         change.data = {"candidate": row.id, "by_expert": expert.id, **_values(row)}
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "candidate": row.id,
-        "phase": change.procedure.phase,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "candidate": row.id,
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "nomination.submit", body)
 
 
 def edit_nomination(
@@ -170,11 +172,12 @@ def edit_nomination(
         title=title, start=start, end=end, description=description, names=FORM_FIELDS
     )
     chosen = _criteria(criteria)
-    with changing(app, procedure_id, actor, "nomination.edit") as change:
+
+    def body(change: Change) -> dict[str, Any]:
         row = _own_nomination(change, expert_id, candidate_id)
         expert = _nominator(change, expert_id)
         require_unassessed_nomination(row.id, row.assessed)
-        require_within_period(change, fields, FORM_FIELDS["start"])
+        require_within_period(change, fields, FORM_FIELDS)
         previous = _values(row)
         _fill(row, fields, chosen)
         if _values(row) == previous:
@@ -192,9 +195,11 @@ def edit_nomination(
             **_values(row),
             "previous": previous,
         }
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "candidate": row.id,
-        "phase": change.procedure.phase,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "candidate": row.id,
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "nomination.edit", body)

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from notifications.addresses import AddressRefused, mailbox
+from notifications.outbox import OUTBOX, OutboxStatus, PersonRef
 from states.actions import Action
-from states.errors import InvalidInput
+from states.errors import EnvironmentProblem, InvalidInput
 from states.i18n import Text
 from states.snapshot import Perspective, Response
 from workflow import notify, validation
 from workflow.app import App
-from workflow.commands.base import Change, changing
+from workflow.commands.base import Change, run_change
 from workflow.db import models as m
+from workflow.environment import os_problem
 
 PERSPECTIVE_ALIASES = {"intern": "internal", "extern": "external"}
 
@@ -35,7 +39,8 @@ def add_member(
     clean_name = validation.single_line("--name", name, max_length=200)
     address = validation.email("--email", email)
     mail_language = validation.language("--language", language)
-    with changing(app, procedure_id, actor, "member.add") as change:
+
+    def body(change: Change) -> dict[str, Any]:
         change.require(Action.ADD_MEMBER)
         clean_role = validation.choice("--role", role, change.config.roles.known)
         key = validation.email_key(address)
@@ -71,12 +76,14 @@ def add_member(
             "role": clean_role,
             "language": mail_language,
         }
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "member": member.id,
-        "phase": change.procedure.phase,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "member": member.id,
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "member.add", body)
 
 
 def _new_expert(change: Change, row: dict[str, str], where: str = "") -> m.Expert:
@@ -106,9 +113,8 @@ def _new_expert(change: Change, row: dict[str, str], where: str = "") -> m.Exper
 
 
 def _refuse_known_addresses(
-    session: Session, procedure_id: str, experts: list[m.Expert], field: str
+    session: Session, procedure_id: str, keys: list[str], field: str
 ) -> None:
-    keys = [e.email_key for e in experts]
     taken = set(
         session.scalars(
             select(m.Expert.email_key).where(
@@ -137,7 +143,7 @@ def add_expert(
     actor: str,
     language: str = "nl",
 ) -> dict[str, Any]:
-    with changing(app, procedure_id, actor, "expert.add") as change:
+    def body(change: Change) -> dict[str, Any]:
         change.require(Action.ADD_EXPERT)
         expert = _new_expert(
             change,
@@ -149,7 +155,7 @@ def add_expert(
                 "language": language,
             },
         )
-        _refuse_known_addresses(change.session, change.procedure.id, [expert], "--email")
+        _refuse_known_addresses(change.session, change.procedure.id, [expert.email_key], "--email")
         change.session.add(expert)
         change.session.flush()
         change.data = {
@@ -160,12 +166,14 @@ def add_expert(
             "profile": expert.profile,
             "language": expert.language,
         }
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "expert": expert.id,
-        "phase": change.procedure.phase,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "expert": expert.id,
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "expert.add", body)
 
 
 CSV_HEADERS = {
@@ -183,10 +191,42 @@ CSV_HEADERS = {
 }
 
 
-def read_expert_csv(path: Path) -> list[dict[str, str]]:
-    """Rows of an expert CSV (comma or semicolon, as Dutch spreadsheets write it)."""
+# Read in pieces of this size, so a huge file (or /dev/zero) never sits in memory whole.
+_CHUNK = 64 * 1024
+
+
+def _read_bounded(path: Path, limit: int) -> bytes:
+    """The file's bytes, if there are at most `limit`; InvalidInput naming it otherwise."""
+    pieces: list[bytes] = []
+    size = 0
+    with path.open("rb") as handle:
+        while size <= limit:
+            piece = handle.read(min(_CHUNK, limit + 1 - size))
+            if not piece:
+                break
+            pieces.append(piece)
+            size += len(piece)
+    if size > limit:
+        shown = f"{limit:,}".replace(",", ".")
+        raise InvalidInput(
+            "FILE",
+            Text(
+                f"{path} is groter dan {shown} bytes, de grens voor een lijst met experts "
+                "([web] max_upload_bytes); is dit wel het goede bestand?",
+                f"{path} is larger than {limit:,} bytes, the limit for a list of experts "
+                "([web] max_upload_bytes); is this the right file?",
+            ),
+        )
+    return b"".join(pieces)
+
+
+def read_expert_csv(path: Path, limit: int) -> list[dict[str, str]]:
+    """Rows of an expert CSV (comma or semicolon, as Dutch spreadsheets write it), read once.
+
+    At most `limit` bytes (the installation's `[web] max_upload_bytes`, as for an upload).
+    """
     try:
-        content = path.read_text(encoding="utf-8-sig")
+        content = _read_bounded(path, limit).decode("utf-8-sig")
     except FileNotFoundError:
         raise InvalidInput(
             "FILE", Text(f"bestand {path} bestaat niet", f"file {path} does not exist")
@@ -195,12 +235,51 @@ def read_expert_csv(path: Path) -> list[dict[str, str]]:
         raise InvalidInput(
             "FILE", Text(f"{path} is geen UTF-8-tekst", f"{path} is not UTF-8 text")
         ) from None
+    except IsADirectoryError:
+        raise InvalidInput(
+            "FILE", Text(f"{path} is een map, geen CSV-bestand", f"{path} is a folder, not a CSV")
+        ) from None
+    except OSError as error:
+        # Unreadable (permissions, I/O): the machine, not the input.
+        raise os_problem(error, str(path)) or EnvironmentProblem(
+            str(path),
+            Text(
+                f"het bestand kan niet worden gelezen ({error.strerror})",
+                f"the file cannot be read ({error.strerror})",
+            ),
+        ) from None
     try:
         dialect = csv.Sniffer().sniff(content.splitlines()[0] if content else "", ",;")
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
     reader = csv.DictReader(io.StringIO(content), delimiter=delimiter)
+    try:
+        return _csv_rows(reader)
+    except csv.Error as error:
+        # The csv module's own limit (a field over 131,072 characters), a NUL byte, a quote
+        # left open: the file's fault, named with the line it stopped at.
+        # line_num counts the lines read completely; the bad one is the next.
+        raise InvalidInput("FILE", _csv_problem(path, reader.line_num + 1, error)) from None
+
+
+def _csv_problem(path: Path, line: int, error: csv.Error) -> Text:
+    if "field larger than field limit" in str(error):
+        limit = csv.field_size_limit()
+        dutch = f"{limit:,}".replace(",", ".")
+        return Text(
+            f"{path}, regel {line}: een veld is langer dan {dutch} tekens; is dit wel een "
+            "lijst met experts?",
+            f"{path}, line {line}: a field is longer than {limit:,} characters; is this a list "
+            "of experts?",
+        )
+    return Text(
+        f"{path}, regel {line}: geen leesbare CSV ({error})",
+        f"{path}, line {line}: not readable as CSV ({error})",
+    )
+
+
+def _csv_rows(reader: csv.DictReader[str]) -> list[dict[str, str]]:
     headers = {CSV_HEADERS.get((h or "").strip().lower()) for h in reader.fieldnames or []}
     missing = [h for h in ("name", "email", "perspective", "profile") if h not in headers]
     if missing:
@@ -231,8 +310,11 @@ def read_expert_csv(path: Path) -> list[dict[str, str]]:
 
 def import_experts(app: App, procedure_id: str, path: Path, *, actor: str) -> dict[str, Any]:
     """All rows or none: one bad line refuses the whole file, naming the line."""
-    rows = read_expert_csv(path)
-    with changing(app, procedure_id, actor, "expert.import") as change:
+    # Read once, before the transaction: a collision runs only the transaction again, and a
+    # pipe (/dev/stdin) can be read only once.
+    rows = read_expert_csv(path, app.settings.web.max_upload_bytes)
+
+    def body(change: Change) -> dict[str, Any]:
         change.require(Action.ADD_EXPERT)
         experts = [_new_expert(change, row, f"regel {n + 2}: ") for n, row in enumerate(rows)]
         seen: dict[str, int] = {}
@@ -246,16 +328,20 @@ def import_experts(app: App, procedure_id: str, path: Path, *, actor: str) -> di
                     ),
                 )
             seen[expert.email_key] = n
-        _refuse_known_addresses(change.session, change.procedure.id, experts, "FILE")
+        _refuse_known_addresses(
+            change.session, change.procedure.id, [e.email_key for e in experts], "FILE"
+        )
         change.session.add_all(experts)
         change.session.flush()
         change.data = {"file": str(path), "experts": [e.id for e in experts], "count": len(experts)}
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "experts": [e.id for e in experts],
-        "phase": change.procedure.phase,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "experts": [e.id for e in experts],
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "expert.import", body)
 
 
 def find_expert(change: Change, email: str, field: str) -> m.Expert:
@@ -279,7 +365,8 @@ def find_expert(change: Change, email: str, field: str) -> m.Expert:
 
 def respond(app: App, procedure_id: str, email: str, *, accept: bool, actor: str) -> dict[str, Any]:
     answer = Response.ACCEPTED if accept else Response.DECLINED
-    with changing(app, procedure_id, actor, "expert.respond") as change:
+
+    def body(change: Change) -> dict[str, Any]:
         change.require(Action.RESPOND)
         expert = find_expert(change, email, "EMAIL")
         if expert.response == answer.value:
@@ -295,13 +382,15 @@ def respond(app: App, procedure_id: str, email: str, *, accept: bool, actor: str
         expert.responded_at = change.now
         change.data = {"expert": expert.id, "response": answer.value, "previous": previous}
         notify.expert_response(change, expert)
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "expert": expert.id,
-        "response": answer.value,
-        "phase": change.procedure.phase,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "expert": expert.id,
+            "response": answer.value,
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "expert.respond", body)
 
 
 def invite(app: App, procedure_id: str, emails: list[str], *, actor: str) -> dict[str, Any]:
@@ -310,7 +399,8 @@ def invite(app: App, procedure_id: str, emails: list[str], *, actor: str) -> dic
     Without addresses: every expert not yet invited. Naming an expert who was invited before
     sends a new invitation, whose link replaces the old one.
     """
-    with changing(app, procedure_id, actor, "expert.invite") as change:
+
+    def body(change: Change) -> dict[str, Any]:
         change.plan_deadlines = True
         change.require(Action.INVITE_EXPERT)
         if emails:
@@ -339,9 +429,161 @@ def invite(app: App, procedure_id: str, emails: list[str], *, actor: str) -> dic
             )
         notify.expert_invitations(change, experts)
         change.data = {"experts": [e.id for e in experts], "count": len(experts)}
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "invited": [e.email for e in experts],
-        "phase": change.procedure.phase,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "invited": [e.email for e in experts],
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "expert.invite", body)
+
+
+# --- correcting an address -----------------------------------------------------------------
+
+
+def _readdress(change: Change, people: list[PersonRef], address: str) -> int:
+    """Point this person's waiting and failed mail of the procedure at the corrected address.
+
+    Matched on the person kept with each mail (an expert, or a member in each role they
+    hold), never on the address alone: someone else's mail to the same address stays where it
+    was. A failed message retried afterwards (`hotspot mail retry`) goes to the corrected
+    address; sent mail stays as it went, and a message being sent right now is left to its
+    sender.
+    """
+    outbox = OUTBOX.c
+    result = change.connection.execute(
+        update(OUTBOX)
+        .where(
+            outbox.procedure_id == change.procedure.id,
+            outbox.recipient_kind == people[0].kind,
+            outbox.recipient_id.in_([p.id for p in people]),
+            outbox.status.in_((OutboxStatus.PENDING.value, OutboxStatus.FAILED.value)),
+        )
+        .values(recipient_email=address)
+    )
+    return int(result.rowcount or 0)
+
+
+def _old_keys(old: str) -> list[str]:
+    """The keys the address on record may have: as typed, and in the form the check makes
+    of it (an international domain in ASCII). The one on record may be one today's check
+    refuses (that may be the very reason to correct it), so it is also looked up as typed."""
+    keys = [validation.email_key(old or "")]
+    with contextlib.suppress(AddressRefused):
+        keys.append(validation.email_key(mailbox(old or "")))
+    return keys
+
+
+def _same_address(current: list[str], address: str) -> None:
+    if all(email == address for email in current):
+        raise InvalidInput("NEW", Text("is hetzelfde adres als nu", "is the same address as now"))
+
+
+def _unknown(old: str, what: Text) -> InvalidInput:
+    shown = old.strip()
+    return InvalidInput("OLD", Text(f"{shown} is {what.nl}", f"{shown} is {what.en}"))
+
+
+def correct_expert_email(
+    app: App, procedure_id: str, old: str, new: str, *, actor: str
+) -> dict[str, Any]:
+    """Give an expert a corrected address (audited as `expert.email`), in one transaction.
+
+    Still one address per expert per procedure; their waiting and failed mail follows.
+    """
+    address = validation.email("NEW", new)
+    key = validation.email_key(address)
+
+    def body(change: Change) -> dict[str, Any]:
+        change.require(Action.CORRECT_ADDRESS)
+        expert = change.session.scalars(
+            select(m.Expert).where(
+                m.Expert.procedure_id == change.procedure.id,
+                m.Expert.email_key.in_(_old_keys(old)),
+            )
+        ).first()
+        if expert is None:
+            raise _unknown(
+                old, Text("geen expert van deze procedure", "not an expert of this procedure")
+            )
+        _same_address([expert.email], address)
+        if key != expert.email_key:
+            _refuse_known_addresses(change.session, change.procedure.id, [key], "NEW")
+        previous = expert.email
+        moved = _readdress(change, [PersonRef("expert", expert.id)], address)
+        expert.email, expert.email_key = address, key
+        change.data = {"expert": expert.id, "from": previous, "to": address, "mail": moved}
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "expert": expert.id,
+            "email": address,
+            "mail": moved,
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "expert.email", body)
+
+
+def correct_member_email(
+    app: App, procedure_id: str, old: str, new: str, *, actor: str
+) -> dict[str, Any]:
+    """Give a workgroup member (in every role they hold) a corrected address, audited as
+    `member.email`; still one member per address and role."""
+    address = validation.email("NEW", new)
+    key = validation.email_key(address)
+
+    def body(change: Change) -> dict[str, Any]:
+        change.require(Action.CORRECT_ADDRESS)
+        rows = list(
+            change.session.scalars(
+                select(m.Member)
+                .where(
+                    m.Member.procedure_id == change.procedure.id,
+                    m.Member.email_key.in_(_old_keys(old)),
+                )
+                .order_by(m.Member.id)
+            )
+        )
+        if not rows:
+            raise _unknown(old, Text("geen lid van de werkgroep", "not a workgroup member"))
+        _same_address([r.email for r in rows], address)
+        roles = [r.role for r in rows]
+        if key != rows[0].email_key:
+            clash = change.session.scalars(
+                select(m.Member.role).where(
+                    m.Member.procedure_id == change.procedure.id,
+                    m.Member.email_key == key,
+                    m.Member.role.in_(roles),
+                )
+            ).first()
+            if clash is not None:
+                raise InvalidInput(
+                    "NEW",
+                    Text(
+                        f"{address} is al lid van de werkgroep met de rol {clash}",
+                        f"{address} is already a workgroup member with the role {clash}",
+                    ),
+                )
+        previous = rows[0].email
+        moved = _readdress(change, [PersonRef("member", r.id) for r in rows], address)
+        for row in rows:
+            row.email, row.email_key = address, key
+        change.data = {
+            "members": [r.id for r in rows],
+            "roles": roles,
+            "from": previous,
+            "to": address,
+            "mail": moved,
+        }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "members": [r.id for r in rows],
+            "email": address,
+            "mail": moved,
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "member.email", body)

@@ -6,9 +6,12 @@ from datetime import date
 from typing import Any
 
 from states.actions import Action
+from states.config import MILESTONE_LABELS
+from states.guards import require_plausible_milestone
+from states.i18n import Text
 from workflow import validation
 from workflow.app import App
-from workflow.commands.base import changing
+from workflow.commands.base import Change, run_change
 from workflow.db import models as m
 
 
@@ -16,10 +19,13 @@ def set_milestone(
     app: App, procedure_id: str, key: str, day: str | date, *, actor: str
 ) -> dict[str, Any]:
     due = validation.parse_date("DATE", day)
-    with changing(app, procedure_id, actor, "milestone.set") as change:
+
+    def body(change: Change) -> tuple[dict[str, Any], dict[str, Any]]:
         change.plan_deadlines = True
         change.require(Action.SET_MILESTONE)
         clean_key = validation.choice("KEY", key, change.config.planning.milestones)
+        label = MILESTONE_LABELS.get(clean_key, Text(clean_key, clean_key))
+        require_plausible_milestone(clean_key, label, due, change.opened_at(), change.now)
         row = change.session.get(m.Milestone, (change.procedure.id, clean_key))
         previous = row.due.isoformat() if row else None
         if row is None:
@@ -29,12 +35,16 @@ def set_milestone(
         else:
             row.due = due
         change.data = {"milestone": clean_key, "due": due.isoformat(), "previous": previous}
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "milestone": clean_key,
-        "due": due.isoformat(),
-        "phase": change.procedure.phase,
-        # What the new date did to the reminders (planned, moved, late), as audited.
-        "reminders": change.data.get("reminders", {}),
-    }
+        done = {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "milestone": clean_key,
+            "due": due.isoformat(),
+            "phase": change.procedure.phase,
+        }
+        # The audit data as it will be once the change is done: the planning adds to it.
+        return done, change.data
+
+    done, audited = run_change(app, procedure_id, actor, "milestone.set", body)
+    # What the new date did to the reminders (planned, moved, late), as audited.
+    return {**done, "reminders": audited.get("reminders", {})}

@@ -14,18 +14,19 @@ from states.actions import Action
 from states.concept_list import numbered_entries
 from states.errors import InvalidInput
 from states.guards import OpenProcedure, refuse_overlap, require_deviable
-from states.i18n import Language, Text
+from states.i18n import Language, Text, local_date
 from states.machine import ADVANCE, CANCEL, CURRENT_VERSION, ProcedureModel, definition
 from states.phases import OPEN_PHASES, Phase, parse_phase
 from states.rules import RULES_BY_CODE
 from states.snapshot import ListStatus, Part, ProcedureSnapshot
 from states.verdicts import Verdict
-from workflow import audit, repository, validation
+from workflow import audit, links, repository, validation
 from workflow.app import App
-from workflow.commands.base import Change, changing, log
+from workflow.commands.base import Change, log, retried, run_change
 from workflow.db import models as m
 from workflow.db.models import table_of
 from workflow.deadlines.listing import overdue_milestones
+from workflow.links import EndReason
 from workflow.procedure_store import (
     PROCEDURE_COLUMNS,
     ProcedureRecord,
@@ -49,64 +50,72 @@ def init_procedure(
 ) -> dict[str, Any]:
     org_name = validation.single_line("--org", organisation, max_length=200)
     body_name = validation.single_line("--body", body, max_length=200)
-    start, end = validation.parse_period("--period", period)
+    start, end = validation.parse_period("--period", period, local_date(app.now()).year)
     wanted_id = validation.slug("--id", procedure_id) if procedure_id else None
     raw_config, config = effective_config(config_file)
     basis = validation.text("--legal-basis", legal_basis or config.legal_basis, max_length=2000)
-    now = app.now()
-    with app.write() as session:
-        org = _organisation_for_update(session, org_name)
-        _refuse_overlap(session, org, start, end)
-        pid = wanted_id or _free_id(session, validation.slugify(f"{org_name}-{start}-{end}"))
-        if wanted_id and session.get(m.Procedure, wanted_id) is not None:
-            raise InvalidInput(
-                "--id",
-                Text(
-                    f"procedure {wanted_id!r} bestaat al", f"procedure {wanted_id!r} already exists"
-                ),
+
+    def opening() -> str:
+        now = app.now()
+        with app.write() as session:
+            org = _organisation_for_update(session, org_name)
+            _refuse_overlap(session, org, start, end)
+            pid = wanted_id or _free_id(session, validation.slugify(f"{org_name}-{start}-{end}"))
+            if wanted_id and session.get(m.Procedure, wanted_id) is not None:
+                raise InvalidInput(
+                    "--id",
+                    Text(
+                        f"procedure {wanted_id!r} bestaat al",
+                        f"procedure {wanted_id!r} already exists",
+                    ),
+                )
+            record = ProcedureRecord(
+                id=pid,
+                organisation_id=org.id,
+                governing_body=body_name,
+                period_start=start,
+                period_end=end,
+                legal_basis=basis,
+                phase=Phase.PREPARATION.value,
+                definition_version=CURRENT_VERSION,
+                config=config,
+                cancel_reason=None,
+                empty_list_reason=None,
+                audit_seq=0,
+                audit_head=audit.GENESIS,
+                version=1,
             )
-        record = ProcedureRecord(
-            id=pid,
-            organisation_id=org.id,
-            governing_body=body_name,
-            period_start=start,
-            period_end=end,
-            legal_basis=basis,
-            phase=Phase.PREPARATION.value,
-            definition_version=CURRENT_VERSION,
-            config=config,
-            cancel_reason=None,
-            empty_list_reason=None,
-            audit_seq=0,
-            audit_head=audit.GENESIS,
-            version=1,
-        )
-        first = audit.next_record(
-            record,
-            action="procedure.init",
-            actor=actor,
-            now=now,
-            phase_before=None,
-            data={
-                "organisation": org.name,
-                "governing_body": body_name,
-                "period": [start, end],
-                "legal_basis": basis,
-                "definition_version": CURRENT_VERSION,
-                "config_file": str(config_file) if config_file else None,
-                "config": raw_config,
-            },
-        )
-        connection = session.connection()
-        connection.execute(
-            insert(table_of(m.Procedure)),
-            {
-                **{k: getattr(record, k) for k in PROCEDURE_COLUMNS},
-                "config": raw_config,
-                "created_at": now,
-            },
-        )
-        audit.insert_record(connection, first)
+            first = audit.next_record(
+                record,
+                action="procedure.init",
+                actor=actor,
+                now=now,
+                phase_before=None,
+                data={
+                    "organisation": org.name,
+                    "governing_body": body_name,
+                    "period": [start, end],
+                    "legal_basis": basis,
+                    "definition_version": CURRENT_VERSION,
+                    "config_file": str(config_file) if config_file else None,
+                    "config": raw_config,
+                },
+            )
+            connection = session.connection()
+            connection.execute(
+                insert(table_of(m.Procedure)),
+                {
+                    **{k: getattr(record, k) for k in PROCEDURE_COLUMNS},
+                    "config": raw_config,
+                    "created_at": now,
+                },
+            )
+            audit.insert_record(connection, first)
+            return pid
+
+    # Two facilitators opening procedures of one organisation at once collide on its row;
+    # the one that lost reads it afresh and is checked again.
+    pid = retried(opening)
     log.info("procedure.opened", procedure=pid, actor=actor)
     return {"ok": True, "procedure": pid, "phase": Phase.PREPARATION.value}
 
@@ -284,7 +293,8 @@ def advance(
     app: App, procedure_id: str, *, actor: str, reason: str | None = None
 ) -> dict[str, Any]:
     why = validation.text("--reason", reason, max_length=4000, required=False) or None
-    with changing(app, procedure_id, actor, "phase.advance", reason=why) as change:
+
+    def body(change: Change) -> dict[str, Any]:
         procedure = change.procedure
         defn = definition(procedure.definition_version)
         snapshot = repository.load_snapshot(
@@ -301,12 +311,20 @@ def advance(
         }
         if new_phase is Phase.DECISION:
             change.data["list_version"] = _freeze_concept_list(change, snapshot)
-    return {
-        "ok": True,
-        "procedure": procedure.id,
-        "phase": new_phase.value,
-        **({"list_version": change.data["list_version"]} if "list_version" in change.data else {}),
-    }
+        if new_phase is Phase.CLOSED:
+            change.data["links_ended"] = _end_all_links(change)
+        return {
+            "ok": True,
+            "procedure": procedure.id,
+            "phase": new_phase.value,
+            **(
+                {"list_version": change.data["list_version"]}
+                if "list_version" in change.data
+                else {}
+            ),
+        }
+
+    return run_change(app, procedure_id, actor, "phase.advance", body, reason=why)
 
 
 _LAST_LIST_NUMBER = select(func.max(LT.c.number)).where(LT.c.procedure_id == bindparam("pid"))
@@ -332,7 +350,8 @@ def _freeze_concept_list(change: Change, snapshot: ProcedureSnapshot) -> int:
 
 def cancel(app: App, procedure_id: str, *, actor: str, reason: str) -> dict[str, Any]:
     why = validation.text("--reason", reason, max_length=4000)
-    with changing(app, procedure_id, actor, "phase.cancel", reason=why) as change:
+
+    def body(change: Change) -> dict[str, Any]:
         procedure = change.procedure
         # Cancelling has no guard, so the machine needs no data to read.
         model = ProcedureModel(
@@ -341,8 +360,19 @@ def cancel(app: App, procedure_id: str, *, actor: str, reason: str) -> dict[str,
         new_phase = definition(procedure.definition_version).step(model, CANCEL)
         procedure.phase = new_phase.value
         procedure.cancel_reason = why
-        change.data = {"from": change.phase_before.value, "to": new_phase.value}
-    return {"ok": True, "procedure": procedure.id, "phase": new_phase.value}
+        change.data = {
+            "from": change.phase_before.value,
+            "to": new_phase.value,
+            "links_ended": _end_all_links(change),
+        }
+        return {"ok": True, "procedure": procedure.id, "phase": new_phase.value}
+
+    return run_change(app, procedure_id, actor, "phase.cancel", body, reason=why)
+
+
+def _end_all_links(change: Change) -> int:
+    """A closed or cancelled procedure needs no personal link any more: all of them end."""
+    return links.end_links(change.connection, change.procedure.id, change.now, EndReason.CLOSED)
 
 
 def deviate(
@@ -360,7 +390,8 @@ def deviate(
             ),
         )
     why = validation.text("--reason", reason, max_length=4000)
-    with changing(app, procedure_id, actor, "deviation.record", reason=why) as change:
+
+    def body(change: Change) -> dict[str, Any]:
         change.require(Action.DEVIATE)
         require_deviable(rule)
         existing = change.session.scalars(
@@ -386,9 +417,11 @@ def deviate(
             )
         )
         change.data = {"rule": code}
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "rule": code,
-        "phase": change.procedure.phase,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "rule": code,
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "deviation.record", body, reason=why)

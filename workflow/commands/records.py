@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from states.actions import Action
 from states.errors import InvalidInput, NotFound
-from states.guards import require_unpublished
-from states.i18n import Text, format_date
+from states.guards import require_plausible_in_force, require_unpublished
+from states.i18n import Text, format_date, local_date
 from states.snapshot import ListEntry, ListStatus
 from workflow import notify, repository, validation
 from workflow.app import App
-from workflow.commands.base import Change, changing
+from workflow.commands.base import Change, run_change
 from workflow.db import models as m
 from workflow.procedure_store import ProcedureRecord
 
@@ -36,8 +36,10 @@ def _adopted(change: Change) -> m.ListVersion:
 def _hotspot(change: Change, key: str) -> tuple[m.ListVersion, ListEntry]:
     """An adopted hotspot by its number (2020-1) or its candidate id."""
     row = _adopted(change)
+    # A candidate id is read as every id is (digits 0-9 only, no spaces or leading zero).
+    candidate = validation.id_or_none(key)
     for entry in repository.list_entries(row):
-        if key.strip() in (entry.number, str(entry.candidate_id)):
+        if key == entry.number or candidate == entry.candidate_id:
             return row, entry
     raise NotFound(
         Text(
@@ -84,7 +86,8 @@ def add_system(
     owner_name = validation.single_line("--owner", owner, max_length=200)
     # The weekly reminder goes here; without it, to the workgroup's informatiebeheerder.
     owner_address = validation.email("--owner-email", owner_email) if owner_email else None
-    with changing(app, procedure_id, actor, "inventory.system") as change:
+
+    def body(change: Change) -> dict[str, Any]:
         change.plan_deadlines = True
         change.require(Action.INVENTORY)
         _, entry = _hotspot(change, hotspot)
@@ -120,13 +123,15 @@ def add_system(
             "query": search,
             "owner": owner_name,
         }
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "hotspot": entry.number,
-        "system": name,
-        "phase": change.procedure.phase,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "hotspot": entry.number,
+            "system": name,
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "inventory.system", body)
 
 
 def preservation_reason(
@@ -154,7 +159,8 @@ def mark_dossier(
     name = validation.single_line("--system", system, max_length=200)
     ref = validation.single_line("--dossier", dossier, max_length=200)
     clean_title = validation.single_line("--title", title) if title else None
-    with changing(app, procedure_id, actor, "inventory.dossier") as change:
+
+    def body(change: Change) -> dict[str, Any]:
         change.require(Action.INVENTORY)
         decision, entry = _hotspot(change, hotspot)
         searched = _system(change, entry, name)
@@ -185,15 +191,17 @@ def mark_dossier(
             "archiefnominatie": BLIJVEND_BEWAREN,
             "reason": reason,
         }
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "hotspot": entry.number,
-        "dossier": ref,
-        "archiefnominatie": BLIJVEND_BEWAREN,
-        "reason": reason,
-        "phase": change.procedure.phase,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "hotspot": entry.number,
+            "dossier": ref,
+            "archiefnominatie": BLIJVEND_BEWAREN,
+            "reason": reason,
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "inventory.dossier", body)
 
 
 def nothing_found(
@@ -201,19 +209,22 @@ def nothing_found(
 ) -> dict[str, Any]:
     name = validation.single_line("--system", system, max_length=200)
     why = validation.text("--reason", reason, max_length=4000)
-    with changing(app, procedure_id, actor, "inventory.none", reason=why) as change:
+
+    def body(change: Change) -> dict[str, Any]:
         change.require(Action.INVENTORY)
         _, entry = _hotspot(change, hotspot)
         searched = _system(change, entry, name)
         searched.none_reason = why
         change.data = {"hotspot": entry.number, "system": name}
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "hotspot": entry.number,
-        "system": name,
-        "phase": change.procedure.phase,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "hotspot": entry.number,
+            "system": name,
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "inventory.none", body, reason=why)
 
 
 def publish(
@@ -229,7 +240,8 @@ def publish(
     where = validation.single_line("--channel", channel, max_length=200)
     reference = validation.single_line("--ref", ref, max_length=200)
     in_force = validation.parse_date("--date", day)
-    with changing(app, procedure_id, actor, "publication.record") as change:
+
+    def body(change: Change) -> dict[str, Any]:
         change.require(Action.PUBLISH)
         weeks = validation.bounded_int(
             "--objection-weeks",
@@ -239,6 +251,10 @@ def publish(
         )
         existing = change.session.get(m.Publication, change.procedure.id)
         require_unpublished(existing.reference if existing else None, reference)
+        decided = repository.latest_list_version(change.session, change.procedure.id)
+        require_plausible_in_force(
+            in_force, decided.decision_date if decided else None, local_date(change.now)
+        )
         publication = m.Publication(
             procedure_id=change.procedure.id,
             channel=where,
@@ -256,9 +272,11 @@ def publish(
             "in_force": in_force.isoformat(),
             "objection_weeks": weeks,
         }
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "phase": change.procedure.phase,
-        "publication": reference,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "phase": change.procedure.phase,
+            "publication": reference,
+        }
+
+    return run_change(app, procedure_id, actor, "publication.record", body)

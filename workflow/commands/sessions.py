@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from notifications.kinds import MailKind
 from states.actions import Action
 from states.errors import InvalidInput, NotFound
-from states.guards import require_session_open
-from states.i18n import Text, format_date
+from states.guards import require_plausible_session, require_session_begun, require_session_open
+from states.i18n import Text, format_date, local_date
 from states.snapshot import Response
 from workflow import notify, validation
 from workflow.app import App
-from workflow.commands.base import Change, changing
+from workflow.commands.base import Change, run_change
 from workflow.commands.people import find_expert
 from workflow.db import models as m
 
@@ -29,9 +29,11 @@ def add_session(
 ) -> dict[str, Any]:
     moment = validation.parse_datetime("--at", at)
     place = validation.single_line("--location", location) if location else None
-    with changing(app, procedure_id, actor, "session.add") as change:
+
+    def body(change: Change) -> dict[str, Any]:
         change.plan_deadlines = True
         change.require(Action.ADD_SESSION)
+        require_plausible_session(moment, change.opened_at(), change.now)
         row = m.ExpertSession(
             procedure_id=change.procedure.id,
             at=moment,
@@ -43,20 +45,27 @@ def add_session(
         change.session.flush()
         change.data = {"session": row.id, "at": moment.isoformat(), "location": place}
         notify.session_mails(change, row, MailKind.SESSION_INVITATION)
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "session": row.id,
-        "phase": change.procedure.phase,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "session": row.id,
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "session.add", body)
 
 
 Owned = TypeVar("Owned", m.ExpertSession, m.Candidate)
 
 
 def _owned(change: Change, model: type[Owned], key: int | str, what: Text) -> Owned:
-    """A session or candidate by its id, only if it belongs to this procedure."""
-    row = change.session.get(model, int(key)) if str(key).isdigit() else None
+    """A session or candidate by its id, only if it belongs to this procedure.
+
+    A key that cannot be an id (not a number, 0, beyond 64 bits) is not found, like an id
+    that does not exist: it never reaches the database driver, which would overflow.
+    """
+    number = validation.id_or_none(key)
+    row = change.session.get(model, number) if number is not None else None
     if row is None or row.procedure_id != change.procedure.id:
         raise NotFound(
             Text(
@@ -91,10 +100,12 @@ def move_session(
 ) -> dict[str, Any]:
     """A new moment for a session: the same calendar invitation, updated (higher SEQUENCE)."""
     moment = validation.parse_datetime("--at", at)
-    with changing(app, procedure_id, actor, "session.move") as change:
+
+    def body(change: Change) -> dict[str, Any]:
         change.plan_deadlines = True
         change.require(Action.CHANGE_SESSION)
         row = _open_session(change, session_id)
+        require_plausible_session(moment, change.opened_at(), change.now, session_id=row.id)
         if row.at == moment:
             raise InvalidInput(
                 "--at",
@@ -113,13 +124,15 @@ def move_session(
             "sequence": row.sequence,
         }
         notify.session_mails(change, row, MailKind.SESSION_UPDATE, previous_at=previous)
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "session": row.id,
-        "at": moment.isoformat(),
-        "phase": change.procedure.phase,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "session": row.id,
+            "at": moment.isoformat(),
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "session.move", body)
 
 
 def cancel_session(
@@ -127,7 +140,8 @@ def cancel_session(
 ) -> dict[str, Any]:
     """Call a session off: attendees get METHOD:CANCEL for the same UID; the rules forget it."""
     why = validation.text("--reason", reason, max_length=4000)
-    with changing(app, procedure_id, actor, "session.cancel", reason=why) as change:
+
+    def body(change: Change) -> dict[str, Any]:
         change.plan_deadlines = True
         change.require(Action.CHANGE_SESSION)
         row = _open_session(change, session_id)
@@ -136,13 +150,15 @@ def cancel_session(
         row.sequence += 1
         change.data = {"session": row.id, "sequence": row.sequence}
         notify.session_mails(change, row, MailKind.SESSION_CANCELLED, reason=why)
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "session": row.id,
-        "cancelled": True,
-        "phase": change.procedure.phase,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "session": row.id,
+            "cancelled": True,
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "session.cancel", body, reason=why)
 
 
 def attend(
@@ -152,9 +168,11 @@ def attend(
         raise InvalidInput(
             "EMAIL", Text("geef minstens één e-mailadres", "give at least one e-mail address")
         )
-    with changing(app, procedure_id, actor, "session.attend") as change:
+
+    def body(change: Change) -> dict[str, Any]:
         change.require(Action.RECORD_ATTENDANCE)
         row = _open_session(change, session_id, for_attendance=True)
+        require_session_begun(row.id, row.at, change.now)
         present = set(
             change.session.scalars(
                 select(m.Attendance.expert_id).where(m.Attendance.session_id == row.id)
@@ -182,13 +200,15 @@ def attend(
             added.append(expert.id)
         change.session.add_all(m.Attendance(session_id=row.id, expert_id=i) for i in added)
         change.data = {"session": row.id, "experts": added}
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "session": row.id,
-        "attendees": len(present) + len(added),
-        "phase": change.procedure.phase,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "session": row.id,
+            "attendees": len(present) + len(added),
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "session.attend", body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,19 +253,38 @@ def candidate_fields(
     return CandidateFields(clean_title, first, last, text)
 
 
-def require_within_period(change: Change, fields: CandidateFields, field: str) -> None:
-    """A hotspot must overlap the procedure's reference period."""
+def require_within_period(
+    change: Change, fields: CandidateFields, names: Mapping[str, str] = CLI_FIELDS
+) -> None:
+    """A hotspot overlaps the procedure's reference period and has not ended after today.
+
+    A hotspot that is still going on has an open end (no end date): an end date in the future
+    would be a guess, and a typing error more often than not.
+    """
     proc = change.procedure
     if fields.start.year > proc.period_end or (
         fields.end is not None and fields.end.year < proc.period_start
     ):
         raise InvalidInput(
-            field,
+            names["start"],
             Text(
                 "de hotspot valt buiten de referentieperiode "
                 f"{proc.period_start}-{proc.period_end}",
                 f"the hotspot lies outside the reference period "
                 f"{proc.period_start}-{proc.period_end}",
+            ),
+        )
+    today = local_date(change.now)
+    if fields.end is not None and fields.end > today:
+        raise InvalidInput(
+            names["end"],
+            Text(
+                f"het einde {format_date(fields.end, 'nl')} ligt na vandaag "
+                f"({format_date(today, 'nl')}); laat het einde open voor een hotspot die nog "
+                "gaande is",
+                f"the end {format_date(fields.end, 'en')} lies after today "
+                f"({format_date(today, 'en')}); leave the end open for a hotspot that is "
+                "still going on",
             ),
         )
 
@@ -262,10 +301,11 @@ def add_candidate(
     end: str | date | None = None,
 ) -> dict[str, Any]:
     fields = candidate_fields(title=title, start=start, end=end, description=description)
-    with changing(app, procedure_id, actor, "candidate.add") as change:
+
+    def body(change: Change) -> dict[str, Any]:
         change.require(Action.ADD_CANDIDATE)
         proc = change.procedure
-        require_within_period(change, fields, "--start")
+        require_within_period(change, fields)
         expert = find_expert(change, nominated_by, "--nominated-by")
         if expert.response != Response.ACCEPTED.value:
             raise InvalidInput(
@@ -297,7 +337,9 @@ def add_candidate(
             "end": fields.end.isoformat() if fields.end else None,
             "nominated_by": expert.id,
         }
-    return {"ok": True, "procedure": proc.id, "candidate": row.id, "phase": proc.phase}
+        return {"ok": True, "procedure": proc.id, "candidate": row.id, "phase": proc.phase}
+
+    return run_change(app, procedure_id, actor, "candidate.add", body)
 
 
 def assess(
@@ -312,7 +354,8 @@ def assess(
 ) -> dict[str, Any]:
     chosen = validation.parse_criteria("--criteria", criteria)
     why = validation.text("--motivation", motivation, max_length=10_000, required=False)
-    with changing(app, procedure_id, actor, "candidate.assess") as change:
+
+    def body(change: Change) -> dict[str, Any]:
         change.require(Action.ASSESS_CANDIDATE)
         row = _owned(change, m.Candidate, candidate_id, Text("kandidaat", "candidate"))
         previous = {
@@ -332,19 +375,24 @@ def assess(
             "motivation": why,
             "previous": previous,
         }
-    return {
-        "ok": True,
-        "procedure": change.procedure.id,
-        "candidate": row.id,
-        "included": include,
-        "phase": change.procedure.phase,
-    }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "candidate": row.id,
+            "included": include,
+            "phase": change.procedure.phase,
+        }
+
+    return run_change(app, procedure_id, actor, "candidate.assess", body)
 
 
 def empty_list_reason(app: App, procedure_id: str, *, reason: str, actor: str) -> dict[str, Any]:
     why = validation.text("--reason", reason, max_length=4000)
-    with changing(app, procedure_id, actor, "concept_list.empty_reason", reason=why) as change:
+
+    def body(change: Change) -> dict[str, Any]:
         change.require(Action.EMPTY_LIST_REASON)
         change.procedure.empty_list_reason = why
         change.data = {"reason": why}
-    return {"ok": True, "procedure": change.procedure.id, "phase": change.procedure.phase}
+        return {"ok": True, "procedure": change.procedure.id, "phase": change.procedure.phase}
+
+    return run_change(app, procedure_id, actor, "concept_list.empty_reason", body, reason=why)

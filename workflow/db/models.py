@@ -75,6 +75,8 @@ class Procedure(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
+    # The dashboard pages through procedures oldest first.
+    __table_args__ = (Index("ix_procedures_created_at_id", "created_at", "id"),)
 
 
 class Member(Base):
@@ -286,11 +288,45 @@ class OutboxMessage(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The retry window counts from a message's first failed try.
+    first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a failed message was summarised to the facilitators (once, never again).
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The personal link of the message, encrypted with the installation's outbox key: the
+    # stored bodies hold `LINK_PLACEHOLDER`. Cleared once the message is sent or failed.
+    link_secret: Mapped[str | None] = mapped_column(Text)
+    # What the link was for ("expert", "advice", "decision") and whose: a retry issues anew.
+    link_purpose: Mapped[str | None] = mapped_column(String(16))
+    link_subject_id: Mapped[int | None] = mapped_column(Integer)
+    # Who in the procedure the message is for ("expert" or "member", and that row's id):
+    # an address correction moves that person's mail, not everyone's at the same address.
+    # None for someone outside the procedure (a system's owner).
+    recipient_kind: Mapped[str | None] = mapped_column(String(8))
+    recipient_id: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         # The sender's claim query walks this index: what is due, oldest first.
         Index("ix_outbox_due", "status", "next_attempt_at"),
     )
+
+
+class MailProblem(Base):
+    """A problem with the mail set-up (no STARTTLS, credentials refused, an untrusted
+    certificate): mail waits without using up its tries until a message gets through again.
+    """
+
+    __tablename__ = "mail_problems"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "starttls", "authentication", "certificate", "tls", "unreachable", "connection",
+    # "sender", "relay", "keys", "environment" (workflow.mail_labels says what each means).
+    code: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when a message was delivered again after it.
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the daily summary first told the facilitators.
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Deadline(Base):
@@ -357,6 +393,8 @@ class User(Base):
     # Failed logins in a row: each one makes the next answer slower.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set while the account is disabled (`hotspot user disable`): no login, no session.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AccessLink(Base):
@@ -381,9 +419,42 @@ class AccessLink(Base):
     revoked_reason: Mapped[str | None] = mapped_column(String(32))
 
 
-class InstanceSecret(Base):
-    """Secrets of this installation, made once by the migration (the link signing key)."""
+class WebSession(Base):
+    """A web session, kept on the server: the browser's cookie holds only a random id.
 
-    __tablename__ = "instance_secrets"
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    value: Mapped[str] = mapped_column(String(128))
+    Only the SHA-256 of that id is stored, so the table alone opens no session. Logging out
+    deletes the row; a password change or a disabled account deletes all rows of the user.
+    """
+
+    __tablename__ = "web_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # A facilitator's account, or the personal link a link holder came in with; neither for
+    # a visitor who has only chosen a language or opened the login form.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("access_links.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(2))
+    # Who the session belongs to (role, actor, name, procedure) and pending flash messages.
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The absolute end (login plus the session lifetime); the idle end follows last_seen_at.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class KeyCheck(Base):
+    """A check value of each master key this installation accepts (never the key itself).
+
+    The HMAC-SHA256 of a fixed text under the key derived for links: a process whose keys
+    have no check value here (a key file made afresh in another folder, another machine's
+    variable) is refused instead of signing links nobody else can open (workflow.key_checks).
+    """
+
+    __tablename__ = "key_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_value: Mapped[str] = mapped_column(String(64), unique=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)

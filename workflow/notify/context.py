@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, select
 
 from notifications.kinds import MailKind
-from notifications.outbox import CalendarPart, OutgoingMail, Recipient, queue
+from notifications.outbox import CalendarPart, OutgoingMail, PersonalLink, Recipient, queue
 from notifications.render import render_mail
+from notifications.sealed import Sealer
 from states.balance_report import BALANCE_CODES, balance_report, rule_label
 from states.i18n import Language
 from states.phases import Phase
@@ -20,6 +21,7 @@ from states.vocabulary import PERSPECTIVE_LABELS
 from workflow import repository
 from workflow.db import models as m
 from workflow.db.models import table_of
+from workflow.keys import KeyUse
 from workflow.notify.recipients import PID, Addressee, Workgroup, workgroup
 
 if TYPE_CHECKING:
@@ -58,13 +60,24 @@ def facilitator_of(change: Change) -> dict[str, str] | None:
 Extra = Callable[[Addressee, Language], dict[str, Any]]
 
 
+def sealer(change: Change) -> Sealer:
+    """Seals the personal links of this command's mails with the outbox keys (read once)."""
+    found = change.memo.get("sealer")
+    if not isinstance(found, Sealer):
+        found = change.memo["sealer"] = Sealer(change.keys.derive(KeyUse.OUTBOX))
+    return found
+
+
 def send(
     change: Change,
     kind: MailKind,
     people: Iterable[Addressee],
     extra: Extra,
     calendar: Callable[[Addressee], CalendarPart] | None = None,
+    link: Callable[[Addressee], PersonalLink | None] | None = None,
 ) -> int:
+    """Render and queue one mail per person; `link` gives a person's personal link, which the
+    template only sees as `LINK_PLACEHOLDER` and the row keeps sealed."""
     group = workgroup(change)
     mails = []
     for person in people:
@@ -72,13 +85,23 @@ def send(
         context = {**common_context(change, group, person.recipient), **extra(person, lang)}
         rendered = render_mail(kind, lang, context)
         part = calendar(person) if calendar else None
-        mails.append(OutgoingMail(kind, person.recipient, rendered, part))
+        mails.append(
+            OutgoingMail(
+                kind,
+                person.recipient,
+                rendered,
+                part,
+                link(person) if link else None,
+                person.ref,
+            )
+        )
     queue(
         change.connection,
         mails,
         procedure_id=change.procedure.id,
         sender=change.mail.sender,
         now=change.now,
+        sealer=sealer(change) if any(m.link for m in mails) else None,
     )
     if mails:
         change.queued[kind.value] = change.queued.get(kind.value, 0) + len(mails)

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 from notifications.calendar import Person, SessionEvent, invitation
 from notifications.kinds import MailKind
 from notifications.outbox import CalendarPart
+from notifications.render import LINK_PLACEHOLDER
 from notifications.settings import MailSettings
 from states.i18n import Language, Text
 from states.phases import Phase
@@ -33,6 +34,7 @@ from workflow.notify.recipients import (
     expert_addressee,
     experts,
     facilitator,
+    link_of,
     members,
     merge,
     personal_links,
@@ -63,10 +65,10 @@ def expert_invitations(change: Change, experts: list[m.Expert]) -> int:
             },
             "rsvp_deadline": rsvp,
             "first_session": first,
-            "response_link": links[person.expert_id],
+            "response_link": LINK_PLACEHOLDER,
         }
 
-    return send(change, MailKind.EXPERT_INVITATION, people, extra)
+    return send(change, MailKind.EXPERT_INVITATION, people, extra, link=link_of(links))
 
 
 def expert_response(change: Change, expert: m.Expert) -> int:
@@ -193,7 +195,7 @@ def proposal(change: Change, row: m.ListVersion) -> int:
         MailKind.PROPOSAL,
         people,
         lambda person, lang: {
-            "decision_link": decision_links.get(person.member_id or 0, ""),
+            "decision_link": LINK_PLACEHOLDER if (person.member_id or 0) in decision_links else "",
             "list_version": row.number,
             "entries": [entry_context(e, lang) for e in entries],
             "balance": balance(lang),
@@ -201,6 +203,7 @@ def proposal(change: Change, row: m.ListVersion) -> int:
             "advice": advice,
             "decision_deadline": deadline,
         },
+        link=link_of(decision_links, member=True),
     )
 
 
@@ -272,11 +275,11 @@ def _call_for_nominations(change: Change) -> int:
         return {
             "nomination_deadline": deadline,
             "sessions": sessions,
-            "portal_link": links[person.expert_id],
+            "portal_link": LINK_PLACEHOLDER,
             "criteria": [text(lang) for text in CRITERIA.values()],
         }
 
-    return send(change, MailKind.CALL_FOR_NOMINATIONS, people, extra)
+    return send(change, MailKind.CALL_FOR_NOMINATIONS, people, extra, link=link_of(links))
 
 
 def _advice_request(change: Change) -> int:
@@ -293,7 +296,7 @@ def _advice_request(change: Change) -> int:
         MailKind.ADVICE_REQUEST,
         people,
         lambda person, lang: {
-            "advice_link": advice_links.get(person.member_id or 0, ""),
+            "advice_link": LINK_PLACEHOLDER if (person.member_id or 0) in advice_links else "",
             "list_version": row.number,
             "entries": [entry_context(e, lang) for e in entries],
             "balance": balance(lang),
@@ -301,6 +304,7 @@ def _advice_request(change: Change) -> int:
             "empty_list_reason": change.procedure.empty_list_reason,
             "advice_deadline": deadline,
         },
+        link=link_of(advice_links, member=True),
     )
 
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BindParameter, Connection, bindparam, select
 
-from notifications.outbox import Recipient
+from notifications.outbox import PersonalLink, PersonRef, Recipient
 from states.i18n import parse_language
 from states.snapshot import Response
 from workflow import links
 from workflow.db import models as m
 from workflow.db.models import table_of
+from workflow.notify.relink import issue_links
 
 if TYPE_CHECKING:
     from workflow.commands.base import Change
@@ -33,6 +34,15 @@ class Addressee:
     profile: str = ""
     # For a workgroup member: the id a personal advice or decision link is bound to.
     member_id: int | None = None
+
+    @property
+    def ref(self) -> PersonRef | None:
+        """The person in the procedure, kept with each mail (None: someone outside it)."""
+        if self.expert_id is not None:
+            return PersonRef("expert", self.expert_id)
+        if self.member_id is not None:
+            return PersonRef("member", self.member_id)
+        return None
 
 
 MT, ET, OT = table_of(m.Member), table_of(m.Expert), table_of(m.Organisation)
@@ -132,10 +142,11 @@ def merge(*groups: Iterable[Addressee]) -> list[Addressee]:
 
 def personal_links(
     change: Change, people: Iterable[Addressee], purpose: links.Purpose = links.Purpose.EXPERT
-) -> dict[int, str]:
+) -> dict[int, PersonalLink]:
     """A fresh personal link per expert (or member, for advice and decision), by their id.
 
-    Issuing revokes the person's earlier link for the same purpose; only a hash is stored.
+    Issuing revokes the person's earlier link for the same purpose; only a hash is stored, and
+    the mail's row keeps the link sealed (never in its body).
     """
     member_link = purpose is not links.Purpose.EXPERT
     subjects = [
@@ -143,18 +154,24 @@ def personal_links(
         for person in people
         if (subject := person.member_id if member_link else person.expert_id) is not None
     ]
-    if not subjects:
-        return {}
-    key = change.memo.get("link_key")
-    if not isinstance(key, str):
-        key = change.memo["link_key"] = links.signing_key(change.connection)
-    return links.issue(
+    return issue_links(
         change.connection,
-        key=key,
-        base_url=change.mail.base_url,
+        keys=change.keys,
+        mail=change.mail,
         procedure_id=change.procedure.id,
         purpose=purpose,
         subjects=subjects,
         now=change.now,
-        valid_days=change.mail.link_valid_days,
     )
+
+
+def link_of(
+    found: dict[int, PersonalLink], member: bool = False
+) -> Callable[[Addressee], PersonalLink | None]:
+    """The link of each addressee, by expert id (or member id), for `context.send`."""
+
+    def of(person: Addressee) -> PersonalLink | None:
+        subject = person.member_id if member else person.expert_id
+        return found.get(subject) if subject is not None else None
+
+    return of

@@ -9,15 +9,20 @@ and a name or title travels into mail headers. The commands still check everythi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
+from pydantic_core import PydanticCustomError
 
 from states.config import MILESTONE_ORDER
+from states.errors import InvalidInput
 from states.phases import Phase
 from states.reminders import DeadlineKind, DeadlineState
 from states.verdicts import Status
+from workflow import validation
+from workflow.validation import MAX_ID
 
 # Patterns as JSON Schema (ECMA-262) and pydantic read them alike.
 # One line: no control characters at all (C0, DEL, C1) and no Unicode line separators.
@@ -30,10 +35,28 @@ PROCEDURE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 PERIOD_PATTERN = r"^\s*\d{4}\s*[-–—/]\s*\d{4}\s*$"
 RULE_CODE_PATTERN = r"^[a-z_]+\.[a-z_]+$"
 ACTION_PATTERN = r"^[a-z_]+(\.[a-z_]+)?$"
-MAX_ID = 2**31 - 1
 # The years a date may fall in: wide for any real procedure, narrow enough that the deadline
 # arithmetic (days before and after) never leaves the calendar.
-FIRST_YEAR, LAST_YEAR = 1900, 2200
+FIRST_YEAR, LAST_YEAR = validation.FIRST_YEAR, validation.LAST_YEAR
+DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def id_digits(value: object) -> object:
+    """An id in a path or query is written as the program writes it, as everywhere else:
+    ASCII digits, no sign, spaces, underscores or leading zero (pydantic alone takes "05",
+    "+5", " 5" and "5_0")."""
+    if isinstance(value, str) and validation.id_or_none(value) is None:
+        raise ValueError(
+            f"must be a number from 1 to {MAX_ID}, written with the digits 0-9 only "
+            "(no sign, spaces or leading zero)"
+        )
+    return value
+
+
+# For a path or query parameter: add Path(ge=1, le=MAX_ID) or Query(...) beside it.
+IdDigits = BeforeValidator(id_digits)
+# An id in a JSON body is a JSON number: not "5", not 5.0, not true.
+BodyId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
 
 
 def _fits_lowercased(limit: int) -> AfterValidator:
@@ -47,15 +70,19 @@ def _fits_lowercased(limit: int) -> AfterValidator:
     return AfterValidator(check)
 
 
-def _plausible_day(value: date) -> date:
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValueError(f"the year must lie between {FIRST_YEAR} and {LAST_YEAR}")
-    return value
+def _checked(parse: Callable[[str, str], object]) -> AfterValidator:
+    """Check a date or moment as the commands will (`workflow.validation`)."""
 
+    def check(value: str) -> str:
+        try:
+            parse("value", value)
+        except InvalidInput as error:
+            # Both languages travel along: the API answers in the one the request asks for.
+            words = {"nl": error.message("nl"), "en": error.message("en")}
+            raise PydanticCustomError("invalid_value", "{en}", words) from None
+        return value
 
-def _plausible_moment(value: datetime) -> datetime:
-    _plausible_day(value.date())
-    return value
+    return AfterValidator(check)
 
 
 def single_line(max_length: int, *, min_length: int = 1) -> Any:
@@ -77,18 +104,29 @@ Reason = Annotated[str, text(4000)]
 LongText = Annotated[str, text(10_000)]
 Reference = Annotated[str, single_line(200)]
 Hotspot = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")]
+# Dates and moments are JSON strings, checked as the command line checks them: a number
+# would otherwise be read as seconds since 1970 ({"date": 0} as 1 January 1970).
 Day = Annotated[
-    date,
-    AfterValidator(_plausible_day),
-    Field(description=f"A day (YYYY-MM-DD) in the years {FIRST_YEAR} to {LAST_YEAR}."),
+    str,
+    Field(
+        max_length=10,
+        pattern=DAY_PATTERN,
+        description=f"A day (YYYY-MM-DD) in the years {FIRST_YEAR} to {LAST_YEAR}.",
+        examples=["2025-06-12"],
+    ),
+    _checked(validation.parse_date),
 ]
 Moment = Annotated[
-    datetime,
-    AfterValidator(_plausible_moment),
+    str,
     Field(
-        description="A moment (YYYY-MM-DDTHH:MM, optionally with an offset); without an "
-        f"offset it is Dutch local time. Years {FIRST_YEAR} to {LAST_YEAR}."
+        max_length=40,
+        description="A moment with its time of day (YYYY-MM-DDTHH:MM, optionally with an "
+        "offset); without an offset it is Dutch local time, and then a time that does not "
+        "exist (when summer time begins) or occurs twice (when it ends) is refused: give the "
+        f"offset. Years {FIRST_YEAR} to {LAST_YEAR}.",
+        examples=["2025-06-12T14:00", "2025-10-26T02:30+01:00"],
     ),
+    _checked(validation.parse_datetime),
 ]
 Language = Literal["nl", "en"]
 MilestoneKey = Literal[
@@ -172,6 +210,30 @@ class Invitations(Body):
 
 class ExpertResponse(Body):
     accept: bool
+
+
+class AddressCorrection(Body):
+    """The corrected address; the procedure's waiting and failed mail to the old one follows."""
+
+    email: Email
+
+
+class MailRetry(Body):
+    """One failed message (its id in the outbox), or without it every failed message."""
+
+    message: BodyId | None = None
+
+
+class LinkRevocation(Body):
+    """Whose personal links to end: one person (by address), one kind of link or all."""
+
+    email: Email
+    purpose: Literal["expert", "advice", "decision"] | None = Field(
+        default=None,
+        description="expert (portal), advice (archivist) or decision (management); "
+        "without it every kind of link of this person.",
+    )
+    reason: Reason | None = None
 
 
 class NewSession(Body):
@@ -363,9 +425,37 @@ class Invited(Done):
     invited: list[str]
 
 
+class LinksRevoked(Done):
+    revoked: int = Field(description="How many live links ended.")
+    purposes: dict[str, int] = Field(description="Of those, how many per kind of link.")
+
+
 class Responded(Done):
     expert: int
     response: Literal["accepted", "declined"]
+
+
+class AddressCorrected(Done):
+    email: str = Field(description="The address as it is kept now (a domain in ASCII form).")
+    mail: int = Field(description="Waiting and failed messages that now go to it.")
+
+
+class MailNotRetried(BaseModel):
+    """A failed message a retry left out, and why (the rule's code and its message)."""
+
+    message: int
+    code: str
+    reason: str
+    reason_en: str
+
+
+class MailRetried(Done):
+    """The messages queued again, the fresh links they share, and those left out."""
+
+    messages: list[int]
+    count: int
+    links: int
+    skipped: list[MailNotRetried]
 
 
 class SessionAdded(Done):

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from states.errors import HotspotError, InvalidInput, Refused
 from states.i18n import Language, Text
 from states.phases import Phase
+from workflow.web.field_labels import explain_for_page
 from workflow.web.runtime import web_app
 from workflow.web.session import csrf_token, flash, language, principal, take_flashes
 
@@ -40,7 +41,7 @@ def error_lines(error: HotspotError, lang: Language) -> tuple[str, list[str]]:
     if isinstance(error, Refused):
         return error.message(lang), [f"[{v.code}] {v.explain(lang)}" for v in error.verdicts]
     if isinstance(error, InvalidInput):
-        return error.explain(lang), []
+        return explain_for_page(error, lang), []
     return error.explain(lang), []
 
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
 
 from sqlalchemy import BindParameter, Connection, Row, Select, bindparam, func, select
 
+from notifications.sender import PROBLEMS
 from states.actions import ALLOWED_PHASES
 from states.balance_report import BalanceLine, balance_report, rule_label
 from states.config import MILESTONE_LABELS, RuleConfig
@@ -35,12 +38,13 @@ from states.snapshot import (
 )
 from states.verdicts import Verdict
 from states.vocabulary import CRITERIA, PERSPECTIVE_LABELS
-from workflow import repository
+from workflow import repository, validation
 from workflow.app import App
 from workflow.audit import canonical_json
 from workflow.db import models as m
 from workflow.db.models import table_of
 from workflow.deadlines.listing import deadline_overview, overdue_milestones
+from workflow.mail_labels import STATUS_LABELS, problem_label
 from workflow.procedure_store import ProcedureRecord, load_procedure, record_from_row
 from workflow.procedure_store import select_procedures as procedure_columns
 
@@ -71,12 +75,7 @@ RESPONSE_LABELS: dict[str, Text] = {
     Response.ACCEPTED.value: Text("toegezegd", "accepted"),
     Response.DECLINED.value: Text("afgezegd", "declined"),
 }
-OUTBOX_LABELS: dict[str, Text] = {
-    "pending": Text("wacht op verzending", "waiting"),
-    "sending": Text("wordt verzonden", "sending"),
-    "sent": Text("verzonden", "sent"),
-    "failed": Text("mislukt", "failed"),
-}
+OUTBOX_LABELS: dict[str, Text] = STATUS_LABELS
 LIST_STATUS_LABELS: dict[str, Text] = {
     "submitted": Text("voorgelegd", "submitted"),
     "returned": Text("teruggestuurd", "sent back"),
@@ -97,6 +96,7 @@ _OUTBOX: Select[Any] = (
         OBT.c.status,
         OBT.c.created_at,
         OBT.c.sent_at,
+        OBT.c.last_error,
     )
     .where(OBT.c.procedure_id == PID)
     .order_by(OBT.c.created_at.desc(), OBT.c.id.desc())
@@ -251,6 +251,9 @@ class MailRow:
     created: str
     sent: str
     failed: bool
+    # For the retry button and the reason shown beside a failed message.
+    id: int = 0
+    error: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +264,78 @@ class TimelineItem:
     days_overdue: int = 0
     past: bool = False
     cancelled: bool = False
+
+
+# --- failed mail and the mail set-up (dashboard, procedure page) ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MailAlerts:
+    """Mail that failed for good per procedure, and the set-up problem holding mail back."""
+
+    failed: dict[str, int] = field(default_factory=dict)
+    problem: dict[str, Any] | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.failed.values())
+
+
+# The sender changes the outbox without a command (no version moves), so these are read on
+# every request, but folded into a query the page makes anyway: only when something failed,
+# or the mail set-up has a problem, does the page read more (the rows to show).
+_P = PROBLEMS.c
+_OPEN_PROBLEM = (
+    select(func.max(_P.id)).where(_P.resolved_at.is_(None)).scalar_subquery().label("problem")
+)
+_FAILED = OBT.c.status == "failed"
+_FAILED_TOTAL = (
+    select(func.count())
+    .select_from(OBT)
+    .where(_FAILED, OBT.c.procedure_id.is_not(None))
+    .scalar_subquery()
+    .label("failed")
+)
+_FAILED_COUNTS: Select[Any] = (
+    select(OBT.c.procedure_id, func.count())
+    .where(_FAILED, OBT.c.procedure_id.is_not(None))
+    .group_by(OBT.c.procedure_id)
+    .order_by(OBT.c.procedure_id)
+)
+_PROBLEM = select(_P.code, _P.detail, _P.first_seen_at).where(_P.id == bindparam("problem"))
+
+
+def _mail_alerts(
+    connection: Connection,
+    lang: Language,
+    failed: dict[str, int] | None,
+    problem: int | None,
+    procedure_id: str | None = None,
+) -> MailAlerts:
+    """The alerts, given what the page's own query found: `failed` None means "read them"
+    (of `procedure_id` only, if given)."""
+    if failed is None:
+        query = _FAILED_COUNTS
+        if procedure_id is not None:
+            query = query.where(OBT.c.procedure_id == procedure_id)
+        failed = {str(pid): int(n) for pid, n in connection.execute(query)}
+    if problem is None:
+        return MailAlerts(failed)
+    row = connection.execute(_PROBLEM, {"problem": problem}).first()
+    shown = (
+        {
+            "code": row.code,
+            "label": problem_label(row.code, lang),
+            "detail": row.detail,
+            "first_seen_at": _day(row.first_seen_at, lang),
+        }
+        if row is not None
+        else None
+    )
+    return MailAlerts(failed, shown)
+
+
+NO_ALERTS = MailAlerts()
 
 
 @dataclass(frozen=True)
@@ -291,6 +366,8 @@ class ProcedurePage:
     hotspots: tuple[tuple[str, str], ...] = ()
     systems: tuple[str, ...] = ()
     labels: dict[str, dict[str, Text]] = field(default_factory=dict)
+    # Read on every request by `procedure_page`, never cached.
+    mail: MailAlerts = NO_ALERTS
 
     @property
     def accepted(self) -> tuple[ExpertRow, ...]:
@@ -370,13 +447,17 @@ class Caches:
     is never cached."""
 
     pages: VersionCache[ProcedurePage] = field(default_factory=VersionCache)
-    # Dashboard: (overdue milestones, number of blockers) of an open procedure.
-    standing: VersionCache[tuple[tuple[tuple[str, date, int], ...], int]] = field(
-        default_factory=lambda: VersionCache(1024)
+    # Dashboard: (overdue milestones, number of blockers) of an open procedure. A true LRU
+    # (a hit moves to the end) read one page at a time, so it never cycles through more
+    # procedures than it holds.
+    standing: VersionCache[Standing] = field(
+        default_factory=lambda: VersionCache(STANDING_CACHE_SIZE)
     )
 
 
-_VERSION = select(PT.c.version).where(PT.c.id == PID)
+# The version (the cache key), and whether any mail failed (counted on the outbox's status
+# index: failed mail is rare, a procedure's mail is not) or the mail set-up has a problem.
+_PAGE_HEAD = select(PT.c.version, _FAILED_TOTAL, _OPEN_PROBLEM).where(PT.c.id == PID)
 
 
 def procedure_page(
@@ -385,10 +466,10 @@ def procedure_page(
     """Everything the procedure page shows; NotFound for an unknown procedure."""
     now = app.now()
     today = local_date(now)
-    with app.read() as session:
-        connection = session.connection()
+    with app.reading() as connection:
         params = {"pid": procedure_id}
-        version = connection.execute(_VERSION, params).scalar()
+        head = connection.execute(_PAGE_HEAD, params).first()
+        version = head.version if head is not None else None
         key = (procedure_id, int(version or 0), today, lang)
         page = cache.get(key) if cache is not None and version is not None else None
         if page is None:
@@ -396,7 +477,12 @@ def procedure_page(
             if cache is not None:
                 cache.put(key, page)
         outbox = _mail_rows(connection.execute(_OUTBOX, params), lang)
-    return replace(page, outbox=outbox)
+        failed: dict[str, int] | None = {}
+        if head is not None and head.failed:
+            failed = None  # some mail failed somewhere: read this procedure's count
+        problem = head.problem if head is not None else None
+        mail = _mail_alerts(connection, lang, failed, problem, page.record.id)
+    return replace(page, outbox=outbox, mail=mail)
 
 
 def _build_page(
@@ -534,6 +620,8 @@ def _mail_rows(rows: Iterable[Row[Any]], lang: Language) -> tuple[MailRow, ...]:
             _day(r.created_at, lang),
             _day(r.sent_at, lang) if r.sent_at else "–",
             r.status == "failed",
+            int(r.id),
+            r.last_error or "",
         )
         for r in rows
     )
@@ -688,60 +776,210 @@ class DashboardRow:
         return ", ".join(MILESTONE_LABELS[k](lang) for k, _, _ in self.overdue)
 
 
-_DASHBOARD = (
-    procedure_columns()
-    .add_columns(OT.c.name.label("organisation"))
-    .join_from(PT, OT, OT.c.id == PT.c.organisation_id)
-    .order_by(PT.c.created_at, PT.c.id)
+# A page of the dashboard: enough to scan, small enough to build at once at any scale.
+DASHBOARD_PAGE_SIZE = 50
+# The dashboard's figures (overdue milestones, blockers) of this many procedures are kept: many
+# pages' worth, so paging back and forth finds them; evicted least recently shown first.
+STANDING_CACHE_SIZE = 2048
+
+_DASHBOARD_FROM = PT.join(OT, OT.c.id == PT.c.organisation_id)
+_DASHBOARD_ORDER = (PT.c.created_at, PT.c.id)
+_ORGANISATIONS = select(OT.c.id, OT.c.name)
+# An organisation's name as the filter compares it; names never change once stored.
+_organisation_key = lru_cache(maxsize=16_384)(validation.search_key)
+
+
+def _matching_organisations(connection: Connection, typed: str) -> list[int]:
+    """The organisations whose name holds `typed`, compared as a search compares text.
+
+    In Python, over every organisation (a few per procedure at most): SQL's lower() knows
+    ASCII only on SQLite, and neither database folds "Straße" to "strasse" or "İstanbul" to
+    "istanbul" the same way.
+    """
+    wanted = validation.search_key(typed)
+    return [
+        i for i, name in connection.execute(_ORGANISATIONS) if wanted in _organisation_key(name)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _DashboardQueries:
+    """The dashboard's statements for one kind of filter, made once: the parameters (phase,
+    organisations, limit, offset) vary, the statements and their compiled form do not."""
+
+    rows: Select[Any]
+    head: Select[Any]
+    milestones: Select[Any]
+
+
+@lru_cache(maxsize=4)
+def _dashboard_queries(by_phase: bool, by_organisation: bool) -> _DashboardQueries:
+    where = []
+    if by_phase:
+        where.append(PT.c.phase == bindparam("phase"))
+    if by_organisation:
+        where.append(PT.c.organisation_id.in_(bindparam("organisations", expanding=True)))
+    # The page is chosen on narrow rows (id and creation time), then its 50 rows are read
+    # whole: sorting thousands of rows with their stored configuration would cost what is
+    # not shown. Its milestones are chosen by the same ids.
+    page = (
+        select(PT.c.id)
+        .where(*where)
+        .order_by(*_DASHBOARD_ORDER)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .scalar_subquery()
+    )
+    total = select(func.count()).select_from(PT).where(*where).scalar_subquery().label("total")
+    # Each row also carries the number of procedures and whether mail failed or the mail
+    # set-up has a problem, so an ordinary page takes two statements: these and milestones.
+    rows = (
+        procedure_columns()
+        .add_columns(OT.c.name.label("organisation"), total, _FAILED_TOTAL, _OPEN_PROBLEM)
+        .select_from(_DASHBOARD_FROM)
+        .where(PT.c.id.in_(page))
+        .order_by(*_DASHBOARD_ORDER)
+    )
+    head = select(total, _FAILED_TOTAL, _OPEN_PROBLEM)
+    milestones = select(MST.c.procedure_id, MST.c.key, MST.c.due).where(
+        MST.c.procedure_id.in_(page)
+    )
+    return _DashboardQueries(rows, head, milestones)
+
+
+PIDS: BindParameter[list[str]] = bindparam("pids", expanding=True)
+_PAGE_DEVIATIONS = select(DVT.c.procedure_id, DVT.c.rule_code, DVT.c.reason).where(
+    DVT.c.procedure_id.in_(PIDS)
 )
-_ALL_DEVIATIONS = select(DVT.c.procedure_id, DVT.c.rule_code, DVT.c.reason)
-_ALL_MILESTONES = select(MST.c.procedure_id, MST.c.key, MST.c.due)
+
+Standing = tuple[tuple[tuple[str, date, int], ...], int]
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardFilter:
+    """What the facilitator narrowed the dashboard to: a phase, part of an organisation's name."""
+
+    phase: Phase | None = None
+    organisation: str = ""
+
+    def parameters(self, organisations: list[int] | None) -> dict[str, Any]:
+        """The values for the statements of this kind of filter (`_dashboard_queries`)."""
+        found: dict[str, Any] = {}
+        if self.phase is not None:
+            found["phase"] = self.phase.value
+        if organisations is not None:
+            found["organisations"] = organisations
+        return found
+
+    def query_string(self) -> str:
+        values = {
+            "phase": self.phase.value if self.phase else "",
+            "organisation": self.organisation,
+        }
+        return urlencode({k: v for k, v in values.items() if v})
+
+    @property
+    def active(self) -> bool:
+        return self.phase is not None or bool(self.organisation)
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardPage:
+    rows: tuple[DashboardRow, ...]
+    total: int
+    page: int
+    pages: int
+    wanted: DashboardFilter
+    mail: MailAlerts = NO_ALERTS
+
+    @property
+    def first(self) -> int:
+        """The number of the first procedure on this page (1-based), 0 when there are none."""
+        return (self.page - 1) * DASHBOARD_PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    def nearby(self) -> tuple[int, ...]:
+        """The page numbers to link: the first, the last and two either side of this one."""
+        shown = {1, self.pages, *range(max(1, self.page - 2), min(self.pages, self.page + 2) + 1)}
+        return tuple(sorted(shown))
 
 
 def dashboard(
     app: App,
-    cache: VersionCache[tuple[tuple[tuple[str, date, int], ...], int]] | None = None,
-) -> tuple[DashboardRow, ...]:
-    """Every procedure with its next milestone, overdue milestones and blockers.
+    cache: VersionCache[Standing] | None = None,
+    wanted: DashboardFilter | None = None,
+    page: int = 1,
+    lang: Language = "nl",
+) -> DashboardPage:
+    """One page of procedures, oldest first, with next milestone, overdue milestones, blockers.
 
-    Three queries for all procedures together; an open procedure adds the few its exit rules
-    read, and only one with a milestone in the past reads what overdue depends on.
+    Two statements whatever the number of procedures: the page's rows (chosen by id in a
+    subquery, each with the number of procedures and whether mail failed or the mail set-up
+    has a problem) and their milestones; one more for a page beyond the last, and to read the
+    failed mail or the problem when there is some. The overdue milestones and blockers of an
+    open procedure are kept per version and day; only one not seen at its version today reads
+    its deviations and its exit rules' parts (and, with a milestone in the past, what overdue
+    depends on).
     """
+    wanted = wanted or DashboardFilter()
     now = app.now()
     today = local_date(now)
-    with app.read() as session:
-        connection = session.connection()
-        rows = connection.execute(_DASHBOARD).all()
-        deviations: dict[str, dict[str, str]] = {}
-        for d in connection.execute(_ALL_DEVIATIONS):
-            deviations.setdefault(d.procedure_id, {})[d.rule_code] = d.reason
+    with app.reading() as connection:
+        organisations = (
+            _matching_organisations(connection, wanted.organisation)
+            if wanted.organisation
+            else None
+        )
+        queries = _dashboard_queries(wanted.phase is not None, organisations is not None)
+        params = wanted.parameters(organisations)
+        page = max(page, 1)
+
+        def read_page() -> Sequence[Row[Any]]:
+            limits = {"limit": DASHBOARD_PAGE_SIZE, "offset": (page - 1) * DASHBOARD_PAGE_SIZE}
+            return connection.execute(queries.rows, {**params, **limits}).all()
+
+        rows = read_page()
+        head = rows[0] if rows else connection.execute(queries.head, params).one()
+        total = int(head.total)
+        pages = max(1, -(-total // DASHBOARD_PAGE_SIZE))
+        if not rows and page > pages:
+            page = pages  # beyond the last page: the last one (none at all: the first)
+            rows = read_page() if total else ()
+        records = [record_from_row(row) for row in rows]
         dates: dict[str, dict[str, date]] = {}
-        for ms in connection.execute(_ALL_MILESTONES):
-            dates.setdefault(ms.procedure_id, {})[ms.key] = ms.due
+        if rows:
+            limits = {"limit": DASHBOARD_PAGE_SIZE, "offset": (page - 1) * DASHBOARD_PAGE_SIZE}
+            for ms in connection.execute(queries.milestones, {**params, **limits}):
+                dates.setdefault(ms.procedure_id, {})[ms.key] = ms.due
+        standing: dict[str, Standing | None] = {}
+        for record in records:
+            if Phase(record.phase).is_open:
+                key = (record.id, record.version, today)
+                standing[record.id] = cache.get(key) if cache is not None else None
+        missing = [pid for pid, known in standing.items() if known is None]
+        if missing:
+            # Only a procedure whose blockers must be counted afresh needs its deviations.
+            deviations: dict[str, dict[str, str]] = {}
+            for d in connection.execute(_PAGE_DEVIATIONS, {"pids": missing}):
+                deviations.setdefault(d.procedure_id, {})[d.rule_code] = d.reason
+            for record in records:
+                if record.id in missing:
+                    record.deviations = deviations.get(record.id, {})
+                    fresh = _standing(
+                        connection, record, Phase(record.phase), dates.get(record.id, {}), now
+                    )
+                    standing[record.id] = fresh
+                    if cache is not None:
+                        cache.put((record.id, record.version, today), fresh)
         result = []
-        for row in rows:
-            record = record_from_row(row)
-            record.deviations = deviations.get(record.id, {})
+        for row, record in zip(rows, records, strict=True):
             phase = Phase(record.phase)
             mine = dates.get(record.id, {})
-            order = record.config.planning.milestones
             upcoming = sorted((d, k) for k, d in mine.items() if d >= today)
-            late: tuple[tuple[str, date, int], ...] = ()
-            blockers = None
-            if phase.is_open:
-                key = (record.id, record.version, today)
-                known = cache.get(key) if cache is not None else None
-                if known is None:
-                    if any(d < today for d in mine.values()):
-                        ordered = {k: mine[k] for k in order if k in mine}
-                        late = tuple(
-                            (o["key"], o["due"], int(o["days_overdue"]))
-                            for o in overdue_milestones(connection, record, now, dates=ordered)
-                        )
-                    known = (late, _blocker_count(connection, record, phase))
-                    if cache is not None:
-                        cache.put(key, known)
-                late, blockers = known
+            late, blockers = standing.get(record.id) or ((), None)
             result.append(
                 DashboardRow(
                     id=record.id,
@@ -755,7 +993,27 @@ def dashboard(
                     blockers=blockers,
                 )
             )
-    return tuple(result)
+        mail = _mail_alerts(connection, lang, None if head.failed else {}, head.problem)
+    return DashboardPage(tuple(result), total, page, pages, wanted, mail)
+
+
+def _standing(
+    connection: Connection,
+    record: ProcedureRecord,
+    phase: Phase,
+    milestones: dict[str, date],
+    now: datetime,
+) -> Standing:
+    """An open procedure's overdue milestones and number of blockers, read afresh."""
+    late: tuple[tuple[str, date, int], ...] = ()
+    if any(d < local_date(now) for d in milestones.values()):
+        order = record.config.planning.milestones
+        ordered = {k: milestones[k] for k in order if k in milestones}
+        late = tuple(
+            (o["key"], o["due"], int(o["days_overdue"]))
+            for o in overdue_milestones(connection, record, now, dates=ordered)
+        )
+    return late, _blocker_count(connection, record, phase)
 
 
 def _blocker_count(connection: Connection, record: ProcedureRecord, phase: Phase) -> int:
@@ -786,8 +1044,6 @@ class AuditFilter:
         return query
 
     def query_string(self) -> str:
-        from urllib.parse import urlencode
-
         values = {
             "actor": self.actor,
             "action": self.action,

@@ -1,7 +1,8 @@
 """The JSON API under /api: the CLI's commands for facilitators, described by OpenAPI.
 
-Authentication is the web app's own signed session cookie: POST /api/session logs a
-facilitator in and answers the CSRF token that every write must send as X-CSRF-Token.
+Authentication is the web app's own session cookie (a random id; the session is kept on the
+server): POST /api/session logs a facilitator in and answers the CSRF token that every write
+must send as X-CSRF-Token.
 Sessions that came from a personal link (experts, archivist, management) get 403 here.
 Each route is a thin shell over the same workflow function the CLI calls; a refusal or bad
 input comes back as JSON ({"ok": false, "error", "message", ...}) in ?lang= or the session's
@@ -10,8 +11,8 @@ language.
 
 from __future__ import annotations
 
-import asyncio
 import json
+import time
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
@@ -21,7 +22,6 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyCookie
 from sqlalchemy import func, or_, select
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -29,12 +29,16 @@ from notifications import sender
 from states.errors import HotspotError
 from states.i18n import Language, Text, parse_language
 from states.phases import Phase
-from workflow import audit, repository, users
+from workflow import audit, hashing, repository, users
 from workflow.app import App
-from workflow.commands import decision, people, planning, procedures, records, sessions
+from workflow.busy import Busy
+from workflow.commands import access, decision, people, planning, procedures, records, sessions
+from workflow.commands import mail as mail_commands
+from workflow.commands.base import expect_version, seen_version
 from workflow.db import models as m
 from workflow.deadlines.listing import deadline_overview
-from workflow.web import access
+from workflow.validation import MAX_ID
+from workflow.web import access as web_access
 from workflow.web import api_models as api
 from workflow.web.routes import auth as html_auth
 from workflow.web.runtime import web_app
@@ -75,6 +79,8 @@ _PROBLEMS: dict[str, Callable[[dict[str, Any]], Text]] = {
         "is geen geldige Unicode-tekst", "is not valid Unicode text"
     ),
     "extra_forbidden": lambda ctx: Text("is geen bekend veld", "is not a known field"),
+    # A date or moment checked as the commands check it (api_models._checked): both languages.
+    "invalid_value": lambda ctx: Text(str(ctx.get("nl", "")), str(ctx.get("en", ""))),
 }
 
 
@@ -117,10 +123,18 @@ class ApiRoute(APIRoute):
 
         async def answer(request: Request) -> Response:
             try:
-                return await handle(request)
+                # A write's `version` (what its client saw) holds for this request only; without
+                # one, a write that collides is run again by the command (re-read, re-checked).
+                with seen_version(None):
+                    return await handle(request)
             except HotspotError as error:
                 lang = _language(request)
-                return ApiJSONResponse(error.to_json(lang), status_code=status_of(error))
+                headers = (
+                    {"retry-after": str(error.retry_after)} if isinstance(error, Busy) else None
+                )
+                return ApiJSONResponse(
+                    error.to_json(lang), status_code=status_of(error), headers=headers
+                )
             except RequestValidationError as error:
                 body = _invalid_request(error, _language(request))
                 return ApiJSONResponse(body, status_code=422)
@@ -165,7 +179,8 @@ router = APIRouter(
 _SESSION_COOKIE = APIKeyCookie(
     name="hotspot_session",
     scheme_name="session",
-    description="The signed session cookie that POST /api/session sets.",
+    description="The session cookie that POST /api/session sets (a random id; named "
+    "__Host-hotspot_session when the app is served over https).",
     auto_error=False,
 )
 
@@ -174,13 +189,14 @@ def _application(request: Request) -> App:
     return web_app(request).app
 
 
-def _reader(
+async def _reader(
     request: Request, _cookie: Annotated[str | None, Security(_SESSION_COOKIE)]
 ) -> Principal:
-    return access.facilitator(request)
+    # On the event loop: the session was read on the way in, this reads nothing.
+    return web_access.facilitator_of(request)
 
 
-def _writer(
+async def _writer(
     request: Request,
     who: Annotated[Principal, Depends(_reader)],
     # A header parameter rather than a second security scheme: OpenAPI would read two
@@ -193,10 +209,23 @@ def _writer(
             "write needs it: without it, or with another, the answer is 403.",
         ),
     ] = None,
+    version: Annotated[
+        int | None,
+        api.IdDigits,
+        Query(
+            ge=1,
+            le=MAX_ID,
+            description="The procedure's version as the client last read it (`version` in "
+            "GET /api/procedures/{pid}). With it, a procedure changed since is refused with 409 "
+            "(conflict) and nothing is saved; without it, a write that collides with another "
+            "is retried a few times, re-checking every rule, before it answers 409.",
+        ),
+    ] = None,
 ) -> Principal:
     # A header may carry any Latin-1 text; the comparison only takes ASCII, so anything else
     # is simply a wrong token.
     check_csrf(request, token if token and token.isascii() else None)
+    expect_version(version)
     return who
 
 
@@ -211,8 +240,8 @@ Pid = Annotated[
         description="The procedure's code, as `GET /api/procedures` lists it.",
     ),
 ]
-SessionId = Annotated[int, Path(ge=1, le=api.MAX_ID)]
-CandidateId = Annotated[int, Path(ge=1, le=api.MAX_ID)]
+SessionId = Annotated[int, api.IdDigits, Path(ge=1, le=api.MAX_ID)]
+CandidateId = Annotated[int, api.IdDigits, Path(ge=1, le=api.MAX_ID)]
 
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -222,6 +251,14 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: (api.ApiError, "No such procedure, session or candidate."),
         409: (api.RefusedError, "Refused by the rules (with blockers), or changed meanwhile."),
         422: (api.InvalidInputError, "Input that does not fit the schema or the command."),
+        408: (api.ApiError, "The body did not arrive in full in time (`too_slow`)."),
+        413: (api.ApiError, "The body is larger than allowed (`too_large`, with `limit`)."),
+        503: (
+            api.ApiError,
+            "The database cannot be reached (`unavailable`), or the server is too busy "
+            "(`busy`: the logins waiting for a password check fill their queue, or the "
+            "database stayed locked); try again after Retry-After seconds.",
+        ),
     }
     return {
         status: {"model": described[status][0], "description": described[status][1]}
@@ -229,8 +266,8 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-READ_ERRORS = _errors(401, 403, 404, 422)
-WRITE_ERRORS = _errors(401, 403, 404, 409, 422)
+READ_ERRORS = _errors(401, 403, 404, 422, 503)
+WRITE_ERRORS = _errors(401, 403, 404, 408, 409, 413, 422, 503)
 
 
 def _user(who: Principal) -> dict[str, str]:
@@ -244,18 +281,29 @@ def _user(who: Principal) -> dict[str, str]:
     "/session",
     tags=["session"],
     response_model=api.SessionInfo,
-    responses=_errors(401, 422),
+    responses=_errors(401, 408, 413, 422, 503),
     summary="Log in as a facilitator",
 )
 async def log_in(request: Request, body: api.Login) -> dict[str, Any]:
     """Starts a fresh session; the answer holds the CSRF token for the writes that follow."""
+    started = time.monotonic()
     app = web_app(request).app
     try:
-        user = await run_in_threadpool(users.authenticate, app, body.username, body.password)
-    except users.LoginRefused:
-        # As slow as the login form: guessing through the API is no faster.
-        await asyncio.sleep(html_auth.FAILED_LOGIN_DELAY)
+        user = await users.authenticate_async(
+            app,
+            body.username,
+            body.password,
+            client=html_auth.client_of(request),
+            disconnected=html_auth.disconnect_of(request),
+        )
+    except (users.LoginRefused, Busy):
+        # As slow as the login form and the same for every failure: guessing through the API
+        # is no faster, and no answer tells which names exist. "Too busy" (503) waits as long,
+        # so a flood's retries cannot spin.
+        await html_auth.answer_no_sooner(request, started)
         raise
+    except hashing.ClientGone:
+        return Response(status_code=499)  # type: ignore[return-value]
     who = Principal(Role.FACILITATOR, user.id, user.username, user.name)
     start(request, who)
     return {"ok": True, "csrf_token": csrf_token(request), "user": _user(who)}
@@ -265,7 +313,7 @@ async def log_in(request: Request, body: api.Login) -> dict[str, Any]:
     "/session",
     tags=["session"],
     response_model=api.SessionInfo,
-    responses=_errors(401, 403, 422),
+    responses=_errors(401, 403, 422, 503),
     summary="The logged-in facilitator and the session's CSRF token",
 )
 def session_info(request: Request, who: Reader) -> dict[str, Any]:
@@ -276,7 +324,7 @@ def session_info(request: Request, who: Reader) -> dict[str, Any]:
     "/session",
     tags=["session"],
     response_model=api.Ok,
-    responses=_errors(401, 403, 422),
+    responses=_errors(401, 403, 422, 503),
     summary="Log out",
 )
 def log_out(request: Request, who: Writer) -> dict[str, Any]:
@@ -291,7 +339,7 @@ def log_out(request: Request, who: Writer) -> dict[str, Any]:
     "/procedures",
     tags=["procedures"],
     response_model=api.ProcedureList,
-    responses=_errors(401, 403, 422),
+    responses=_errors(401, 403, 422, 503),
     summary="Every procedure, oldest first",
 )
 def list_procedures(
@@ -306,7 +354,7 @@ def list_procedures(
     tags=["procedures"],
     status_code=201,
     response_model=api.Done,
-    responses=_errors(401, 403, 409, 422),
+    responses=_errors(401, 403, 408, 409, 413, 422, 503),
     summary="Open a procedure (phase preparation)",
 )
 def open_procedure(app: AppDep, who: Writer, body: api.NewProcedure) -> dict[str, Any]:
@@ -455,6 +503,55 @@ def record_response(
     body: api.ExpertResponse,
 ) -> dict[str, Any]:
     return people.respond(app, pid, email, accept=body.accept, actor=who.actor)
+
+
+@router.post(
+    "/procedures/{pid}/links/revocations",
+    tags=["experts"],
+    response_model=api.LinksRevoked,
+    responses=WRITE_ERRORS,
+    summary="Revoke a person's personal links (expert, advice or decision)",
+)
+def revoke_links(app: AppDep, who: Writer, pid: Pid, body: api.LinkRevocation) -> dict[str, Any]:
+    """Their open sessions end on their next request; audited as `link.revoke`."""
+    return access.revoke_links(
+        app,
+        pid,
+        body.email,
+        actor=who.actor,
+        purpose=body.purpose,
+        reason=body.reason,
+        field="email",
+    )
+
+
+OldEmail = Annotated[str, Path(max_length=320, pattern=api.EMAIL_PATTERN)]
+
+
+@router.put(
+    "/procedures/{pid}/experts/{email}/email",
+    tags=["experts"],
+    response_model=api.AddressCorrected,
+    responses=WRITE_ERRORS,
+    summary="Correct an expert's e-mail address (their waiting and failed mail follows)",
+)
+def correct_expert_email(
+    app: AppDep, who: Writer, pid: Pid, email: OldEmail, body: api.AddressCorrection
+) -> dict[str, Any]:
+    return people.correct_expert_email(app, pid, email, body.email, actor=who.actor)
+
+
+@router.put(
+    "/procedures/{pid}/members/{email}/email",
+    tags=["workgroup"],
+    response_model=api.AddressCorrected,
+    responses=WRITE_ERRORS,
+    summary="Correct a workgroup member's e-mail address, in every role they hold",
+)
+def correct_member_email(
+    app: AppDep, who: Writer, pid: Pid, email: OldEmail, body: api.AddressCorrection
+) -> dict[str, Any]:
+    return people.correct_member_email(app, pid, email, body.email, actor=who.actor)
 
 
 # --- Expert sessions ----------------------------------------------------------------------
@@ -751,6 +848,21 @@ def audit_trail(
         "offset": offset,
         "records": found,
     }
+
+
+@router.post(
+    "/procedures/{pid}/outbox/retry",
+    tags=["records"],
+    response_model=api.MailRetried,
+    responses=WRITE_ERRORS,
+    summary="Send failed mail again: one message, or every failed message of the procedure",
+)
+def retry_mail(
+    app: AppDep, who: Writer, pid: Pid, body: api.MailRetry | None = None
+) -> dict[str, Any]:
+    if body is not None and body.message is not None:
+        return mail_commands.retry_message(app, body.message, actor=who.actor, procedure_id=pid)
+    return mail_commands.retry_procedure(app, pid, actor=who.actor)
 
 
 @router.get(

@@ -16,7 +16,8 @@ from starlette.responses import RedirectResponse, Response
 
 from states.errors import HotspotError, InvalidInput
 from states.i18n import Text
-from workflow import audit
+from states.phases import Phase
+from workflow import audit, validation
 from workflow.commands import procedures
 from workflow.web import views
 from workflow.web.access import facilitator
@@ -38,8 +39,38 @@ def page_of(pid: str) -> str:
 @router.get("/procedures")
 def dashboard(request: Request, who: Facilitator) -> Response:
     state = web_app(request)
-    rows = views.dashboard(state.app, state.caches.standing)
-    return render(request, "facilitator/dashboard.html", {"rows": rows})
+    wanted = _dashboard_filter(request)
+    page = validation.page_number(request.query_params.get("page"))
+    found = views.dashboard(state.app, state.caches.standing, wanted, page, language(request))
+    rows = found.rows
+    return render(
+        request,
+        "facilitator/dashboard.html",
+        {
+            "rows": rows,
+            "d": found,
+            "query": found.wanted.query_string(),
+            "phase_choices": tuple(Phase),
+            "mail": found.mail,
+        },
+    )
+
+
+def _dashboard_filter(request: Request) -> views.DashboardFilter:
+    """The dashboard's GET form: a phase (its code) and part of an organisation's name."""
+    q = request.query_params
+    phase = q.get("phase", "").strip()
+    if phase and phase not in {p.value for p in Phase}:
+        raise InvalidInput(
+            "phase",
+            Text(
+                f"{phase[:40]!r} is geen fase; kies uit de lijst",
+                f"{phase[:40]!r} is not a phase; choose from the list",
+            ),
+        )
+    typed = q.get("organisation", "").strip()
+    organisation = validation.single_line("organisation", typed, max_length=200) if typed else ""
+    return views.DashboardFilter(Phase(phase) if phase else None, organisation)
 
 
 @router.post("/procedures")
@@ -76,6 +107,7 @@ def procedure(request: Request, pid: str, who: Facilitator) -> Response:
             "p": page,
             "base": page_of(page.record.id),
             "rule_label": views.rule_label,
+            "mail": page.mail,
         },
     )
 
@@ -140,8 +172,7 @@ def _filter(request: Request) -> views.AuditFilter:
 @router.get("/procedures/{pid}/audit")
 def audit_trail(request: Request, pid: str, who: Facilitator) -> Response:
     wanted = _filter(request)
-    number = request.query_params.get("page", "1")
-    page = int(number) if number.isdigit() else 1
+    page = validation.page_number(request.query_params.get("page"))
     found = views.audit_page(web_app(request).app, pid, wanted, page)
     return render(
         request,

@@ -20,25 +20,44 @@ from starlette.responses import Response
 from notifications.documents import write_public_list
 from states.errors import InvalidInput
 from states.i18n import Text
+from workflow import validation
 from workflow.app import App
-from workflow.commands import access, decision, people, planning, procedures, records, sessions
+from workflow.commands import (
+    access,
+    decision,
+    mail,
+    people,
+    planning,
+    procedures,
+    records,
+    sessions,
+)
+from workflow.commands.base import seen_version
 from workflow.documents import public_list_data
 from workflow.web.access import facilitator
 from workflow.web.forms import checked_form, field, fields
 from workflow.web.rendering import act
 from workflow.web.routes.facilitator import page_of
 from workflow.web.runtime import web_app
-from workflow.web.session import Principal
+from workflow.web.session import Principal, flash, language
 
 router = APIRouter(include_in_schema=False)
 
 Facilitator = Annotated[Principal, Depends(facilitator)]
-Form = Annotated[FormData, Depends(checked_form)]
+
+
+async def _form_with_version(
+    request: Request, form: Annotated[FormData, Depends(checked_form)]
+) -> FormData:
+    """The checked form; the procedure version the page showed is kept for `_run`."""
+    request.state.seen_version = field(form, "version")
+    return form
+
+
+Form = Annotated[FormData, Depends(_form_with_version)]
 
 # Where the public list is written after publishing, as `hotspot publish` does by default.
 PUBLIC_DIR = Path("var") / "publicatie"
-# An expert CSV of a few hundred lines is a few kB; anything this large is a mistake.
-MAX_UPLOAD = 1_000_000
 
 
 def _run(
@@ -48,7 +67,17 @@ def _run(
     success: Text,
 ) -> Response:
     app = web_app(request).app
-    return act(request, lambda: command(app), success, page_of(pid))
+    # As the page wrote it: checked as every id is, so " 5" or "05" is no version.
+    seen = str(getattr(request.state, "seen_version", ""))
+
+    def run() -> Any:
+        # The page's forms carry the version the facilitator saw: a procedure changed since
+        # is refused as "changed by someone else", never re-run behind their back.
+        version = validation.parse_id("version", seen) if seen else None
+        with seen_version(version):
+            return command(app)
+
+    return act(request, run, success, page_of(pid))
 
 
 def _either(form: FormData, name: str, yes: str, no: str) -> bool:
@@ -125,10 +154,16 @@ def _import_upload(app: App, pid: str, upload: object, actor: str) -> dict[str, 
     """Write the upload to a private temporary folder: import_experts reads a file, as the CLI."""
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise InvalidInput("file", Text("kies een CSV-bestand", "choose a CSV file"))
-    content = upload.file.read(MAX_UPLOAD + 1)
-    if len(content) > MAX_UPLOAD:
+    limit = app.settings.web.max_upload_bytes
+    content = upload.file.read(limit + 1)
+    if len(content) > limit:
+        shown = f"{limit:,}".replace(",", ".")
         raise InvalidInput(
-            "file", Text("het bestand is groter dan 1 MB", "the file is larger than 1 MB")
+            "file",
+            Text(
+                f"het bestand is groter dan {shown} bytes",
+                f"the file is larger than {limit:,} bytes",
+            ),
         )
     # The audit record names the file: keep the name the facilitator chose, made harmless.
     name = _UNSAFE_NAME.sub("_", Path(upload.filename).name)[:100] or "experts.csv"
@@ -190,6 +225,79 @@ def revoke_link(request: Request, pid: str, who: Facilitator, form: Form) -> Res
         lambda app: _revoke(app, pid, form, who.actor),
         Text("Persoonlijke link ingetrokken", "Personal link revoked"),
     )
+
+
+@router.post("/procedures/{pid}/links/revoke")
+def revoke_member_links(request: Request, pid: str, who: Facilitator, form: Form) -> Response:
+    """Any person's links by address and kind: the archivist's and management's too."""
+    return _run(
+        request,
+        pid,
+        lambda app: access.revoke_links(
+            app,
+            pid,
+            field(form, "email"),
+            actor=who.actor,
+            purpose=field(form, "purpose") or None,
+            reason=_optional(form, "reason"),
+            field="email",
+        ),
+        Text("Persoonlijke link(s) ingetrokken", "Personal link(s) revoked"),
+    )
+
+
+_CORRECTED = Text(
+    "E-mailadres verbeterd; wachtende en mislukte mail gaat naar het nieuwe adres",
+    "Address corrected; waiting and failed mail goes to the new address",
+)
+
+
+@router.post("/procedures/{pid}/experts/email")
+def correct_expert_email(request: Request, pid: str, who: Facilitator, form: Form) -> Response:
+    return _correct(request, pid, who, form, people.correct_expert_email)
+
+
+@router.post("/procedures/{pid}/members/email")
+def correct_member_email(request: Request, pid: str, who: Facilitator, form: Form) -> Response:
+    return _correct(request, pid, who, form, people.correct_member_email)
+
+
+def _correct(
+    request: Request,
+    pid: str,
+    who: Principal,
+    form: FormData,
+    command: Callable[..., dict[str, Any]],
+) -> Response:
+    old, new = field(form, "old"), field(form, "new")
+    return _run(request, pid, lambda app: command(app, pid, old, new, actor=who.actor), _CORRECTED)
+
+
+def _retry(app: App, pid: str, form: FormData, actor: str) -> dict[str, Any]:
+    """One failed message (its number in the form) or, without one, all failed of `pid`."""
+    number = field(form, "message")
+    if not number.strip():
+        return mail.retry_procedure(app, pid, actor=actor)
+    message = validation.parse_id("message", number)
+    return mail.retry_message(app, message, actor=actor, procedure_id=pid)
+
+
+@router.post("/procedures/{pid}/mail/retry")
+def retry_mail(request: Request, pid: str, who: Facilitator, form: Form) -> Response:
+    def command(app: App) -> dict[str, Any]:
+        result = _retry(app, pid, form, who.actor)
+        if result["skipped"]:
+            # What did not go again, and why: the facilitator sees it beside the success.
+            english = language(request) == "en"
+            flash(
+                request,
+                "info",
+                "Not sent again" if english else "Niet opnieuw verstuurd",
+                [s["reason_en" if english else "reason"] for s in result["skipped"]],
+            )
+        return result
+
+    return _run(request, pid, command, Text("Mail opnieuw klaargezet", "Mail queued again"))
 
 
 # --- sessions and candidates ---------------------------------------------------------------
@@ -392,7 +500,7 @@ def _weeks(form: FormData) -> int | None:
     value = field(form, "objection_weeks").strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not value.isdecimal() or len(value) > 6:
         raise InvalidInput(
             "objection_weeks", Text(f"{value!r} is geen aantal weken", f"{value!r} is no weeks")
         )

@@ -25,7 +25,7 @@ from states.i18n import Language, Text, local_date
 from states.phases import Phase
 from states.snapshot import Response as Answer
 from states.vocabulary import CRITERIA
-from workflow import links, notify
+from workflow import links, notify, validation
 from workflow.app import App
 from workflow.commands import nominations, people
 from workflow.db import models as m
@@ -60,10 +60,11 @@ NO_SUCH_SESSION = Text(
 def verified_grant(request: Request, token: str, purpose: Purpose) -> Grant:
     """The grant of a personal link, or LinkRefused (invalid, expired, revoked: a clear page)."""
     app = web_app(request).app
+    keys = links.link_keys(app.keys)
     with app.engine.connect() as connection:
         return links.verify(
             connection,
-            key=links.signing_key(connection),
+            keys=keys,
             token=token,
             purpose=purpose,
             now=app.now(),
@@ -222,7 +223,7 @@ def respond(request: Request, who: Expert, form: Form) -> Response:
 
 def _draft(form: FormData, candidate_id: int | None, error: HotspotError, lang: Language) -> Draft:
     title, details = error_lines(error, lang)
-    chosen = tuple(int(c) for c in fields(form, "criteria") if c.isdigit())
+    chosen = tuple(int(c) for c in fields(form, "criteria") if c.isdecimal() and len(c) < 3)
     return Draft(
         candidate_id,
         field(form, "title"),
@@ -271,9 +272,18 @@ def submit_nomination(request: Request, who: Expert, form: Form) -> Response:
     return _nominate(request, who, form, None, command, success)
 
 
-@router.post("/portaal/voordrachten/{candidate_id}")
-def edit_nomination(request: Request, who: Expert, form: Form, candidate_id: int) -> Response:
+@router.post("/portaal/voordrachten/{candidate}")
+def edit_nomination(request: Request, who: Expert, form: Form, candidate: str) -> Response:
     app = web_app(request).app
+    # Read as text: a number no row can have (2**64, -1) is not found, never a driver overflow.
+    candidate_id = validation.id_or_none(candidate)
+    if candidate_id is None:
+        raise NotFound(
+            Text(
+                f"voordracht {candidate[:40]} is niet gevonden bij uw voordrachten",
+                f"nomination {candidate[:40]} is not among your nominations",
+            )
+        )
 
     def command(**values: Any) -> dict[str, Any]:
         return nominations.edit_nomination(app, _pid(who), who.subject_id, candidate_id, **values)
@@ -282,11 +292,15 @@ def edit_nomination(request: Request, who: Expert, form: Form, candidate_id: int
     return _nominate(request, who, form, candidate_id, command, success)
 
 
-@router.get("/portaal/bijeenkomsten/{session_id}.ics")
-def session_invitation(request: Request, who: Expert, session_id: int) -> Response:
+@router.get("/portaal/bijeenkomsten/{session}.ics")
+def session_invitation(request: Request, who: Expert, session: str) -> Response:
     """The session's calendar invitation: the same UID and SEQUENCE as the mailed one."""
     app = web_app(request).app
     pid = _pid(who)
+    # Read as text: a number no row can have (2**64, -1) is not found, never a driver overflow.
+    session_id = validation.id_or_none(session)
+    if session_id is None:
+        raise NotFound(NO_SUCH_SESSION)
     with app.read() as db:
         expert = own_expert(db, who)
         if expert.response != Answer.ACCEPTED.value:

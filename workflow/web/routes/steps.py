@@ -7,13 +7,14 @@ the facilitator use, marked `recorded_via: link` in the audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from states.errors import InvalidInput, Refused
+from states.errors import HotspotError, InvalidInput, Refused
 from states.i18n import Language, Text
 from states.snapshot import ListStatus
 from states.vocabulary import CRITERIA, PERSPECTIVE_LABELS
@@ -25,10 +26,20 @@ from workflow.documents import ProposalData
 from workflow.links import Purpose
 from workflow.web import access
 from workflow.web.forms import checked_form, field
-from workflow.web.rendering import act, error_lines, render
+from workflow.web.rendering import error_lines, render
 from workflow.web.routes.portal import subject_gone, verified_grant
 from workflow.web.runtime import web_app
-from workflow.web.session import NotAllowed, Principal, Role, language, start
+from workflow.web.session import (
+    FORBIDDEN,
+    NotAllowed,
+    Principal,
+    Role,
+    finish_link,
+    flash,
+    language,
+    receipt,
+    start,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -200,7 +211,7 @@ def record_advice(request: Request, who: Archivist, form: Form) -> Response:
         )
 
     success = Text("Uw advies is vastgelegd. Dank u.", "Your advice has been recorded. Thank you.")
-    return act(request, command, success, "/advies")
+    return _record(request, who, command, success, Purpose.ADVICE)
 
 
 @router.get("/besluit")
@@ -235,4 +246,33 @@ def record_decision(request: Request, who: Management, form: Form) -> Response:
         )
 
     success = Text("Het besluit is vastgelegd.", "The decision has been recorded.")
-    return act(request, command, success, "/besluit")
+    return _record(request, who, command, success, Purpose.DECISION)
+
+
+def _record(
+    request: Request, who: Principal, command: Callable[[], None], success: Text, purpose: Purpose
+) -> Response:
+    """Record the step; on success the link (ended by the command) leaves only a receipt.
+
+    A refusal or bad input goes back to the step's page as a flash, as every form does.
+    """
+    lang = language(request)
+    try:
+        command()
+    except HotspotError as error:
+        title, details = error_lines(error, lang)
+        flash(request, "error", title, details)
+        return RedirectResponse(_STEPS[purpose][2], status_code=303)
+    finish_link(request, {"purpose": purpose.value, "pid": _pid(who)})
+    flash(request, "success", success(lang))
+    return RedirectResponse("/vastgelegd", status_code=303)
+
+
+@router.get("/vastgelegd")
+def recorded_page(request: Request) -> Response:
+    """What this session recorded through its link, after the link has ended."""
+    done = receipt(request)
+    if done is None or done.get("purpose") not in (Purpose.ADVICE.value, Purpose.DECISION.value):
+        raise NotAllowed(FORBIDDEN)
+    latest = _latest_list(web_app(request).app, str(done.get("pid")))
+    return render(request, "steps/done.html", {"step": done["purpose"], "latest": latest})
