@@ -26,6 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 $(CHROMIUM):
 	$(SUDO) apt-get install -y -qq chromium || \
@@ -40,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/cli.py
 
 clean:
-	rm -rf $(VENV) var build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var build dist .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

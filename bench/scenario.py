@@ -83,8 +83,12 @@ def _workgroup(app: App, pid: str, org: int) -> None:
 
 
 def _planning(app: App, pid: str, org: int) -> None:
+    # The bench's calendar runs on with every procedure it carries through the sessions, so a
+    # procedure opened later gets the same plan moved by as many days: a milestone lies at
+    # most a year before its procedure's opening (milestone.before_opening).
+    shift = max(timedelta(0), local_date(app.now()) - START.date())
     for key, day in MILESTONES.items():
-        planning.set_milestone(app, pid, key, day, actor=ACTOR)
+        planning.set_milestone(app, pid, key, day + shift, actor=ACTOR)
 
 
 def _expert_selection(app: App, pid: str, org: int) -> None:

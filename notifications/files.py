@@ -1,4 +1,5 @@
-"""Files written whole or not at all: documents and the file transport's messages."""
+"""Files written whole or not at all (documents, the file transport's messages), and CSV cells
+a spreadsheet will not run."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 
 def write_atomic(path: Path, content: bytes, *, mode: int = 0o644) -> Path:
@@ -30,3 +32,10 @@ def write_atomic(path: Path, content: bytes, *, mode: int = 0o644) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+def defuse_cell(value: Any) -> Any:
+    """Keep a spreadsheet from running typed text as a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

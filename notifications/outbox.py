@@ -12,12 +12,12 @@ from sqlalchemy import Connection, insert
 
 from notifications.kinds import MailKind
 from notifications.render import RenderedMail
+from notifications.schema import outbox
 from notifications.sealed import Sealer
 from states.i18n import Language
-from workflow.db import models as m
-from workflow.db.models import table_of
 
-OUTBOX = table_of(m.OutboxMessage)
+# The outbox table (notifications.schema), by the name the queries here and in workflow use.
+OUTBOX = outbox
 
 
 class OutboxStatus(StrEnum):

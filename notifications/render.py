@@ -12,8 +12,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from notifications.kinds import MailKind
+from notifications.templates import templates_root
 from states.i18n import AMSTERDAM, Language, format_date, local_date
-from workflow.resources import templates_dir
 
 _AT: dict[Language, str] = {"nl": "om", "en": "at"}
 _OPEN_END: dict[Language, str] = {"nl": "heden", "en": "present"}
@@ -39,7 +39,7 @@ def one_line(text: str) -> str:
 
 def render_mail(kind: MailKind, lang: Language, context: Mapping[str, Any]) -> RenderedMail:
     """The three parts of mail `kind` in `lang`; a missing context key raises UndefinedError."""
-    env = _environment(templates_dir() / "mail", lang)
+    env = _environment(templates_root() / "mail", lang)
     values = {**context, "lang": lang}
     subject = one_line(env.get_template(f"{lang}/{kind}.subject.txt").render(values))
     # The bodies get the finished subject too, so the HTML <title> matches the header.

@@ -7,7 +7,8 @@ the first failure. A problem with the mail set-up (TLS, credentials, our sender 
 refused for everyone, a server that cannot be reached, keys that do not open a message's
 personal link) costs no tries: it is recorded in `mail_problems` (shown to the facilitators)
 and the mail waits until it is put right. A message with a personal link never goes without
-it.
+it. Whoever starts a sender hands it the application's database, clock and keys (`app`, a
+notifications.host.MailHost).
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ from sqlalchemy import (
 )
 
 from notifications.addresses import AddressRefused, mailbox, sender_address
+from notifications.host import OUTBOX_KEY_USE, MailHost
 from notifications.mime import build_message
 from notifications.outbox import OUTBOX, OutboxStatus
+from notifications.schema import mail_problems
 from notifications.sealed import Sealer
 from notifications.settings import MailSettings
 from notifications.transports import (
@@ -52,15 +55,11 @@ from notifications.transports import (
     make_transport,
 )
 from states.errors import EnvironmentProblem
-from workflow.app import App
-from workflow.db import models as m
-from workflow.db.models import table_of
-from workflow.keys import KeyUse
 
 log = structlog.get_logger("hotspot")
 
 _C = OUTBOX.c
-PROBLEMS = table_of(m.MailProblem)
+PROBLEMS = mail_problems
 _P = PROBLEMS.c
 PENDING = OutboxStatus.PENDING.value
 SENDING = OutboxStatus.SENDING.value
@@ -148,7 +147,7 @@ class SendReport:
     problem: str | None = None
 
 
-def claim(app: App, now: datetime, limit: int, lease_seconds: int) -> list[Row[Any]]:
+def claim(app: MailHost, now: datetime, limit: int, lease_seconds: int) -> list[Row[Any]]:
     """Take up to `limit` due rows for this sender until `now + lease_seconds`: never-tried
     ones first, then oldest first.
 
@@ -187,7 +186,7 @@ def claim(app: App, now: datetime, limit: int, lease_seconds: int) -> list[Row[A
 
 
 async def send_due(
-    app: App,
+    app: MailHost,
     settings: MailSettings,
     *,
     now: datetime | None = None,
@@ -210,7 +209,7 @@ async def send_due(
 
     def open_with() -> Sealer:
         if not sealer:
-            sealer.append(Sealer(app.keys.derive(KeyUse.OUTBOX)))
+            sealer.append(Sealer(app.keys.derive(OUTBOX_KEY_USE)))
         return sealer[0]
 
     # Batches in a row in which the server kept hanging up and answered nothing.
@@ -375,7 +374,7 @@ def _as_problems(outcomes: Sequence[Outcome], connection: Connection) -> list[Ou
 
 
 def _record(
-    app: App,
+    app: MailHost,
     settings: MailSettings,
     rows: Sequence[Row[Any]],
     outcomes: Sequence[Outcome],
@@ -534,7 +533,7 @@ def _note_problem(connection: Connection, problem: SetupProblem, now: datetime) 
     )
 
 
-def open_problem(app: App) -> dict[str, Any] | None:
+def open_problem(app: MailHost) -> dict[str, Any] | None:
     """The mail set-up problem that holds mail back now, if any (the newest)."""
     query = (
         select(_P.code, _P.detail, _P.first_seen_at, _P.last_seen_at)
@@ -555,7 +554,7 @@ def open_problem(app: App) -> dict[str, Any] | None:
 
 
 def send_due_blocking(
-    app: App,
+    app: MailHost,
     settings: MailSettings,
     *,
     now: datetime | None = None,
@@ -566,7 +565,7 @@ def send_due_blocking(
 
 
 def list_messages(
-    app: App, *, procedure_id: str | None = None, failed_only: bool = False, limit: int = 500
+    app: MailHost, *, procedure_id: str | None = None, failed_only: bool = False, limit: int = 500
 ) -> list[dict[str, Any]]:
     """The outbox as the facilitator sees it, newest first: who gets what, and how it went."""
     query = (

@@ -102,7 +102,8 @@ class Transport(Protocol):
         ...
 
 
-async def _each(envelopes: Envelopes) -> AsyncIterator[Envelope]:
+async def each(envelopes: Envelopes) -> AsyncIterator[Envelope]:
+    """The envelopes one by one, whether they come as a list or from the sender's builder."""
     if isinstance(envelopes, AsyncIterable):
         async for envelope in envelopes:
             yield envelope
@@ -137,7 +138,7 @@ class FileTransport:
     ) -> list[Outcome]:
         outcomes: list[Outcome] = []
         made = False
-        async for envelope in _each(envelopes):
+        async for envelope in each(envelopes):
             if deadline is not None and time.monotonic() > deadline:
                 outcomes.append(NotAttempted(_NOT_STARTED))
                 continue
@@ -254,7 +255,7 @@ class SmtpTransport:
         held: Outcome | None = None
         drops = 0
         try:
-            async for envelope in _each(envelopes):
+            async for envelope in each(envelopes):
                 if held is None and deadline is not None and time.monotonic() > deadline:
                     held = NotAttempted(_NOT_STARTED)
                 if held is not None:

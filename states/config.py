@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+# ConfigError lives in its own module (states.reminders raises it too); callers read it here.
+from states.config_error import ConfigError as ConfigError
 from states.i18n import Text
-
-if TYPE_CHECKING:
-    from states.reminders import ReminderPolicy
+from states.reminders import ReminderPolicy, parse_policy
 
 MILESTONE_ORDER: tuple[str, ...] = (
     "invitations_sent",
@@ -42,14 +42,6 @@ MILESTONE_LABELS: dict[str, Text] = {
     "inventory_done": Text("inventarisatie gereed", "inventory done"),
     "publication": Text("publicatie", "publication"),
 }
-
-
-class ConfigError(ValueError):
-    """A configuration value that cannot be used; `key` is its dotted path."""
-
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(f"{key}: {message}")
-        self.key = key
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +97,7 @@ class RuleConfig:
     panel: PanelConfig
     sessions: SessionConfig
     publication: PublicationConfig
-    reminders: ReminderPolicy = field(default_factory=lambda: _default_policy())
+    reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
 
     def to_dict(self) -> dict[str, Any]:
         # The reminder policy keeps a cache and a time of day: it says itself how it is stored.
@@ -118,12 +110,6 @@ class RuleConfig:
         )
         result["reminders"] = self.reminders.to_dict()
         return result
-
-
-def _default_policy() -> ReminderPolicy:
-    from states.reminders import ReminderPolicy
-
-    return ReminderPolicy()
 
 
 def _lists(value: Any) -> Any:
@@ -200,9 +186,6 @@ def parse_config(raw: Mapping[str, Any]) -> RuleConfig:
         default_objection_weeks=reader.count("publication.default_objection_weeks"),
     )
     legal_basis = reader.text("legal_basis")
-    # Imported here: the reminder module reads ConfigError from this one.
-    from states.reminders import parse_policy
-
     reminders_raw = raw.get("reminders")
     if reminders_raw is not None and not isinstance(reminders_raw, Mapping):
         raise ConfigError("reminders", "verwacht een tabel met instellingen")

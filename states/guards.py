@@ -606,3 +606,43 @@ def require_plausible_in_force(in_force: date, decision_day: date | None, today:
         today,
         IN_FORCE_HORIZON_DAYS,
     )
+
+
+def require_grounds_for_inclusion(
+    include: bool, criteria: tuple[int, ...], motivation: str | None
+) -> None:
+    """A candidate put on the concept list meets a criterion and says why, at once.
+
+    The same rule (`sessions.concept_list_criteria`) holds the phase at `advance`; refusing
+    here keeps a weak inclusion from being recorded in the first place.
+    """
+    if not include or (criteria and (motivation or "").strip()):
+        return
+    missing = [
+        part
+        for part, absent in (
+            (Text("criterium", "criterion"), not criteria),
+            (Text("motivering", "motivation"), not (motivation or "").strip()),
+        )
+        if absent
+    ]
+    raise Refused.one(
+        Text(
+            "Een kandidaat op de conceptlijst heeft een criterium en een motivering nodig",
+            "A candidate on the concept list needs a criterion and a motivation",
+        ),
+        "sessions.concept_list_criteria",
+        Text(
+            "Elke hotspot op de conceptlijst voldoet aan minstens één criterium (1 tot en met "
+            "4), met motivering; kies de criteria en schrijf waarom, of neem de kandidaat niet op",
+            "Every hotspot on the concept list meets at least one criterion (1 to 4), with a "
+            "motivation; choose the criteria and say why, or do not include the candidate",
+        ),
+        Text(
+            f"opnemen zonder {' en '.join(m.nl for m in missing)}; gekozen criteria: "
+            f"{', '.join(map(str, criteria)) or 'geen'}",
+            f"include without {' and '.join(m.en for m in missing)}; criteria chosen: "
+            f"{', '.join(map(str, criteria)) or 'none'}",
+        ),
+        criteria=list(criteria),
+    )

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from states.config import ConfigError
+from states.config_error import ConfigError
 from states.i18n import AMSTERDAM, Text
 from states.phases import Phase
 from states.workdays import add_working_days, next_working_day

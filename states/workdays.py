@@ -1,6 +1,8 @@
 """Working days in the Netherlands: weekends and Dutch public holidays are not working days.
 
-The holidays come from the maintained `holidays` package, never from a list kept here.
+The holidays come from the maintained `holidays` package, never from a list kept here. It is
+imported when a working day is first counted: loading it costs about as much as a whole
+short command, and most commands count none.
 """
 
 from __future__ import annotations
@@ -8,16 +10,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 
 @lru_cache(maxsize=64)
 def _holidays_of(year: int) -> frozenset[date]:
+    import holidays
+
     return frozenset(holidays.country_holidays("NL", years=year))
 
 
 def holiday_name(day: date, language: str = "nl") -> str | None:
     """The name of the public holiday on `day`, or None."""
+    import holidays
+
     names = holidays.country_holidays("NL", years=day.year, language=language)
     name = names.get(day)
     return str(name) if name else None

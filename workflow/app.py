@@ -1,8 +1,13 @@
-"""The bootstrap: the one place that wires the database, the clock and the logger together."""
+"""The bootstrap: the one place that wires the database, the clock and the logger together.
+
+A command that only reads through Core (`reading`) loads neither the ORM nor the key code:
+both are imported when first used, so `hotspot status` starts fast.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -10,18 +15,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from states.errors import Conflict
-from workflow import key_checks, keys
 from workflow.db.engine import make_engine, migrate
-from workflow.keys import KeyRing
 from workflow.logging import configure_logging
-from workflow.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from workflow.keys import KeyRing
+    from workflow.settings import Settings
 
 Clock = Callable[[], datetime]
 # A long-running process looks at most this often whether its key file changed (one stat).
@@ -48,14 +55,26 @@ class App:
     _local: threading.local = field(default_factory=threading.local, init=False, repr=False)
     # The transaction that recorded this process's keys, until it ends.
     _keys_recorded_in: Connection | None = field(default=None, init=False, repr=False)
-    _sessions: sessionmaker[Session] = field(init=False)
-    _read_sessions: sessionmaker[Session] = field(init=False)
+    # ORM session factories, made when first asked for (see `_session_factories`).
+    _factories: tuple[sessionmaker[Session], sessionmaker[Session]] | None = field(
+        default=None, init=False, repr=False
+    )
     _read_engine: Engine = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_engine = self.engine.execution_options(readonly=True)
-        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
+
+    def _session_factories(self) -> tuple[sessionmaker[Session], sessionmaker[Session]]:
+        """The writing and the reading sessionmaker. Built on first use, since importing the
+        ORM costs more than a whole Core-only command such as `hotspot status`."""
+        if self._factories is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._factories = (
+                sessionmaker(self.engine, expire_on_commit=False),
+                sessionmaker(self._read_engine, expire_on_commit=False),
+            )
+        return self._factories
 
     def now(self) -> datetime:
         return self.clock()
@@ -89,6 +108,8 @@ class App:
     def key_status(self) -> str | None:
         """For /ready: None when the keys are in step with the database, "stale" when the
         database knows a newer key; EnvironmentProblem when they are not usable at all."""
+        from workflow import key_checks, keys
+
         _ = self.keys
         with self._reading() as connection:
             record = key_checks.recorded(connection)
@@ -96,6 +117,8 @@ class App:
         return key_checks.status(keys.read_ring(self.settings.database_url, env), record)
 
     def _key_file(self) -> Path | None:
+        from workflow import keys
+
         env = self.settings.key_env()
         if env.get(keys.KEY_ENV):
             return None
@@ -106,6 +129,8 @@ class App:
         return path is not None and _stamp(path) != self._keys_stamp
 
     def _load_keys(self) -> KeyRing:
+        from workflow import key_checks, keys
+
         path = self._key_file()
         with self._reading() as connection:
             record = key_checks.recorded(connection)
@@ -167,7 +192,7 @@ class App:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One command, one transaction: commit all on success, nothing on any error."""
-        session = self._sessions()
+        session = self._session_factories()[0]()
         try:
             with _conflicts(), session.begin(), self._open(session.connection()):
                 yield session
@@ -182,7 +207,7 @@ class App:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        session = self._read_sessions()
+        session = self._session_factories()[1]()
         try:
             with session.begin():
                 yield session
@@ -204,13 +229,18 @@ def _conflicts() -> Iterator[None]:
     """Database errors that mean "someone else got there first" become a clean Conflict."""
     try:
         yield
-    except StaleDataError as error:
-        raise Conflict() from error
     except IntegrityError as error:
         # Checked inputs only collide with a row someone else wrote meanwhile.
         raise Conflict() from error
     except OperationalError as error:
         if _is_lock_failure(error):
+            raise Conflict() from error
+        raise
+    except Exception as error:
+        # The ORM's "the row changed under you"; looked up, not imported, since a process
+        # that never loaded the ORM cannot have raised it.
+        orm_errors = sys.modules.get("sqlalchemy.orm.exc")
+        if orm_errors is not None and isinstance(error, orm_errors.StaleDataError):
             raise Conflict() from error
         raise
 
@@ -238,7 +268,10 @@ def _stamp(path: Path) -> tuple[int, ...] | None:
 
 def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> App:
     """Build the application: engine, migrations to the newest schema, clock."""
-    settings = settings or Settings.from_env()
+    if settings is None:
+        from workflow.settings import Settings
+
+        settings = Settings.from_env()
     configure_logging()
     engine = make_engine(
         settings.database_url,

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
+from notifications.files import defuse_cell
 from workflow.db.models import AuditRecord, table_of
 from workflow.procedure_store import ProcedureRecord
 
@@ -204,10 +205,3 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
         cells = {**row, "data": canonical_json(row["data"])}
         writer.writerow({k: defuse_cell(v) for k, v in cells.items()})
     return buffer.getvalue()
-
-
-def defuse_cell(value: Any) -> Any:
-    """Keep a spreadsheet from running typed text as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

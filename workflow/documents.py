@@ -1,106 +1,31 @@
 """What the proposal to the governing body and the published hotspot list say, read from the DB.
 
 Read-only: nothing here changes a procedure or writes an audit record. The renderers in
-`notifications.documents` turn these plain, frozen values into files.
+`notifications.documents` turn these plain, frozen values (notifications.document_data) into
+files.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
-
 from sqlalchemy.orm import Session
 
-from states.balance_report import BALANCE_PARTS, BalanceLine, balance_report, rule_label
+# The values the renderers take are theirs (notifications.document_data); built here.
+from notifications.document_data import AdviceInfo as AdviceInfo
+from notifications.document_data import DeviationInfo as DeviationInfo
+from notifications.document_data import ListInfo as ListInfo
+from notifications.document_data import ProcedureInfo as ProcedureInfo
+from notifications.document_data import ProposalData as ProposalData
+from notifications.document_data import PublicHotspot as PublicHotspot
+from notifications.document_data import PublicListData as PublicListData
+from states.balance_report import BALANCE_PARTS, balance_report, rule_label
 from states.errors import NotFound, Refused
 from states.i18n import Text
 from states.phases import FORWARD_ORDER, Phase
-from states.snapshot import ListEntry, ListStatus, Part, Publication
+from states.snapshot import ListEntry, ListStatus, Part
 from workflow import repository
 from workflow.app import App
 from workflow.db import models as m
 from workflow.procedure_store import ProcedureRecord, load_procedure
-
-
-@dataclass(frozen=True, slots=True)
-class ProcedureInfo:
-    id: str
-    organisation: str
-    governing_body: str
-    period_start: int
-    period_end: int
-    legal_basis: str
-
-
-@dataclass(frozen=True, slots=True)
-class ListInfo:
-    """The frozen list version the proposal is about; the decision once one is recorded."""
-
-    number: int
-    status: ListStatus
-    entries: tuple[ListEntry, ...]
-    decision_date: date | None = None
-    decision_ref: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DeviationInfo:
-    rule_code: str
-    label: Text
-    reason: str
-    actor: str
-    recorded_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class AdviceInfo:
-    positive: bool
-    by: str
-    reason: str | None
-    at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class ProposalData:
-    """Everything the proposal to the governing body states; no expert is named in it."""
-
-    procedure: ProcedureInfo
-    list_version: ListInfo
-    balance: tuple[BalanceLine, ...]
-    deviations: tuple[DeviationInfo, ...]
-    advice: AdviceInfo | None
-    empty_list_reason: str | None
-    # The numbered points of the decision the governing body is asked to take.
-    proposed_decision: tuple[Text, ...]
-    prepared_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class PublicHotspot:
-    number: str
-    title: str
-    period_start: date
-    period_end: date | None
-    criteria: tuple[int, ...]
-    description: str
-
-
-@dataclass(frozen=True, slots=True)
-class PublicListData:
-    """The adopted list as it may be published: no experts, no nominators, no motivations."""
-
-    procedure_id: str
-    organisation: str
-    governing_body: str
-    period_start: int
-    period_end: int
-    legal_basis: str
-    list_number: int
-    decision_ref: str
-    decision_date: date
-    publication: Publication | None
-    hotspots: tuple[PublicHotspot, ...]
-
 
 _DECISION_INDEX = FORWARD_ORDER.index(Phase.DECISION)
 

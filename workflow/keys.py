@@ -28,9 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
+from notifications.host import OUTBOX_KEY_USE
 from states.errors import EnvironmentProblem
 from states.i18n import Text
 
@@ -55,7 +53,8 @@ class KeyUse(StrEnum):
 
     LINKS = "personal-links"
     SESSIONS = "web-sessions"
-    OUTBOX = "outbox-secrets"
+    # The mail side derives this one itself, by the value notifications.host names.
+    OUTBOX = OUTBOX_KEY_USE
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,20 +65,25 @@ class KeyRing:
     # Where they came from, for messages: a file path or the environment variable's name.
     source: str
 
-    def derive(self, use: KeyUse) -> tuple[bytes, ...]:
-        """The derived keys for `use`, in the same order as the masters (current last)."""
+    def derive(self, use: str) -> tuple[bytes, ...]:
+        """The derived keys for `use` (a KeyUse, or its value), in the same order as the
+        masters (current last)."""
         return tuple(_hkdf(master, use) for master in self.masters)
 
-    def current(self, use: KeyUse) -> bytes:
+    def current(self, use: str) -> bytes:
         return _hkdf(self.masters[-1], use)
 
 
 # Derived once per key and use: the web app signs a cookie on many requests.
 @functools.lru_cache(maxsize=64)
-def _hkdf(master: bytes, use: KeyUse) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=_SALT, info=use.value.encode()
-    ).derive(master)
+def _hkdf(master: bytes, use: str) -> bytes:
+    # Imported here: the settings read this module's names, and a command that signs nothing
+    # (`hotspot status`) need not load the cryptography library.
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=_SALT, info=use.encode())
+    return hkdf.derive(master)
 
 
 def new_master() -> str:

@@ -18,9 +18,9 @@ from sqlalchemy import Connection, Row, Select, Text, bindparam, cast, select, u
 from states.config import RuleConfig, parse_config
 from states.errors import Conflict, NotFound
 from states.i18n import Text as Message
-from workflow.db.models import Deviation, Procedure, table_of
+from workflow.db import tables
 
-_T = table_of(Procedure)
+_T = tables.procedures
 
 
 @dataclass(slots=True)
@@ -71,7 +71,7 @@ def select_procedures() -> Select[Any]:
     )
 
 
-_DEVIATIONS = table_of(Deviation)
+_DEVIATIONS = tables.deviations
 # The procedure with its deviations in one round trip: one row per deviation, or one row.
 _LOAD = (
     select_procedures()

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row, bindparam, select
-from sqlalchemy.orm import Session
 
 from states.errors import NotFound
 from states.i18n import Text
@@ -30,17 +29,25 @@ from states.snapshot import (
 from states.snapshot import (
     Session as SessionData,
 )
-from workflow.db import models as m
-from workflow.db.models import table_of
+from workflow.db import tables
 from workflow.procedure_store import ProcedureRecord
 
-MT, MST, ET = table_of(m.Member), table_of(m.Milestone), table_of(m.Expert)
-ST, AT, CT = table_of(m.ExpertSession), table_of(m.Attendance), table_of(m.Candidate)
-LT, IT, DT = table_of(m.ListVersion), table_of(m.InventorySystem), table_of(m.Dossier)
-PT, DVT = table_of(m.Publication), table_of(m.Deviation)
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from workflow.db import models as m
+
+# The snapshot loaders read the Core tables: a command that only reads (`hotspot status`)
+# never loads the ORM. The two functions on an ORM session import the classes when called.
+MT, MST, ET = tables.members, tables.milestones, tables.experts
+ST, AT, CT = tables.expert_sessions, tables.attendance, tables.candidates
+LT, IT, DT = tables.list_versions, tables.inventory_systems, tables.dossiers
+PT, DVT = tables.publications, tables.deviations
 
 
 def get_procedure(session: Session, procedure_id: str) -> m.Procedure:
+    from workflow.db import models as m
+
     procedure = session.get(m.Procedure, procedure_id.strip())
     if procedure is None:
         raise NotFound(
@@ -53,6 +60,8 @@ def get_procedure(session: Session, procedure_id: str) -> m.Procedure:
 
 
 def latest_list_version(session: Session, procedure_id: str) -> m.ListVersion | None:
+    from workflow.db import models as m
+
     query = (
         select(m.ListVersion)
         .where(m.ListVersion.procedure_id == procedure_id)

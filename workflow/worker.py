@@ -22,10 +22,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from notifications.sender import SendReport, send_due_blocking
 from workflow.app import App
 from workflow.commands.base import changing
+from workflow.commands.mail_failures import summarise as summarise_failures
 from workflow.deadlines.planning import unplanned_procedures
 from workflow.deadlines.sweep import SYSTEM_ACTOR, SweepReport, sweep
 from workflow.environment import brief
-from workflow.notify.failures import summarise as summarise_failures
 from workflow.users import purge_sessions
 
 log = structlog.get_logger("hotspot.worker")

@@ -8,9 +8,9 @@ from datetime import date, datetime
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from notifications.templates import templates_root
 from states.i18n import Language, Text, format_date, local_date
 from states.vocabulary import CRITERIA
-from workflow.resources import templates_dir
 
 _OPEN_END = Text("heden", "present")
 # Procedure ids are slugs; anything else must not become part of a file name.
@@ -28,7 +28,7 @@ def file_stem(prefix: str, procedure_id: str) -> str:
 def environment() -> Environment:
     """The Jinja2 environment of `templates/documents/`: undefined names fail, HTML escaped."""
     return Environment(
-        loader=FileSystemLoader(templates_dir() / "documents"),
+        loader=FileSystemLoader(templates_root() / "documents"),
         undefined=StrictUndefined,
         autoescape=True,
         trim_blocks=True,

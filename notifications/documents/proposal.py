@@ -17,6 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.table import Table
 
+from notifications.document_data import ProposalData
 from notifications.documents.common import (
     criteria_legend,
     criteria_text,
@@ -30,7 +31,6 @@ from states.balance_report import BalanceLine
 from states.i18n import Language, Text, format_date
 from states.snapshot import ListStatus
 from states.vocabulary import PERSPECTIVE_LABELS
-from workflow.documents import ProposalData
 
 LABELS: dict[str, Text] = {
     "title": Text("Voorstel hotspotlijst", "Proposal: hotspot list"),

@@ -11,16 +11,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from notifications.document_data import PublicListData
 from notifications.documents.common import (
     criteria_legend,
     criteria_text,
     environment,
     file_stem,
 )
-from notifications.files import write_atomic
+from notifications.files import defuse_cell, write_atomic
 from states.i18n import format_date
-from workflow.audit import defuse_cell as defuse_formula
-from workflow.documents import PublicListData
 
 CSV_COLUMNS: tuple[str, ...] = (
     "nummer",
@@ -85,7 +84,7 @@ def public_list_csv(data: PublicListData) -> bytes:
             reference,
         )
         # Text typed by people must not run as a formula when the file is opened in a sheet.
-        writer.writerow([defuse_formula(cell) for cell in row])
+        writer.writerow([defuse_cell(cell) for cell in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 

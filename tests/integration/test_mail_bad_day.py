@@ -14,7 +14,7 @@ import os
 import socket
 import threading
 from collections import Counter
-from collections.abc import AsyncIterable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -28,7 +28,8 @@ from sqlalchemy import update
 from notifications.outbox import OUTBOX
 from notifications.sender import open_problem, send_due, send_due_blocking
 from notifications.settings import MailSettings, SmtpSettings
-from notifications.transports import Envelopes, Outcome, Sent, Unreachable
+from notifications.testing import RecordingTransport
+from notifications.transports import Sent, Unreachable
 from states.phases import Phase
 from tests import support
 from tests.integration.test_mail_delivery import mail, put
@@ -301,19 +302,12 @@ def test_a_problem_met_in_a_batch_that_also_delivered_stays_open(
     delivery does not close the problem the same batch ran into."""
     put(app, [mail("jan@example.org"), mail("piet@example.org")])
 
-    class HalfWay:
-        """Delivers the first message; the reconnect for the second fails."""
-
-        async def deliver(
-            self, envelopes: Envelopes, *, deadline: float | None = None
-        ) -> list[Outcome]:
-            assert isinstance(envelopes, AsyncIterable)
-            taken = [e async for e in envelopes]
-            return [Sent(), *[Unreachable("cannot connect: refused") for _ in taken[1:]]]
-
-    report = asyncio.run(send_due(app, smtp_at(free_port()), transport=HalfWay()))
+    # Delivers the first message; the reconnect for the second fails.
+    half_way = RecordingTransport([Sent(), Unreachable("cannot connect: refused")])
+    report = asyncio.run(send_due(app, smtp_at(free_port()), transport=half_way))
 
     assert (report.sent, report.held) == (1, 1)
+    assert [str(message["To"]) for message in half_way.sent] == ["Jan Jansen <jan@example.org>"]
     assert (open_problem(app) or {}).get("code") == "connection"
 
 

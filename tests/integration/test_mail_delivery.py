@@ -22,7 +22,8 @@ from notifications.outbox import OUTBOX, CalendarPart, OutgoingMail, Recipient, 
 from notifications.render import RenderedMail
 from notifications.sender import claim, list_messages, open_problem, send_due, send_due_blocking
 from notifications.settings import MailSettings, SmtpSettings
-from notifications.transports import Envelopes, Outcome, Sent, file_name
+from notifications.testing import RecordingTransport
+from notifications.transports import Envelopes, Outcome, file_name
 from tests.smtp_server import SmtpTestServer
 from workflow.app import App, bootstrap
 from workflow.settings import Settings
@@ -241,7 +242,7 @@ def test_an_outcome_is_not_recorded_over_a_newer_claim(app: App, clock: FrozenCl
     put(app, [mail("jan@example.org")])
     taken: list[Row[Any]] = []
 
-    class Slow:
+    class Slow(RecordingTransport):
         """Sends so slowly that the lease runs out and a second sender claims the message."""
 
         async def deliver(
@@ -250,11 +251,13 @@ def test_an_outcome_is_not_recorded_over_a_newer_claim(app: App, clock: FrozenCl
             clock.advance(seconds=301)
             taken.extend(claim(app, clock(), 10, 300))
             assert isinstance(envelopes, AsyncIterable)
-            return [Sent() async for _ in envelopes]
+            return await super().deliver(envelopes, deadline=deadline)
 
-    report = asyncio.run(send_due(app, MailSettings(lease_seconds=300), transport=Slow()))
+    slow = Slow()
+    report = asyncio.run(send_due(app, MailSettings(lease_seconds=300), transport=slow))
 
     assert report.sent == 1
+    assert [str(message["To"]) for message in slow.sent] == ["Jan Jansen <jan@example.org>"]
     [second] = taken
     [row] = rows(app)
     assert (row.status, row.attempts, row.lease_until) == ("sending", 1, second.lease_until)

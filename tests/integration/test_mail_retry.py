@@ -27,9 +27,9 @@ from workflow import audit
 from workflow.app import App, bootstrap
 from workflow.commands import mail as mail_commands
 from workflow.commands import people, procedures
+from workflow.commands.mail_failures import summarise
 from workflow.db import models as m
 from workflow.keys import KeyUse
-from workflow.notify.failures import summarise
 from workflow.settings import Settings
 from workflow.testing import FrozenClock
 from workflow.worker import tick

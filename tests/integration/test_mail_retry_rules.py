@@ -43,10 +43,10 @@ from workflow import keys
 from workflow.app import App, bootstrap
 from workflow.commands import decision, people, procedures
 from workflow.commands import mail as mail_commands
+from workflow.commands.mail_failures import summarise
 from workflow.db import models as m
 from workflow.db.engine import _alembic_config as alembic_config
 from workflow.db.engine import make_engine
-from workflow.notify.failures import summarise
 from workflow.testing import FrozenClock
 
 __all__ = ["failed_invitation"]  # the fixture, shared with test_mail_retry

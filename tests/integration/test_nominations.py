@@ -266,3 +266,33 @@ def test_the_facilitators_add_candidate_still_checks_as_before(app: App, pid: st
             actor=ACTOR,
         )
     assert invalid.value.field == "--end"
+
+
+@pytest.mark.parametrize(
+    ("criteria", "motivation", "missing"),
+    [("", "Veel onrust", "criterium"), ("2", "  ", "motivering"), ("", "", "criterium en")],
+)
+def test_including_without_criterion_or_motivation_is_refused_at_once(
+    app: App, pid: str, criteria: str, motivation: str, missing: str
+) -> None:
+    """`candidate assess --include` needs a criterion and a motivation when it is recorded,
+    not only when the phase is left; nothing of the candidate or the trail changes."""
+    cid = submit(app, pid)
+    before, trail = candidate(app, cid), last_audit(app, pid)
+    with pytest.raises(Refused) as refused:
+        sessions.assess(
+            app, pid, cid, criteria=criteria, motivation=motivation, include=True, actor=ACTOR
+        )
+    assert refused.value.codes == ["sessions.concept_list_criteria"]
+    assert missing in refused.value.explain("nl")
+    after = candidate(app, cid)
+    assert (after.assessed, after.included, after.criteria) == (
+        before.assessed,
+        before.included,
+        before.criteria,
+    )
+    assert last_audit(app, pid).id == trail.id
+    # Leaving it off the list needs neither; including it with both is recorded.
+    sessions.assess(app, pid, cid, criteria="", motivation="", include=False, actor=ACTOR)
+    sessions.assess(app, pid, cid, criteria="3", motivation="Onrust", include=True, actor=ACTOR)
+    assert candidate(app, cid).included is True

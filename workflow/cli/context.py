@@ -7,14 +7,16 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import update_wrapper
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
-from rich.console import Console
 
 from states.i18n import Language, parse_language
-from workflow.app import App, bootstrap
-from workflow.settings import Settings, default_actor
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from workflow.app import App
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,11 +27,23 @@ class CliContext:
     language: Language = "nl"
     actor: str = ""
     _app: App | None = field(default=None, repr=False)
-    console: Console = field(default_factory=Console)
+    _console: Console | None = field(default=None, repr=False)
+
+    @property
+    def console(self) -> Console:
+        """Rich's console, made when a command first prints for people (not for --json)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console()
+        return self._console
 
     @property
     def app(self) -> App:
         if self._app is None:
+            from workflow.app import bootstrap
+            from workflow.settings import Settings
+
             self._app = bootstrap(Settings.from_env())
         return self._app
 
@@ -60,6 +74,8 @@ def common_options(func: F) -> F:
     def wrapper(
         *args: Any, json_output: bool, actor: str | None, lang: str | None, **kwargs: Any
     ) -> Any:
+        from workflow.settings import default_actor
+
         cli = click.get_current_context().ensure_object(CliContext)
         cli.json_output = json_output
         cli.actor = (actor or "").strip() or default_actor()

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.markup import escape
-from rich.table import Table
 
 from states.errors import InvalidInput
 from states.i18n import Text, format_date, local_date
-from workflow import validation
 from workflow.cli.context import CliContext, common_options
 from workflow.cli.group import cli
-from workflow.deadlines.listing import deadline_overview
-from workflow.worker import DEFAULT_INTERVAL_SECONDS, TickReport, Worker, plan_missing, tick
+
+if TYPE_CHECKING:
+    from workflow.worker import TickReport
+
+# The worker's default round (workflow.worker.DEFAULT_INTERVAL_SECONDS, a test keeps the two
+# equal), written out so that listing the commands does not import the worker.
+DEFAULT_INTERVAL_SECONDS = 60
 
 
 def tick_json(report: TickReport) -> dict[str, Any]:
@@ -62,6 +64,9 @@ def tick_line(ctx: CliContext, report: TickReport) -> str:
 @common_options
 def worker(ctx: CliContext, once: bool, now: str | None, interval: int) -> None:
     """Verstuur herinneringen en mail op tijd; stopt netjes op SIGTERM of Ctrl-C."""
+    from workflow import validation
+    from workflow.worker import Worker, plan_missing, tick
+
     if now and not once:
         raise InvalidInput(
             "--now",
@@ -104,11 +109,16 @@ def worker(ctx: CliContext, once: bool, now: str | None, interval: int) -> None:
 @common_options
 def deadlines(ctx: CliContext, proc: str) -> None:
     """Termijnen van een procedure: wat komt, wat over tijd is, en de herinneringen."""
+    from workflow.deadlines.listing import deadline_overview
+
     overview = deadline_overview(ctx.app, proc, ctx.language)
     ctx.emit(overview, lambda: _render(ctx, overview))
 
 
 def _render(ctx: CliContext, overview: dict[str, Any]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
     lang = ctx.language
 
     def day(value: str | None) -> str:

@@ -7,12 +7,10 @@ from pathlib import Path
 
 import click
 
-from notifications.documents import write_proposal, write_public_list
 from states.errors import InvalidInput
 from states.i18n import Text
 from workflow.cli.context import CliContext, common_options
 from workflow.cli.group import cli
-from workflow.documents import proposal_data, public_list_data
 
 _OUT = click.option(
     "--out",
@@ -56,6 +54,9 @@ def _writing(out_dir: Path, write: Callable[[], list[Path]]) -> list[Path]:
 @common_options
 def proposal(ctx: CliContext, proc: str, out_dir: Path) -> None:
     """Schrijf het voorstel aan het bestuursorgaan (Word en HTML); --lang en voor Engels."""
+    from notifications.documents import write_proposal
+    from workflow.documents import proposal_data
+
     data = proposal_data(ctx.app, proc)
     paths = _writing(out_dir, lambda: write_proposal(data, out_dir, ctx.language))
     _written(ctx, data.procedure.id, paths, "Voorstel geschreven:", "Proposal written:")
@@ -67,6 +68,9 @@ def proposal(ctx: CliContext, proc: str, out_dir: Path) -> None:
 @common_options
 def public_list(ctx: CliContext, proc: str, out_dir: Path) -> None:
     """Schrijf de vastgestelde hotspotlijst voor publicatie (HTML, CSV en JSON)."""
+    from notifications.documents import write_public_list
+    from workflow.documents import public_list_data
+
     data = public_list_data(ctx.app, proc)
     paths = _writing(out_dir, lambda: write_public_list(data, out_dir))
     _written(ctx, data.procedure_id, paths, "Hotspotlijst geschreven:", "Hotspot list written:")

@@ -6,7 +6,6 @@ from typing import Any
 
 import click
 
-from workflow.cli import render
 from workflow.cli.context import CliContext
 
 
@@ -17,4 +16,6 @@ def cli() -> None:
 
 
 def done(ctx: CliContext, result: dict[str, Any], nl: str, en: str) -> None:
+    from workflow.cli import render
+
     ctx.emit(result, lambda: render.done(ctx.console, ctx.t(nl, en), result))

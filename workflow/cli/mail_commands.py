@@ -6,17 +6,11 @@ from dataclasses import asdict
 from typing import Any
 
 import click
-from rich.markup import escape
-from rich.table import Table
 
-from notifications import sender
 from states.errors import InvalidInput
 from states.i18n import Text
-from workflow import validation
 from workflow.cli.context import CliContext, common_options
 from workflow.cli.group import cli, done
-from workflow.commands import mail as mail_commands
-from workflow.mail_labels import problem_label, status_label
 
 
 @cli.group()
@@ -29,6 +23,9 @@ def mail() -> None:
 @common_options
 def mail_send(ctx: CliContext, now: str | None) -> None:
     """Verstuur één keer alles wat nu aan de beurt is (nieuwe mail en herkansingen)."""
+    from notifications import sender
+    from workflow import validation
+
     moment = validation.parse_datetime("--now", now) if now else None
     report = sender.send_due_blocking(ctx.app, ctx.app.settings.mail, now=moment)
     payload: dict[str, Any] = {"ok": True, **asdict(report)}
@@ -65,6 +62,12 @@ def mail_send(ctx: CliContext, now: str | None) -> None:
 @common_options
 def mail_list(ctx: CliContext, proc: str | None, failed: bool) -> None:
     """Toon de outbox, nieuwste eerst (optioneel van één procedure)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from notifications import sender
+    from workflow.mail_labels import problem_label, status_label
+
     rows = sender.list_messages(ctx.app, procedure_id=proc, failed_only=failed)
     problem = sender.open_problem(ctx.app)
     if problem is not None:
@@ -130,6 +133,8 @@ def mail_retry(ctx: CliContext, message: str | None, proc: str | None) -> None:
                 "name one message number or --procedure PROC (not both)",
             ),
         )
+    from workflow.commands import mail as mail_commands
+
     if message is not None:
         result = mail_commands.retry_message(ctx.app, message, actor=ctx.actor)
     else:

@@ -9,17 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from states.phases import Phase
-from workflow import audit as audit_trail
-from workflow import repository
-from workflow.cli import render
 from workflow.cli.context import CliContext, common_options
 from workflow.cli.group import cli, done
-from workflow.commands import procedures
 
 
 @cli.command()
@@ -46,6 +38,8 @@ def init(
     legal_basis: str | None,
 ) -> None:
     """Open een nieuwe procedure (fase voorbereiding)."""
+    from workflow.commands import procedures
+
     result = procedures.init_procedure(
         ctx.app,
         organisation=org,
@@ -69,9 +63,16 @@ def init(
 @common_options
 def list_(ctx: CliContext, phase: str | None) -> None:
     """Toon alle procedures met hun fase."""
+    from workflow.commands import procedures
+
     rows = procedures.list_procedures(ctx.app, phase)
 
     def human() -> None:
+        from rich.markup import escape
+        from rich.table import Table
+
+        from states.phases import Phase
+
         table = Table(title=ctx.t("Procedures", "Procedures"))
         # The id is what people type next: wrap it if need be, never cut it short.
         table.add_column("id", overflow="fold")
@@ -100,7 +101,12 @@ def list_(ctx: CliContext, phase: str | None) -> None:
 @common_options
 def status(ctx: CliContext, proc: str) -> None:
     """Fase, volgende fase, blokkades, afwijkingen en mijlpalen."""
-    st = procedures.status(ctx.app, proc)
+    # Not through workflow.commands.procedures: reading the status needs none of the
+    # machinery that changing a procedure does (see workflow.procedure_status).
+    from workflow import procedure_status
+    from workflow.cli import render
+
+    st = procedure_status.status(ctx.app, proc)
     ctx.emit(st.to_json(ctx.language), lambda: render.status(ctx.console, st, ctx.language))
 
 
@@ -110,6 +116,9 @@ def status(ctx: CliContext, proc: str) -> None:
 @common_options
 def advance(ctx: CliContext, proc: str, reason: str | None) -> None:
     """Ga naar de volgende fase als alle regels het toelaten."""
+    from states.phases import Phase
+    from workflow.commands import procedures
+
     result = procedures.advance(ctx.app, proc, actor=ctx.actor, reason=reason)
     label = Phase(result["phase"]).label
     done(ctx, result, f"Nu in fase {label.nl}", f"Now in phase {label.en}")
@@ -121,6 +130,8 @@ def advance(ctx: CliContext, proc: str, reason: str | None) -> None:
 @common_options
 def cancel(ctx: CliContext, proc: str, reason: str) -> None:
     """Annuleer de procedure, met reden."""
+    from workflow.commands import procedures
+
     result = procedures.cancel(ctx.app, proc, actor=ctx.actor, reason=reason)
     done(ctx, result, "Procedure geannuleerd", "Procedure cancelled")
 
@@ -132,6 +143,8 @@ def cancel(ctx: CliContext, proc: str, reason: str) -> None:
 @common_options
 def deviate(ctx: CliContext, proc: str, rule_code: str, reason: str) -> None:
     """Leg een bewuste afwijking van een evenwichtsregel vast."""
+    from workflow.commands import procedures
+
     result = procedures.deviate(ctx.app, proc, rule_code, actor=ctx.actor, reason=reason)
     done(
         ctx, result, f"Afwijking van {rule_code} vastgelegd", f"Deviation from {rule_code} recorded"
@@ -145,6 +158,11 @@ def deviate(ctx: CliContext, proc: str, rule_code: str, reason: str) -> None:
 @common_options
 def audit(ctx: CliContext, proc: str, verify: bool, fmt: str) -> None:
     """Toon, exporteer of controleer het auditspoor."""
+    from rich.markup import escape
+
+    from workflow import audit as audit_trail
+    from workflow import repository
+
     with ctx.app.read() as db:
         procedure = repository.get_procedure(db, proc)
         records_ = audit_trail.records_of(db, procedure.id)
@@ -187,6 +205,9 @@ def audit(ctx: CliContext, proc: str, verify: bool, fmt: str) -> None:
 
 
 def _audit_table(ctx: CliContext, rows: list[dict[str, Any]]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
     table = Table(title=ctx.t("Auditspoor", "Audit trail"))
     table.add_column("#", justify="right")
     table.add_column(ctx.t("tijd (UTC)", "time (UTC)"), no_wrap=True)
@@ -228,6 +249,8 @@ def _audit_table(ctx: CliContext, rows: list[dict[str, Any]]) -> None:
 @common_options
 def demo(ctx: CliContext, database_url: str | None, web: bool, host: str, port: int) -> None:
     """Doorloop een complete voorbeeldprocedure (Provincie Overijssel, 2017–2023)."""
+    from rich.console import Console
+
     from workflow.cli.web_commands import serve_app
     from workflow.demo import WebDemo, run_demo
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -14,7 +14,9 @@ from states.errors import HotspotError, Refused
 from states.i18n import Language, Text, format_date
 from states.phases import FORWARD_ORDER, Phase
 from states.verdicts import Status, Verdict
-from workflow.commands.procedures import Status as ProcedureStatus
+
+if TYPE_CHECKING:
+    from workflow.procedure_status import Status as ProcedureStatus
 
 COUNT_LABELS = {
     "members": Text("werkgroepleden", "workgroup members"),

@@ -6,14 +6,11 @@ from pathlib import Path
 
 import click
 
-from notifications.documents import write_public_list
 from states.errors import InvalidInput
 from states.i18n import Text
 from states.phases import Phase
 from workflow.cli.context import CliContext, common_options
 from workflow.cli.group import cli, done
-from workflow.commands import decision, people, planning, records, sessions
-from workflow.documents import public_list_data
 
 
 @cli.group()
@@ -30,6 +27,8 @@ def member() -> None:
 @common_options
 def member_add(ctx: CliContext, proc: str, name: str, email: str, role: str, language: str) -> None:
     """Voeg een werkgroeplid met een rol toe."""
+    from workflow.commands import people
+
     result = people.add_member(
         ctx.app, proc, name=name, email=email, role=role, actor=ctx.actor, language=language
     )
@@ -44,6 +43,8 @@ def member_add(ctx: CliContext, proc: str, name: str, email: str, role: str, lan
 def member_email(ctx: CliContext, proc: str, old: str, new: str) -> None:
     """Verbeter het e-mailadres van een werkgroeplid (in al zijn rollen); zijn wachtende en
     mislukte mail gaat dan naar het nieuwe adres."""
+    from workflow.commands import people
+
     result = people.correct_member_email(ctx.app, proc, old, new, actor=ctx.actor)
     done(
         ctx,
@@ -65,6 +66,8 @@ def milestone() -> None:
 @common_options
 def milestone_set(ctx: CliContext, proc: str, key: str, date: str) -> None:
     """Leg de datum van een mijlpaal vast (JJJJ-MM-DD)."""
+    from workflow.commands import planning
+
     result = planning.set_milestone(ctx.app, proc, key, date, actor=ctx.actor)
     done(ctx, result, f"Mijlpaal {key} op {result['due']}", f"Milestone {key} on {result['due']}")
 
@@ -92,6 +95,8 @@ def expert_add(
     language: str,
 ) -> None:
     """Voeg een expert toe."""
+    from workflow.commands import people
+
     result = people.add_expert(
         ctx.app,
         proc,
@@ -113,6 +118,8 @@ def expert_add(
 def expert_email(ctx: CliContext, proc: str, old: str, new: str) -> None:
     """Verbeter het e-mailadres van een expert; wachtende en mislukte mail gaat dan naar het
     nieuwe adres ('hotspot mail retry' verstuurt mislukte opnieuw)."""
+    from workflow.commands import people
+
     result = people.correct_expert_email(ctx.app, proc, old, new, actor=ctx.actor)
     done(
         ctx,
@@ -128,6 +135,8 @@ def expert_email(ctx: CliContext, proc: str, old: str, new: str) -> None:
 @common_options
 def expert_import(ctx: CliContext, proc: str, file: Path) -> None:
     """Importeer experts uit CSV (name,email,perspective,profile[,language]); alles of niets."""
+    from workflow.commands import people
+
     result = people.import_experts(ctx.app, proc, file, actor=ctx.actor)
     n = len(result["experts"])
     done(ctx, result, f"{n} experts geïmporteerd", f"{n} experts imported")
@@ -139,6 +148,8 @@ def expert_import(ctx: CliContext, proc: str, file: Path) -> None:
 @common_options
 def expert_invite(ctx: CliContext, proc: str, emails: tuple[str, ...]) -> None:
     """Zet uitnodigingen klaar (zonder adressen: alle experts die er nog geen kregen)."""
+    from workflow.commands import people
+
     result = people.invite(ctx.app, proc, list(emails), actor=ctx.actor)
     n = len(result["invited"])
     done(
@@ -156,6 +167,8 @@ def expert_invite(ctx: CliContext, proc: str, emails: tuple[str, ...]) -> None:
 @common_options
 def expert_respond(ctx: CliContext, proc: str, email: str, accept: bool) -> None:
     """Leg het antwoord van een expert vast."""
+    from workflow.commands import people
+
     result = people.respond(ctx.app, proc, email, accept=accept, actor=ctx.actor)
     done(
         ctx,
@@ -177,6 +190,8 @@ def session() -> None:
 @common_options
 def session_add(ctx: CliContext, proc: str, at: str, location: str | None) -> None:
     """Plan een expertbijeenkomst; toont het nummer van de bijeenkomst."""
+    from workflow.commands import sessions
+
     result = sessions.add_session(ctx.app, proc, at=at, location=location, actor=ctx.actor)
     ctx.emit(result, lambda: click.echo(result["session"]))
 
@@ -188,6 +203,8 @@ def session_add(ctx: CliContext, proc: str, at: str, location: str | None) -> No
 @common_options
 def session_move(ctx: CliContext, proc: str, session_id: str, at: str) -> None:
     """Verplaats een bijeenkomst; de deelnemers krijgen een bijgewerkte agenda-uitnodiging."""
+    from workflow.commands import sessions
+
     result = sessions.move_session(ctx.app, proc, session_id, at=at, actor=ctx.actor)
     done(
         ctx,
@@ -204,6 +221,8 @@ def session_move(ctx: CliContext, proc: str, session_id: str, at: str) -> None:
 @common_options
 def session_cancel(ctx: CliContext, proc: str, session_id: str, reason: str) -> None:
     """Annuleer een bijeenkomst; de deelnemers krijgen een annulering in hun agenda."""
+    from workflow.commands import sessions
+
     result = sessions.cancel_session(ctx.app, proc, session_id, reason=reason, actor=ctx.actor)
     done(
         ctx,
@@ -220,6 +239,8 @@ def session_cancel(ctx: CliContext, proc: str, session_id: str, reason: str) -> 
 @common_options
 def session_attend(ctx: CliContext, proc: str, session_id: str, emails: tuple[str, ...]) -> None:
     """Leg de aanwezigheid van experts bij een bijeenkomst vast."""
+    from workflow.commands import sessions
+
     result = sessions.attend(ctx.app, proc, session_id, list(emails), actor=ctx.actor)
     done(
         ctx,
@@ -252,6 +273,8 @@ def candidate_add(
     nominated_by: str,
 ) -> None:
     """Draag een kandidaat-hotspot voor; toont het nummer van de kandidaat."""
+    from workflow.commands import sessions
+
     result = sessions.add_candidate(
         ctx.app,
         proc,
@@ -276,6 +299,8 @@ def candidate_assess(
     ctx: CliContext, proc: str, candidate_id: str, criteria: str, motivation: str, include: bool
 ) -> None:
     """Beoordeel een kandidaat aan de vier criteria."""
+    from workflow.commands import sessions
+
     result = sessions.assess(
         ctx.app,
         proc,
@@ -299,6 +324,8 @@ def concept_list() -> None:
 @common_options
 def concept_list_empty(ctx: CliContext, proc: str, reason: str) -> None:
     """Leg vast waarom de conceptlijst leeg is."""
+    from workflow.commands import sessions
+
     result = sessions.empty_list_reason(ctx.app, proc, reason=reason, actor=ctx.actor)
     done(ctx, result, "Reden voor een lege lijst vastgelegd", "Reason for an empty list recorded")
 
@@ -321,6 +348,8 @@ def advice(
     day: str | None,
 ) -> None:
     """Leg het advies van de archivaris vast; negatief stuurt terug naar de bijeenkomsten."""
+    from workflow.commands import decision
+
     result = decision.record_advice(
         ctx.app,
         proc,
@@ -350,6 +379,8 @@ def decide(
     ctx: CliContext, proc: str, adopted: bool, day: str, ref: str, reason: str | None
 ) -> None:
     """Leg het besluit van het bestuursorgaan vast: vastgesteld of teruggestuurd."""
+    from workflow.commands import decision
+
     result = decision.record_decision(
         ctx.app, proc, adopted=adopted, day=day, ref=ref, reason=reason, actor=ctx.actor
     )
@@ -389,6 +420,8 @@ def inventory_system(
     owner_email: str | None,
 ) -> None:
     """Geef een informatiesysteem op dat voor een hotspot doorzocht moet worden."""
+    from workflow.commands import records
+
     result = records.add_system(
         ctx.app,
         proc,
@@ -418,6 +451,8 @@ def inventory_dossier(
     ctx: CliContext, proc: str, hotspot: str, system: str, dossier: str, title: str | None
 ) -> None:
     """Markeer een gevonden dossier als blijvend te bewaren."""
+    from workflow.commands import records
+
     result = records.mark_dossier(
         ctx.app, proc, hotspot, system=system, dossier=dossier, title=title, actor=ctx.actor
     )
@@ -432,6 +467,8 @@ def inventory_dossier(
 @common_options
 def inventory_none(ctx: CliContext, proc: str, hotspot: str, system: str, reason: str) -> None:
     """Leg vast dat in een systeem niets voor de hotspot is gevonden, en waarom."""
+    from workflow.commands import records
+
     result = records.nothing_found(
         ctx.app, proc, hotspot, system=system, reason=reason, actor=ctx.actor
     )
@@ -468,6 +505,10 @@ def publish(
     out: Path,
 ) -> None:
     """Leg de publicatie vast, kondig haar aan en schrijf de openbare hotspotlijst."""
+    from notifications.documents import write_public_list
+    from workflow.commands import records
+    from workflow.documents import public_list_data
+
     result = records.publish(
         ctx.app,
         proc,

@@ -4,22 +4,18 @@
 
 from __future__ import annotations
 
-import signal
-import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import structlog
 
 from states.errors import EnvironmentProblem, InvalidInput
 from states.i18n import Text
-from workflow import hashing, key_checks, keys, users
-from workflow.app import App
 from workflow.cli.context import CliContext, common_options
 from workflow.cli.group import cli, done
-from workflow.commands import access
 
-log = structlog.get_logger("hotspot")
+if TYPE_CHECKING:
+    from workflow.app import App
 
 
 @cli.group()
@@ -39,6 +35,8 @@ def user() -> None:
 @common_options
 def user_add(ctx: CliContext, username: str, name: str, password: str | None) -> None:
     """Maak een account voor een procesbegeleider (wachtwoord minimaal 12 tekens)."""
+    from workflow import users
+
     if password is None:
         password = _ask_password(ctx)
     result = users.add_user(
@@ -70,6 +68,8 @@ def _ask_password(ctx: CliContext) -> str:
 @common_options
 def user_passwd(ctx: CliContext, username: str, password: str | None) -> None:
     """Geef een account een nieuw wachtwoord; alle sessies van het account eindigen."""
+    from workflow import users
+
     if password is None:
         password = _ask_password(ctx)
     result = users.set_password(ctx.app, username, password, actor=ctx.actor)
@@ -87,6 +87,8 @@ def user_passwd(ctx: CliContext, username: str, password: str | None) -> None:
 @common_options
 def user_disable(ctx: CliContext, username: str) -> None:
     """Zet een account uit: inloggen kan niet meer en alle sessies eindigen meteen."""
+    from workflow import users
+
     result = users.set_disabled(ctx.app, username, True, actor=ctx.actor)
     done(
         ctx,
@@ -101,6 +103,8 @@ def user_disable(ctx: CliContext, username: str) -> None:
 @common_options
 def user_enable(ctx: CliContext, username: str) -> None:
     """Zet een uitgezet account weer aan."""
+    from workflow import users
+
     result = users.set_disabled(ctx.app, username, False, actor=ctx.actor)
     done(
         ctx,
@@ -127,6 +131,8 @@ def keys_group() -> None:
 @common_options
 def keys_new(ctx: CliContext) -> None:
     """Druk een nieuwe sleutel af, voor HOTSPOT_SECRET_KEY (verandert niets)."""
+    from workflow import keys
+
     key = keys.new_master()
     ctx.emit({"ok": True, "key": key}, lambda: click.echo(key))
 
@@ -144,6 +150,8 @@ ROTATE_FROM_ENV = Text(
 def _key_file(app: App) -> Path | None:
     """The key file this installation uses, after checking it against the database (which
     makes it only for a database without keys); None when the keys come from the variable."""
+    from workflow import keys
+
     _ = app.keys
     env = app.settings.key_env()
     if env.get(keys.KEY_ENV):
@@ -158,6 +166,10 @@ def keys_rotate(ctx: CliContext) -> None:
 
     Draaiende processen lezen het gewijzigde sleutelbestand binnen enkele seconden.
     """
+    import structlog
+
+    from workflow import keys
+
     app = ctx.app
     path = _key_file(app)
     if path is None:
@@ -177,7 +189,9 @@ def keys_rotate(ctx: CliContext) -> None:
     # installation's newest one): nothing is lost or refused.
     count = keys.rotate(path)
     app.reload_keys()
-    log.warning("keys.rotated", file=str(path), keys=count, actor=ctx.actor)
+    structlog.get_logger("hotspot").warning(
+        "keys.rotated", file=str(path), keys=count, actor=ctx.actor
+    )
     result = {"ok": True, "file": str(path), "keys": count}
     done(
         ctx,
@@ -206,6 +220,9 @@ def keys_retire(ctx: CliContext) -> None:
 
     Wachtende mail met een link van een oudere sleutel krijgt eerst een nieuwe link.
     """
+    import structlog
+
+    from workflow import key_checks, keys
     from workflow.notify.relink import renew_waiting
 
     app = ctx.app
@@ -223,7 +240,9 @@ def keys_retire(ctx: CliContext) -> None:
     retired = keys.retire(path) if path is not None else len(ring.masters) - 1
     app.reload_keys()
     source = str(path) if path is not None else keys.KEY_ENV
-    log.warning("keys.retired", file=source, retired=retired, forgotten=forgotten, actor=ctx.actor)
+    structlog.get_logger("hotspot").warning(
+        "keys.retired", file=source, retired=retired, forgotten=forgotten, actor=ctx.actor
+    )
     result = {
         "ok": True,
         "file": source,
@@ -275,6 +294,8 @@ def link_revoke(
     ctx: CliContext, procedure: str, email: str, purpose: str | None, reason: str | None
 ) -> None:
     """Trek de persoonlijke link(s) van één persoon in; hun open sessies eindigen."""
+    from workflow.commands import access
+
     result = access.revoke_links(
         ctx.app, procedure, email, actor=ctx.actor, purpose=purpose, reason=reason
     )
@@ -313,8 +334,12 @@ def run_server(ctx: CliContext, host: str, port: int, *, worker: bool) -> None:
 
 def serve_app(app: App, host: str, port: int, mail_dir: Path | None, *, worker: bool) -> None:
     """Serve the web app until Ctrl-C or SIGTERM; with `worker`, sweep and send beside it."""
+    import signal
+    import threading
+
     import uvicorn
 
+    from workflow import hashing
     from workflow.web import create_app
     from workflow.web.protocol import deadline_protocol
     from workflow.worker import Worker

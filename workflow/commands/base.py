@@ -8,127 +8,31 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import Connection, select
-from sqlalchemy.orm import Session
 
-from notifications.settings import MailSettings
-from states.actions import Action, require_phase
-from states.config import RuleConfig
 from states.errors import Conflict, HotspotError, InvalidInput, Refused
 from states.i18n import Text
 from states.phases import Phase
-from workflow import audit, deadlines, notify
+from workflow import deadlines, notify
 from workflow.app import App
-from workflow.db import models as m
-from workflow.db.models import table_of
+
+# Change and append_audit live in workflow.change, below the mail and deadline handlers that
+# take a Change; the commands read them here with the rest of their machinery.
+from workflow.change import Change as Change
+from workflow.change import append_audit as append_audit
 from workflow.deadlines.planning import ALL_KINDS, LIST_KINDS
 from workflow.environment import brief
-from workflow.keys import KeyRing
-from workflow.procedure_store import ProcedureRecord, load_procedure, save_procedure
+from workflow.procedure_store import load_procedure
 
 log = structlog.get_logger("hotspot")
-PROCEDURES = table_of(m.Procedure)
 T = TypeVar("T")
-
-
-@dataclass
-class Change:
-    """What one command is doing; the body fills `data` (and maybe `reason`) for the audit."""
-
-    connection: Connection
-    procedure: ProcedureRecord
-    phase_before: Phase
-    now: datetime
-    actor: str
-    data: dict[str, Any] = field(default_factory=dict)
-    reason: str | None = None
-    mail: MailSettings = field(default_factory=MailSettings)
-    # Kinds of the mails this command queued, counted into its audit record.
-    queued: dict[str, int] = field(default_factory=dict)
-    # What the mail side read once in this command (the workgroup, the letterhead).
-    memo: dict[str, Any] = field(default_factory=dict)
-    # Set by a command that creates or moves a dated obligation; a phase change always does.
-    plan_deadlines: bool = False
-    _session: Session | None = None
-    # The installation's keys (workflow.keys), read only by a command that signs something.
-    _keys: Callable[[], KeyRing] | None = field(default=None, repr=False)
-
-    @property
-    def keys(self) -> KeyRing:
-        if self._keys is None:  # pragma: no cover - changing() always sets it
-            raise RuntimeError("this change has no key ring")
-        return self._keys()
-
-    @property
-    def phase(self) -> Phase:
-        return Phase(self.procedure.phase)
-
-    @property
-    def config(self) -> RuleConfig:
-        return self.procedure.config
-
-    @property
-    def session(self) -> Session:
-        """An ORM session inside the command's transaction, made when a command wants one.
-
-        It never commits or rolls back on its own (`rollback_only`): the command's one
-        transaction decides, so the ORM rows, the procedure and the audit record land together.
-        """
-        if self._session is None:
-            self._session = Session(
-                bind=self.connection, join_transaction_mode="rollback_only", autoflush=True
-            )
-        return self._session
-
-    def flush(self) -> None:
-        """Write the ORM rows the body added or changed, before the audit record."""
-        if self._session is not None:
-            self._session.flush()
-
-    def close(self) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None
-
-    def require(self, action: Action) -> None:
-        require_phase(action, self.phase)
-
-    def opened_at(self) -> datetime:
-        """When the procedure was opened: what its dates are checked against."""
-        opened: datetime | None = self.connection.execute(
-            select(PROCEDURES.c.created_at).where(PROCEDURES.c.id == self.procedure.id)
-        ).scalar()
-        assert opened is not None  # the procedure was just loaded in this transaction
-        return opened
 
 
 def _froze_a_list(change: Change) -> bool:
     # Entering the decision phase freezes a concept list: its advice and decision get dates.
     return change.phase is Phase.DECISION and change.phase_before is not Phase.DECISION
-
-
-def append_audit(change: Change, action: str) -> None:
-    """Close a change: its audit record, chained to the last one, and the procedure's version."""
-    if change.queued:
-        change.data["mail"] = dict(sorted(change.queued.items()))
-    record = audit.next_record(
-        change.procedure,
-        action=action,
-        actor=change.actor,
-        now=change.now,
-        phase_before=change.phase_before.value,
-        data=change.data,
-        reason=change.reason,
-    )
-    audit.insert_record(change.connection, record)
-    # Version checked here: a concurrent change to the same procedure makes this fail (or the
-    # audit insert above, on the same sequence number); both roll back.
-    save_procedure(change.connection, change.procedure)
 
 
 @contextmanager

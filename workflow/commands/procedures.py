@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,23 +12,25 @@ from states.actions import Action
 from states.concept_list import numbered_entries
 from states.errors import InvalidInput
 from states.guards import OpenProcedure, refuse_overlap, require_deviable
-from states.i18n import Language, Text, local_date
+from states.i18n import Text, local_date
 from states.machine import ADVANCE, CANCEL, CURRENT_VERSION, ProcedureModel, definition
 from states.phases import OPEN_PHASES, Phase, parse_phase
 from states.rules import RULES_BY_CODE
-from states.snapshot import ListStatus, Part, ProcedureSnapshot
-from states.verdicts import Verdict
+from states.snapshot import ListStatus, ProcedureSnapshot
 from workflow import audit, links, repository, validation
 from workflow.app import App
 from workflow.commands.base import Change, log, retried, run_change
 from workflow.db import models as m
 from workflow.db.models import table_of
-from workflow.deadlines.listing import overdue_milestones
 from workflow.links import EndReason
+
+# Where a procedure stands is read without the ORM (workflow.procedure_status); its callers
+# know it as procedures.status.
+from workflow.procedure_status import Status as Status
+from workflow.procedure_status import status as status
 from workflow.procedure_store import (
     PROCEDURE_COLUMNS,
     ProcedureRecord,
-    load_procedure,
 )
 from workflow.settings import effective_config
 
@@ -182,111 +182,6 @@ def list_procedures(app: App, phase: str | None = None) -> list[dict[str, Any]]:
             }
             for p, org in rows
         ]
-
-
-@dataclass(frozen=True)
-class Status:
-    procedure: ProcedureRecord
-    organisation: str
-    phase: Phase
-    verdicts: list[Verdict]
-    deviations: list[m.Deviation]
-    milestones: dict[str, date]
-    counts: dict[str, int]
-    # Milestones past their day with their work not done: key -> {days_overdue, ...}.
-    overdue: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def to_json(self, lang: Language = "nl") -> dict[str, Any]:
-        nxt = self.phase.next
-        return {
-            "ok": True,
-            "procedure": self.procedure.id,
-            "organisation": self.organisation,
-            "governing_body": self.procedure.governing_body,
-            "period": f"{self.procedure.period_start}-{self.procedure.period_end}",
-            "phase": self.phase.value,
-            "next_phase": nxt.value if nxt and self.phase.is_open else None,
-            "version": self.procedure.version,
-            "cancel_reason": self.procedure.cancel_reason,
-            "blockers": [v.to_json(lang) for v in self.verdicts if v.blocks],
-            "verdicts": [v.to_json(lang) for v in self.verdicts],
-            "deviations": [
-                {
-                    "rule": d.rule_code,
-                    "reason": d.reason,
-                    "actor": d.actor,
-                    "recorded_at": d.recorded_at.isoformat(),
-                }
-                for d in self.deviations
-            ],
-            "milestones": {k: v.isoformat() for k, v in self.milestones.items()},
-            "overdue_milestones": [
-                {**o, "due": o["due"].isoformat()} for o in self.overdue.values()
-            ],
-            "counts": self.counts,
-        }
-
-
-def status(app: App, procedure_id: str) -> Status:
-    with app.read() as session:
-        connection = session.connection()
-        procedure = load_procedure(connection, procedure_id)
-        phase = Phase(procedure.phase)
-        defn = definition(procedure.definition_version)
-        snapshot = repository.load_snapshot(connection, procedure, defn.exit_needs(phase))
-        verdicts = defn.evaluate(snapshot, procedure.config) if phase.is_open else []
-        org = session.get(m.Organisation, procedure.organisation_id)
-        deviations = list(
-            session.scalars(
-                select(m.Deviation)
-                .where(m.Deviation.procedure_id == procedure.id)
-                .order_by(m.Deviation.id)
-            )
-        )
-        milestones = repository.load_snapshot(
-            connection, procedure, frozenset({Part.MILESTONES})
-        ).milestones
-        order = procedure.config.planning.milestones
-        ordered = {k: milestones[k] for k in order if k in milestones}
-        return Status(
-            procedure,
-            org.name if org else "",
-            phase,
-            verdicts,
-            deviations,
-            ordered,
-            _counts(session, procedure.id),
-            {
-                o["key"]: o
-                for o in overdue_milestones(connection, procedure, app.now(), dates=ordered)
-            },
-        )
-
-
-def _counts(session: Session, pid: str) -> dict[str, int]:
-    def count(model: type[m.Base], *where: Any) -> int:
-        column = model.__table__.c.procedure_id
-        query = select(func.count()).select_from(model).where(column == pid, *where)
-        return int(session.scalar(query) or 0)
-
-    return {
-        "members": count(m.Member),
-        "experts": count(m.Expert),
-        "experts_accepted": count(m.Expert, m.Expert.response == "accepted"),
-        "experts_external_accepted": count(
-            m.Expert, m.Expert.response == "accepted", m.Expert.perspective == "external"
-        ),
-        # A cancelled session was never held; it stays on record, not in the count.
-        "sessions": count(m.ExpertSession, m.ExpertSession.cancelled_at.is_(None)),
-        "candidates": count(m.Candidate),
-        "concept_list": count(
-            m.Candidate, m.Candidate.included.is_(True), m.Candidate.assessed.is_(True)
-        ),
-        "audit_records": count(m.AuditRecord),
-        # Mail the facilitator must look at: waiting to go out, or given up on.
-        "mail_pending": count(m.OutboxMessage, m.OutboxMessage.status.in_(["pending", "sending"])),
-        "mail_failed": count(m.OutboxMessage, m.OutboxMessage.status == "failed"),
-    }
 
 
 def advance(

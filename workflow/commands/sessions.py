@@ -14,7 +14,12 @@ from sqlalchemy import func, select
 from notifications.kinds import MailKind
 from states.actions import Action
 from states.errors import InvalidInput, NotFound
-from states.guards import require_plausible_session, require_session_begun, require_session_open
+from states.guards import (
+    require_grounds_for_inclusion,
+    require_plausible_session,
+    require_session_begun,
+    require_session_open,
+)
 from states.i18n import Text, format_date, local_date
 from states.snapshot import Response
 from workflow import notify, validation
@@ -358,6 +363,7 @@ def assess(
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.ASSESS_CANDIDATE)
         row = _owned(change, m.Candidate, candidate_id, Text("kandidaat", "candidate"))
+        require_grounds_for_inclusion(include, chosen, why)
         previous = {
             "assessed": row.assessed,
             "included": row.included,

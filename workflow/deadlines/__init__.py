@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
-from workflow.deadlines.planning import refresh
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workflow.deadlines.planning import refresh
 
 __all__ = ["refresh"]
+
+
+def __getattr__(name: str) -> Any:
+    """`refresh` on first use: importing the package for a read (workflow.deadlines.listing,
+    as `hotspot status` does) should not load the planning code and the ORM behind it."""
+    if name == "refresh":
+        from workflow.deadlines.planning import refresh
+
+        return refresh
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,13 +10,12 @@ from states.i18n import local_date
 from states.phases import Phase
 from states.reminders import Facts, ListFact, SessionFact
 from states.snapshot import Response
-from workflow.db import models as m
-from workflow.db.models import table_of
+from workflow.db import tables
 from workflow.procedure_store import ProcedureRecord
 
-ET, CT, ST = table_of(m.Expert), table_of(m.Candidate), table_of(m.ExpertSession)
-AT, LT = table_of(m.Attendance), table_of(m.ListVersion)
-IT, DT, MST = table_of(m.InventorySystem), table_of(m.Dossier), table_of(m.Milestone)
+ET, CT, ST = tables.experts, tables.candidates, tables.expert_sessions
+AT, LT = tables.attendance, tables.list_versions
+IT, DT, MST = tables.inventory_systems, tables.dossiers, tables.milestones
 PID: BindParameter[str] = bindparam("pid")
 
 _EXPERTS = select(ET.c.id, ET.c.response, ET.c.invited_at).where(ET.c.procedure_id == PID)

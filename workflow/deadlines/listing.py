@@ -25,17 +25,16 @@ from states.reminders import (
 )
 from states.workdays import working_days_between
 from workflow.app import App
-from workflow.db import models as m
-from workflow.db.models import table_of
+from workflow.db import tables
 from workflow.deadlines.facts import load_facts, milestone_dates
 from workflow.procedure_store import ProcedureRecord, load_procedure
 
-DLT, RT = table_of(m.Deadline), table_of(m.Reminder)
+DLT, RT = tables.deadlines, tables.reminders
 ET, ST, IT, LT = (
-    table_of(m.Expert),
-    table_of(m.ExpertSession),
-    table_of(m.InventorySystem),
-    table_of(m.ListVersion),
+    tables.experts,
+    tables.expert_sessions,
+    tables.inventory_systems,
+    tables.list_versions,
 )
 PID: BindParameter[str] = bindparam("pid")
 _DEADLINES = select(DLT).where(DLT.c.procedure_id == PID)
@@ -83,8 +82,7 @@ def overdue_milestones(
 def deadline_overview(app: App, procedure_id: str, language: Language) -> dict[str, Any]:
     """Every deadline of a procedure with its state and its reminders, soonest first."""
     now = app.now()
-    with app.read() as session:
-        connection = session.connection()
+    with app.reading() as connection:
         procedure = load_procedure(connection, procedure_id)
         facts = load_facts(connection, procedure, now)
         params = {"pid": procedure.id}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import BindParameter, Connection, bindparam, insert, select, update
 
@@ -21,12 +21,10 @@ from states.reminders import (
     SkipReason,
     reply_deadline,
 )
+from workflow.change import Change
 from workflow.db import models as m
 from workflow.db.models import table_of
 from workflow.deadlines.facts import milestone_dates
-
-if TYPE_CHECKING:
-    from workflow.commands.base import Change
 
 DLT, RT = table_of(m.Deadline), table_of(m.Reminder)
 ET, ST, LT, IT = (

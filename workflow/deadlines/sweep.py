@@ -21,7 +21,7 @@ from states.errors import Conflict
 from states.phases import Phase
 from states.reminders import Due, Offset, Rule, SkipReason, series_open, skip_reason
 from workflow.app import App
-from workflow.commands.base import Change, append_audit
+from workflow.change import Change, append_audit
 from workflow.db import models as m
 from workflow.db.models import table_of
 from workflow.deadlines.facts import load_facts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import bindparam, select
 
@@ -19,13 +19,11 @@ from states.rules import RULES_BY_CODE
 from states.snapshot import ListEntry, Part, ProcedureSnapshot
 from states.vocabulary import PERSPECTIVE_LABELS
 from workflow import repository
+from workflow.change import Change
 from workflow.db import models as m
 from workflow.db.models import table_of
 from workflow.keys import KeyUse
 from workflow.notify.recipients import PID, Addressee, Workgroup, workgroup
-
-if TYPE_CHECKING:
-    from workflow.commands.base import Change
 
 ST, MST = table_of(m.ExpertSession), table_of(m.Milestone)
 _LIVE_SESSIONS = (

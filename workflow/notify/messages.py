@@ -17,6 +17,7 @@ from states.phases import Phase
 from states.snapshot import Perspective, Response
 from states.vocabulary import CRITERIA, PERSPECTIVE_LABELS
 from workflow import links, repository
+from workflow.change import Change
 from workflow.db import models as m
 from workflow.notify.context import (
     balance_lines,
@@ -41,7 +42,6 @@ from workflow.notify.recipients import (
 )
 
 if TYPE_CHECKING:
-    from workflow.commands.base import Change
     from workflow.procedure_store import ProcedureRecord
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import BindParameter, Connection, bindparam, select
 
@@ -12,12 +12,10 @@ from notifications.outbox import PersonalLink, PersonRef, Recipient
 from states.i18n import parse_language
 from states.snapshot import Response
 from workflow import links
+from workflow.change import Change
 from workflow.db import models as m
 from workflow.db.models import table_of
 from workflow.notify.relink import issue_links
-
-if TYPE_CHECKING:
-    from workflow.commands.base import Change
 
 FACILITATOR_ROLE = "procesbegeleider"
 ARCHIVIST_ROLE = "archivaris"

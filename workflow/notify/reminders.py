@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import bindparam, select
 
@@ -15,6 +15,7 @@ from states.reminders import Facts, Rule
 from states.vocabulary import CRITERIA
 from states.workdays import working_days_between
 from workflow import repository
+from workflow.change import Change
 from workflow.db import models as m
 from workflow.db.models import table_of
 from workflow.notify.context import live_sessions, milestone, send
@@ -26,9 +27,6 @@ from workflow.notify.recipients import (
     Addressee,
     members,
 )
-
-if TYPE_CHECKING:
-    from workflow.commands.base import Change
 
 INFORMATION_MANAGER_ROLE = "informatiebeheerder"
 ET, ST, IT, LT = (

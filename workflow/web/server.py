@@ -38,9 +38,6 @@ from states.errors import (
     Conflict,
     EnvironmentProblem,
     HotspotError,
-    InvalidInput,
-    NotFound,
-    Refused,
 )
 from states.i18n import Language, Text
 from states.phases import Phase
@@ -49,17 +46,15 @@ from workflow.app import App
 from workflow.busy import Busy
 from workflow.db.engine import SCHEMA_HEAD
 from workflow.links import LinkRefused
-from workflow.users import LoginRefused
 from workflow.web.rendering import error_lines, render
 from workflow.web.runtime import WebApp
 from workflow.web.session import (
-    CsrfFailed,
-    NotAllowed,
     NotLoggedIn,
     SessionMiddleware,
     SessionStore,
     language,
 )
+from workflow.web.statuses import status_of
 
 log = structlog.get_logger("hotspot")
 
@@ -418,20 +413,6 @@ class DatabaseOutage:
 
 # --- errors of the workflow ---------------------------------------------------------------------
 
-_STATUS: list[tuple[type[HotspotError], int]] = [
-    (NotLoggedIn, 401),
-    (LoginRefused, 401),
-    (NotAllowed, 403),
-    (CsrfFailed, 403),
-    (LinkRefused, 403),
-    (NotFound, 404),
-    (Conflict, 409),
-    (Refused, 409),
-    (InvalidInput, 422),
-    (EnvironmentProblem, 503),
-    (Busy, 503),
-]
-
 _TITLES = {
     401: Text("Niet ingelogd", "Not logged in"),
     403: Text("Geen toegang", "No access"),
@@ -440,10 +421,6 @@ _TITLES = {
     422: Text("Ongeldige invoer", "Invalid input"),
     503: UNAVAILABLE_TITLE,
 }
-
-
-def status_of(error: HotspotError) -> int:
-    return next((code for kind, code in _STATUS if isinstance(error, kind)), 400)
 
 
 async def _on_error(request: Request, error: Exception) -> Response:

@@ -9,17 +9,30 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
-from sqlalchemy import BindParameter, Connection, Row, Select, bindparam, func, select
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Row,
+    Select,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    select,
+    union_all,
+)
 
 from notifications.sender import PROBLEMS
 from states.actions import ALLOWED_PHASES
+from states.audit_actions import action_label, describe
 from states.balance_report import BalanceLine, balance_report, rule_label
 from states.config import MILESTONE_LABELS, RuleConfig
 from states.i18n import AMSTERDAM, Language, Text, format_date, local_date, percent
@@ -233,7 +246,7 @@ class CandidateRow:
 
 @dataclass(frozen=True, slots=True)
 class TrailRow:
-    """One audit record on the procedure page: its data as short canonical JSON."""
+    """One audit record on the procedure page: a sentence, with its data as short JSON."""
 
     seq: int
     when: str
@@ -241,6 +254,11 @@ class TrailRow:
     action: str
     data: str
     reason: str | None
+    # In the page's language: "Bijeenkomst verplaatst", "Sanne verplaatste bijeenkomst 2 ...".
+    label: str = ""
+    sentence: str = ""
+    # The actor's name where known ("Sanne de Vries" for "sanne").
+    who: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -498,7 +516,9 @@ def _build_page(
     deviations = tuple(repository.deviation_rows(connection, record.id))
     invited = {r.id: r.invited_at for r in run(_INVITED, params)}
     session_rows = run(_ALL_SESSIONS, params).all()
-    trail = _trail_rows(run(_AUDIT_LATEST, params), lang)
+    latest = run(_AUDIT_LATEST, params).all()
+    names = actor_names(connection, record.id, {r.actor for r in latest}, snapshot.experts)
+    trail = _trail_rows(latest, lang, names)
     # Overdue milestones only: the full deadline overview (every reminder of every expert)
     # has a page of its own, so this page stays cheap for a large panel.
     overdue = (
@@ -601,14 +621,98 @@ def _candidate_rows(snapshot: ProcedureSnapshot, lang: Language) -> tuple[Candid
 DATA_SHOWN = 300
 
 
-def _trail_rows(rows: Iterable[Row[Any]], lang: Language) -> tuple[TrailRow, ...]:
+def _trail_rows(
+    rows: Iterable[Row[Any]], lang: Language, names: Mapping[str, str]
+) -> tuple[TrailRow, ...]:
     result = []
     for r in rows:
         data = canonical_json(r.data)
         if len(data) > DATA_SHOWN:
             data = data[: DATA_SHOWN - 1] + "…"
-        result.append(TrailRow(r.seq, _day(r.recorded_at, lang), r.actor, r.action, data, r.reason))
+        who = actor_name(r.actor, names, lang)
+        result.append(
+            TrailRow(
+                r.seq,
+                _day(r.recorded_at, lang),
+                r.actor,
+                r.action,
+                data,
+                r.reason,
+                action_label(r.action, lang),
+                describe(r.action, who, _mapping(r.data), lang),
+                who,
+            )
+        )
     return tuple(result)
+
+
+# --- who an audit record names --------------------------------------------------------------
+
+# The worker and the daily mail summary act as `system`.
+SYSTEM_ACTOR = "system"
+_SYSTEM = Text("het systeem", "the system")
+UT, MT = table_of(m.User), table_of(m.Member)
+_USERNAMES: BindParameter[list[str]] = bindparam("usernames", expanding=True)
+_EXPERT_IDS: BindParameter[list[int]] = bindparam("experts", expanding=True)
+_MEMBER_IDS: BindParameter[list[int]] = bindparam("members", expanding=True)
+# One statement for every name a page of records needs: facilitators by user name, link
+# holders ("expert:12", "archivaris:3") by their id within this procedure.
+_ACTOR_NAMES = union_all(
+    select(literal_column("'user'").label("kind"), UT.c.username.label("key"), UT.c.name).where(
+        UT.c.username.in_(_USERNAMES)
+    ),
+    select(literal_column("'expert'"), cast(ET.c.id, String), ET.c.name).where(
+        ET.c.procedure_id == PID, ET.c.id.in_(_EXPERT_IDS)
+    ),
+    select(literal_column("'member'"), cast(MT.c.id, String), MT.c.name).where(
+        MT.c.procedure_id == PID, MT.c.id.in_(_MEMBER_IDS)
+    ),
+)
+
+
+def _link_holder(actor: str) -> tuple[str, int] | None:
+    """("expert", 12) for "expert:12", ("member", 3) for "archivaris:3"; None otherwise."""
+    prefix, colon, number = actor.partition(":")
+    if not colon or not number.isdecimal() or len(number) > 18:
+        return None
+    return ("expert" if prefix == "expert" else "member"), int(number)
+
+
+def actor_names(
+    connection: Connection,
+    procedure_id: str,
+    actors: Iterable[str],
+    experts: Iterable[Expert] = (),
+) -> dict[str, str]:
+    """The name of each actor that has one, by actor; `experts` already loaded save a lookup."""
+    known = {f"expert:{e.id}": e.name for e in experts}
+    # Per actor still to name: the kind of row and its key in `_ACTOR_NAMES`.
+    wanted: dict[str, tuple[str, str]] = {}
+    for actor in set(actors) - set(known) - {SYSTEM_ACTOR}:
+        holder = _link_holder(actor)
+        wanted[actor] = ("user", actor) if holder is None else (holder[0], str(holder[1]))
+    if not wanted:
+        return known
+    keys = list(wanted.values())
+    params = {
+        "pid": procedure_id,
+        "usernames": [key for kind, key in keys if kind == "user"],
+        "experts": [int(key) for kind, key in keys if kind == "expert"],
+        "members": [int(key) for kind, key in keys if kind == "member"],
+    }
+    found = {(r.kind, r.key): r.name for r in connection.execute(_ACTOR_NAMES, params)}
+    return known | {actor: found[key] for actor, key in wanted.items() if key in found}
+
+
+def actor_name(actor: str, names: Mapping[str, str], lang: Language) -> str:
+    """Who acted, for a sentence: the person's name where known, else the stored actor."""
+    if actor == SYSTEM_ACTOR:
+        return _SYSTEM(lang)
+    return names.get(actor) or actor
+
+
+def _mapping(data: Any) -> Mapping[str, Any]:
+    return data if isinstance(data, Mapping) else {}
 
 
 def _mail_rows(rows: Iterable[Row[Any]], lang: Language) -> tuple[MailRow, ...]:
@@ -1068,6 +1172,19 @@ class AuditPage:
     pages: int
     actors: tuple[str, ...]
     actions: tuple[str, ...]
+    # The person behind each actor that has a name ("sanne" is "Sanne de Vries").
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def who(self, actor: str, lang: Language) -> str:
+        return actor_name(actor, self.names, lang)
+
+    def label(self, action: str, lang: Language) -> str:
+        return action_label(action, lang)
+
+    def sentence(self, record: Row[Any], lang: Language) -> str:
+        """The record as one sentence in the page's language (the data stays shown below)."""
+        who = self.who(record.actor, lang)
+        return describe(record.action, who, _mapping(record.data), lang)
 
 
 def audit_page(app: App, procedure_id: str, wanted: AuditFilter, page: int) -> AuditPage:
@@ -1100,6 +1217,7 @@ def audit_page(app: App, procedure_id: str, wanted: AuditFilter, page: int) -> A
         organisation = (
             connection.execute(_ORGANISATION, {"oid": record.organisation_id}).scalar() or ""
         )
+        everyone = tuple(actors)
         return AuditPage(
             record.id,
             organisation,
@@ -1107,8 +1225,9 @@ def audit_page(app: App, procedure_id: str, wanted: AuditFilter, page: int) -> A
             total,
             page,
             pages,
-            tuple(actors),
+            everyone,
             tuple(actions),
+            actor_names(connection, record.id, everyone),
         )
 
 

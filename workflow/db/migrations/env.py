@@ -5,14 +5,14 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from workflow.db.models import Base
+from workflow.db.tables import metadata
 
 connection: Connection | None = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("run migrations through workflow.db.engine.migrate")
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",
 )
 with context.begin_transaction():

@@ -42,8 +42,8 @@ from workflow.web import access as web_access
 from workflow.web import api_models as api
 from workflow.web.routes import auth as html_auth
 from workflow.web.runtime import web_app
-from workflow.web.server import status_of
 from workflow.web.session import Principal, Role, check_csrf, csrf_token, end, language, start
+from workflow.web.statuses import status_of
 
 
 class ApiJSONResponse(JSONResponse):

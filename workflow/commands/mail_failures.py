@@ -26,7 +26,8 @@ from notifications.sender import PROBLEMS
 from states.errors import Conflict, HotspotError
 from states.i18n import Language, Text
 from workflow.app import App
-from workflow.commands.base import Change, changing
+from workflow.change import Change
+from workflow.commands.base import changing
 from workflow.db import models as m
 from workflow.db.models import table_of
 from workflow.mail_labels import problem_label
