@@ -4,13 +4,15 @@ Authentication is the web app's own session cookie (a random id; the session is 
 server): POST /api/session logs a facilitator in and answers the CSRF token that every write
 must send as X-CSRF-Token.
 Sessions that came from a personal link (experts, archivist, management) get 403 here.
-Each route is a thin shell over the same workflow function the CLI calls; a refusal or bad
-input comes back as JSON ({"ok": false, "error", "message", ...}) in ?lang= or the session's
-language.
+Each write is a route derived from its command's declaration (path, body, answer, handler:
+workflow/commands/declarations.py) and calls the same workflow function the CLI calls; the
+reads and the login are written here. A refusal or bad input comes back as JSON
+({"ok": false, "error", "message", ...}) in ?lang= or the session's language.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import time
 from collections.abc import Callable, Coroutine
@@ -26,15 +28,17 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from notifications import sender
+from states.audit_actions import AuditAction
 from states.errors import HotspotError
 from states.i18n import Language, Text, parse_language
 from states.phases import Phase
 from workflow import audit, hashing, repository, users
 from workflow.app import App
 from workflow.busy import Busy
-from workflow.commands import access, decision, people, planning, procedures, records, sessions
 from workflow.commands import mail as mail_commands
+from workflow.commands import procedures, schema
 from workflow.commands.base import expect_version, seen_version
+from workflow.commands.declarations import BY_NAME, COMMANDS, FACILITATOR, Command
 from workflow.db import models as m
 from workflow.deadlines.listing import deadline_overview
 from workflow.validation import MAX_ID
@@ -158,7 +162,7 @@ class ApiRoute(APIRoute):
 def _lang_query(
     request: Request,
     lang: Annotated[
-        api.Language | None,
+        schema.Language | None,
         Query(description="Language of messages and labels (default: the session's, else nl)."),
     ] = None,
 ) -> Language:
@@ -211,7 +215,7 @@ async def _writer(
     ] = None,
     version: Annotated[
         int | None,
-        api.IdDigits,
+        schema.IdDigits,
         Query(
             ge=1,
             le=MAX_ID,
@@ -240,8 +244,8 @@ Pid = Annotated[
         description="The procedure's code, as `GET /api/procedures` lists it.",
     ),
 ]
-SessionId = Annotated[int, api.IdDigits, Path(ge=1, le=api.MAX_ID)]
-CandidateId = Annotated[int, api.IdDigits, Path(ge=1, le=api.MAX_ID)]
+SessionId = Annotated[int, schema.IdDigits, Path(ge=1, le=MAX_ID)]
+CandidateId = Annotated[int, schema.IdDigits, Path(ge=1, le=MAX_ID)]
 
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -349,26 +353,6 @@ def list_procedures(
     return {"ok": True, "procedures": rows}
 
 
-@router.post(
-    "/procedures",
-    tags=["procedures"],
-    status_code=201,
-    response_model=api.Done,
-    responses=_errors(401, 403, 408, 409, 413, 422, 503),
-    summary="Open a procedure (phase preparation)",
-)
-def open_procedure(app: AppDep, who: Writer, body: api.NewProcedure) -> dict[str, Any]:
-    return procedures.init_procedure(
-        app,
-        organisation=body.organisation,
-        body=body.governing_body,
-        period=body.period,
-        actor=who.actor,
-        procedure_id=body.procedure_id,
-        legal_basis=body.legal_basis,
-    )
-
-
 @router.get(
     "/procedures/{pid}",
     tags=["procedures"],
@@ -378,415 +362,6 @@ def open_procedure(app: AppDep, who: Writer, body: api.NewProcedure) -> dict[str
 )
 def procedure_status(app: AppDep, who: Reader, pid: Pid, lang: Lang) -> dict[str, Any]:
     return procedures.status(app, pid).to_json(lang)
-
-
-@router.post(
-    "/procedures/{pid}/advance",
-    tags=["procedures"],
-    response_model=api.Advanced,
-    responses=WRITE_ERRORS,
-    summary="Go to the next phase if every rule allows it",
-)
-def advance(
-    app: AppDep, who: Writer, pid: Pid, body: api.AdvanceRequest | None = None
-) -> dict[str, Any]:
-    reason = body.reason if body else None
-    return procedures.advance(app, pid, actor=who.actor, reason=reason)
-
-
-@router.post(
-    "/procedures/{pid}/cancel",
-    tags=["procedures"],
-    response_model=api.Done,
-    responses=WRITE_ERRORS,
-    summary="Cancel the procedure, with a reason",
-)
-def cancel(app: AppDep, who: Writer, pid: Pid, body: api.CancelRequest) -> dict[str, Any]:
-    return procedures.cancel(app, pid, actor=who.actor, reason=body.reason)
-
-
-@router.post(
-    "/procedures/{pid}/deviations",
-    tags=["procedures"],
-    status_code=201,
-    response_model=api.DeviationRecorded,
-    responses=WRITE_ERRORS,
-    summary="Record a deliberate deviation from a balance rule",
-)
-def deviate(app: AppDep, who: Writer, pid: Pid, body: api.DeviationRequest) -> dict[str, Any]:
-    return procedures.deviate(app, pid, body.rule_code, actor=who.actor, reason=body.reason)
-
-
-# --- Workgroup and planning ---------------------------------------------------------------
-
-
-@router.post(
-    "/procedures/{pid}/members",
-    tags=["workgroup"],
-    status_code=201,
-    response_model=api.MemberAdded,
-    responses=WRITE_ERRORS,
-    summary="Add a workgroup member with a role",
-)
-def add_member(app: AppDep, who: Writer, pid: Pid, body: api.NewMember) -> dict[str, Any]:
-    return people.add_member(
-        app,
-        pid,
-        name=body.name,
-        email=body.email,
-        role=body.role,
-        actor=who.actor,
-        language=body.language,
-    )
-
-
-@router.put(
-    "/procedures/{pid}/milestones/{key}",
-    tags=["planning"],
-    response_model=api.MilestoneSet,
-    responses=WRITE_ERRORS,
-    summary="Set the date of a milestone",
-)
-def set_milestone(
-    app: AppDep, who: Writer, pid: Pid, key: api.MilestoneKey, body: api.MilestoneDate
-) -> dict[str, Any]:
-    return planning.set_milestone(app, pid, key, body.date, actor=who.actor)
-
-
-# --- Experts ------------------------------------------------------------------------------
-
-
-@router.post(
-    "/procedures/{pid}/experts",
-    tags=["experts"],
-    status_code=201,
-    response_model=api.ExpertAdded,
-    responses=WRITE_ERRORS,
-    summary="Add an expert",
-)
-def add_expert(app: AppDep, who: Writer, pid: Pid, body: api.NewExpert) -> dict[str, Any]:
-    return people.add_expert(
-        app,
-        pid,
-        name=body.name,
-        email=body.email,
-        perspective=body.perspective,
-        profile=body.profile,
-        actor=who.actor,
-        language=body.language,
-    )
-
-
-@router.post(
-    "/procedures/{pid}/experts/invitations",
-    tags=["experts"],
-    response_model=api.Invited,
-    responses=WRITE_ERRORS,
-    summary="Queue invitations, each with a fresh personal link",
-)
-def invite_experts(app: AppDep, who: Writer, pid: Pid, body: api.Invitations) -> dict[str, Any]:
-    return people.invite(app, pid, body.emails, actor=who.actor)
-
-
-@router.put(
-    "/procedures/{pid}/experts/{email}/response",
-    tags=["experts"],
-    response_model=api.Responded,
-    responses=WRITE_ERRORS,
-    summary="Record an expert's answer to the invitation",
-)
-def record_response(
-    app: AppDep,
-    who: Writer,
-    pid: Pid,
-    email: Annotated[str, Path(max_length=320, pattern=api.EMAIL_PATTERN)],
-    body: api.ExpertResponse,
-) -> dict[str, Any]:
-    return people.respond(app, pid, email, accept=body.accept, actor=who.actor)
-
-
-@router.post(
-    "/procedures/{pid}/links/revocations",
-    tags=["experts"],
-    response_model=api.LinksRevoked,
-    responses=WRITE_ERRORS,
-    summary="Revoke a person's personal links (expert, advice or decision)",
-)
-def revoke_links(app: AppDep, who: Writer, pid: Pid, body: api.LinkRevocation) -> dict[str, Any]:
-    """Their open sessions end on their next request; audited as `link.revoke`."""
-    return access.revoke_links(
-        app,
-        pid,
-        body.email,
-        actor=who.actor,
-        purpose=body.purpose,
-        reason=body.reason,
-        field="email",
-    )
-
-
-OldEmail = Annotated[str, Path(max_length=320, pattern=api.EMAIL_PATTERN)]
-
-
-@router.put(
-    "/procedures/{pid}/experts/{email}/email",
-    tags=["experts"],
-    response_model=api.AddressCorrected,
-    responses=WRITE_ERRORS,
-    summary="Correct an expert's e-mail address (their waiting and failed mail follows)",
-)
-def correct_expert_email(
-    app: AppDep, who: Writer, pid: Pid, email: OldEmail, body: api.AddressCorrection
-) -> dict[str, Any]:
-    return people.correct_expert_email(app, pid, email, body.email, actor=who.actor)
-
-
-@router.put(
-    "/procedures/{pid}/members/{email}/email",
-    tags=["workgroup"],
-    response_model=api.AddressCorrected,
-    responses=WRITE_ERRORS,
-    summary="Correct a workgroup member's e-mail address, in every role they hold",
-)
-def correct_member_email(
-    app: AppDep, who: Writer, pid: Pid, email: OldEmail, body: api.AddressCorrection
-) -> dict[str, Any]:
-    return people.correct_member_email(app, pid, email, body.email, actor=who.actor)
-
-
-# --- Expert sessions ----------------------------------------------------------------------
-
-
-@router.post(
-    "/procedures/{pid}/sessions",
-    tags=["sessions"],
-    status_code=201,
-    response_model=api.SessionAdded,
-    responses=WRITE_ERRORS,
-    summary="Plan an expert session",
-)
-def add_session(app: AppDep, who: Writer, pid: Pid, body: api.NewSession) -> dict[str, Any]:
-    return sessions.add_session(app, pid, at=body.at, location=body.location, actor=who.actor)
-
-
-@router.patch(
-    "/procedures/{pid}/sessions/{sid}",
-    tags=["sessions"],
-    response_model=api.SessionMoved,
-    responses=WRITE_ERRORS,
-    summary="Move a session; attendees get an updated calendar invitation",
-)
-def move_session(
-    app: AppDep, who: Writer, pid: Pid, sid: SessionId, body: api.SessionMove
-) -> dict[str, Any]:
-    return sessions.move_session(app, pid, sid, at=body.at, actor=who.actor)
-
-
-@router.post(
-    "/procedures/{pid}/sessions/{sid}/cancellation",
-    tags=["sessions"],
-    response_model=api.SessionCancelled,
-    responses=WRITE_ERRORS,
-    summary="Call a session off, with a reason",
-)
-def cancel_session(
-    app: AppDep, who: Writer, pid: Pid, sid: SessionId, body: api.SessionCancellation
-) -> dict[str, Any]:
-    return sessions.cancel_session(app, pid, sid, reason=body.reason, actor=who.actor)
-
-
-@router.put(
-    "/procedures/{pid}/sessions/{sid}/attendance",
-    tags=["sessions"],
-    response_model=api.AttendanceRecorded,
-    responses=WRITE_ERRORS,
-    summary="Add experts to a session's attendance list",
-)
-def record_attendance(
-    app: AppDep, who: Writer, pid: Pid, sid: SessionId, body: api.Attendance
-) -> dict[str, Any]:
-    return sessions.attend(app, pid, sid, body.emails, actor=who.actor)
-
-
-# --- Candidates and the concept list ------------------------------------------------------
-
-
-@router.post(
-    "/procedures/{pid}/candidates",
-    tags=["candidates"],
-    status_code=201,
-    response_model=api.CandidateAdded,
-    responses=WRITE_ERRORS,
-    summary="Nominate a candidate hotspot on an expert's behalf",
-)
-def add_candidate(app: AppDep, who: Writer, pid: Pid, body: api.NewCandidate) -> dict[str, Any]:
-    return sessions.add_candidate(
-        app,
-        pid,
-        title=body.title,
-        start=body.start,
-        end=body.end,
-        description=body.description,
-        nominated_by=body.nominated_by,
-        actor=who.actor,
-    )
-
-
-@router.put(
-    "/procedures/{pid}/candidates/{cid}/assessment",
-    tags=["candidates"],
-    response_model=api.Assessed,
-    responses=WRITE_ERRORS,
-    summary="Assess a candidate against the four criteria",
-)
-def assess_candidate(
-    app: AppDep, who: Writer, pid: Pid, cid: CandidateId, body: api.Assessment
-) -> dict[str, Any]:
-    return sessions.assess(
-        app,
-        pid,
-        cid,
-        criteria=",".join(str(c) for c in body.criteria),
-        motivation=body.motivation,
-        include=body.include,
-        actor=who.actor,
-    )
-
-
-@router.put(
-    "/procedures/{pid}/concept-list/empty-reason",
-    tags=["candidates"],
-    response_model=api.Done,
-    responses=WRITE_ERRORS,
-    summary="Record why the concept list stays empty",
-)
-def set_empty_list_reason(
-    app: AppDep, who: Writer, pid: Pid, body: api.EmptyListReason
-) -> dict[str, Any]:
-    return sessions.empty_list_reason(app, pid, reason=body.reason, actor=who.actor)
-
-
-# --- Advice and decision ------------------------------------------------------------------
-
-
-@router.post(
-    "/procedures/{pid}/advice",
-    tags=["decision"],
-    response_model=api.AdviceRecorded,
-    responses=WRITE_ERRORS,
-    summary="Record the archivist's advice on their behalf",
-)
-def record_advice(app: AppDep, who: Writer, pid: Pid, body: api.Advice) -> dict[str, Any]:
-    return decision.record_advice(
-        app,
-        pid,
-        positive=body.positive,
-        by=body.by,
-        reason=body.reason,
-        actor=who.actor,
-        via="facilitator",
-    )
-
-
-@router.post(
-    "/procedures/{pid}/decision",
-    tags=["decision"],
-    response_model=api.DecisionRecorded,
-    responses=WRITE_ERRORS,
-    summary="Record the governing body's decision on its behalf",
-)
-def record_decision(app: AppDep, who: Writer, pid: Pid, body: api.Decision) -> dict[str, Any]:
-    return decision.record_decision(
-        app,
-        pid,
-        adopted=body.adopted,
-        day=body.date,
-        ref=body.ref,
-        reason=body.reason,
-        actor=who.actor,
-        via="facilitator",
-    )
-
-
-# --- Inventory and publication ------------------------------------------------------------
-
-
-@router.post(
-    "/procedures/{pid}/inventory/systems",
-    tags=["inventory"],
-    status_code=201,
-    response_model=api.SystemAdded,
-    responses=WRITE_ERRORS,
-    summary="List an information system to search for an adopted hotspot",
-)
-def add_system(app: AppDep, who: Writer, pid: Pid, body: api.InventorySystem) -> dict[str, Any]:
-    return records.add_system(
-        app,
-        pid,
-        body.hotspot,
-        system=body.system,
-        query=body.query,
-        owner=body.owner,
-        owner_email=body.owner_email,
-        actor=who.actor,
-    )
-
-
-@router.post(
-    "/procedures/{pid}/inventory/dossiers",
-    tags=["inventory"],
-    status_code=201,
-    response_model=api.DossierMarked,
-    responses=WRITE_ERRORS,
-    summary="Mark a dossier found for a hotspot as to be retained",
-)
-def mark_dossier(app: AppDep, who: Writer, pid: Pid, body: api.InventoryDossier) -> dict[str, Any]:
-    return records.mark_dossier(
-        app,
-        pid,
-        body.hotspot,
-        system=body.system,
-        dossier=body.dossier,
-        title=body.title,
-        actor=who.actor,
-    )
-
-
-@router.post(
-    "/procedures/{pid}/inventory/none",
-    tags=["inventory"],
-    response_model=api.NothingFoundRecorded,
-    responses=WRITE_ERRORS,
-    summary="Record that a system holds nothing for a hotspot, and why",
-)
-def record_nothing_found(
-    app: AppDep, who: Writer, pid: Pid, body: api.NothingFound
-) -> dict[str, Any]:
-    return records.nothing_found(
-        app, pid, body.hotspot, system=body.system, reason=body.reason, actor=who.actor
-    )
-
-
-@router.post(
-    "/procedures/{pid}/publication",
-    tags=["publication"],
-    status_code=201,
-    response_model=api.Published,
-    responses=WRITE_ERRORS,
-    summary="Record the publication of the adopted list",
-)
-def record_publication(app: AppDep, who: Writer, pid: Pid, body: api.Publication) -> dict[str, Any]:
-    # The public list's files are not written here: `hotspot public-list` writes them from
-    # what this records, wherever the operator wants them.
-    return records.publish(
-        app,
-        pid,
-        channel=body.channel,
-        ref=body.ref,
-        day=body.date,
-        objection_weeks=body.objection_weeks,
-        actor=who.actor,
-    )
 
 
 # --- Reading: deadlines, audit trail, outbox ----------------------------------------------
@@ -815,7 +390,7 @@ def audit_trail(
     who: Reader,
     pid: Pid,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=api.MAX_ID)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     actor: Annotated[
         str | None, Query(min_length=1, max_length=200, pattern=api.SINGLE_LINE_PATTERN)
     ] = None,
@@ -850,21 +425,6 @@ def audit_trail(
     }
 
 
-@router.post(
-    "/procedures/{pid}/outbox/retry",
-    tags=["records"],
-    response_model=api.MailRetried,
-    responses=WRITE_ERRORS,
-    summary="Send failed mail again: one message, or every failed message of the procedure",
-)
-def retry_mail(
-    app: AppDep, who: Writer, pid: Pid, body: api.MailRetry | None = None
-) -> dict[str, Any]:
-    if body is not None and body.message is not None:
-        return mail_commands.retry_message(app, body.message, actor=who.actor, procedure_id=pid)
-    return mail_commands.retry_procedure(app, pid, actor=who.actor)
-
-
 @router.get(
     "/procedures/{pid}/outbox",
     tags=["records"],
@@ -879,3 +439,88 @@ def outbox(
         procedure = repository.get_procedure(db, pid)
     messages = sender.list_messages(app, procedure_id=procedure.id, limit=limit)
     return {"ok": True, "procedure": procedure.id, "messages": messages}
+
+
+# --- Writes: one route per declared command ------------------------------------------------
+
+# The path parameters the declared routes use, each with its checks and its description.
+OldEmail = Annotated[str, Path(max_length=320, pattern=api.EMAIL_PATTERN)]
+_PATH_TYPES: dict[str, Any] = {
+    "pid": Pid,
+    "sid": SessionId,
+    "cid": CandidateId,
+    "key": schema.MilestoneKey,
+    "email": OldEmail,
+}
+
+
+def _declared(command: Command) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register an endpoint as the route the command's API face describes."""
+    face = command.api
+    if command.roles != {FACILITATOR}:
+        # Every write here runs as the logged-in facilitator (Writer); another role needs
+        # its own dependency before a declaration may ask for it.
+        raise RuntimeError(f"{command.name}: the API offers facilitator commands only")
+    return router.api_route(
+        face.path,
+        methods=[face.method],
+        name=face.operation,
+        tags=[face.tag],
+        status_code=face.status_code,
+        response_model=command.result,
+        responses=_errors(*face.statuses),
+        summary=face.summary,
+        description=face.description,
+    )
+
+
+def _endpoint(command: Command) -> Callable[..., dict[str, Any]]:
+    """An endpoint taking the face's path parameters and the command's input, as FastAPI reads
+    a hand-written one: `app`, the `Writer` (CSRF token, ?version=), the path, the body."""
+    face = command.api
+    handler: Callable[..., dict[str, Any]] | None = None
+
+    def endpoint(app: App, who: Principal, body: Any = None, **path: Any) -> dict[str, Any]:
+        nonlocal handler
+        if handler is None:
+            # Imported on the first call: the catalog names its handlers, it does not load them.
+            handler = command.resolve()
+        given = body if body is not None else command.input()  # a body left out: its defaults
+        return handler(app, actor=who.actor, **command.arguments(path, given))
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    body_type: Any = command.input | None if face.optional_body else command.input
+    parameters = [
+        inspect.Parameter("app", keyword, annotation=AppDep),
+        inspect.Parameter("who", keyword, annotation=Writer),
+        *(
+            inspect.Parameter(name, keyword, annotation=_PATH_TYPES[name])
+            for name in face.path_params
+        ),
+        inspect.Parameter(
+            "body",
+            keyword,
+            annotation=body_type,
+            default=None if face.optional_body else inspect.Parameter.empty,
+        ),
+    ]
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        parameters, return_annotation=dict[str, Any]
+    )
+    endpoint.__name__ = endpoint.__qualname__ = face.operation
+    return endpoint
+
+
+for _command in COMMANDS:
+    if not _command.api.hand_written:
+        _declared(_command)(_endpoint(_command))
+
+
+@_declared(BY_NAME[AuditAction.MAIL_RETRY])
+def retry_mail(
+    app: AppDep, who: Writer, pid: Pid, body: schema.MailRetry | None = None
+) -> dict[str, Any]:
+    # One message when the body names it, else every failed message of the procedure.
+    if body is not None and body.message is not None:
+        return mail_commands.retry_message(app, body.message, actor=who.actor, procedure_id=pid)
+    return mail_commands.retry_procedure(app, pid, actor=who.actor)

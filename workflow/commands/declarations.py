@@ -1,0 +1,562 @@
+"""Every write command declared once: its input, result, handler, roles, phases and faces.
+
+A face (today the JSON API; the CLI and the web forms can follow) reads a `Command` and
+derives its own shape from it: the API registers one route per declaration
+(workflow/web/routes/api.py), mapping the input's domain field names to the handler's keyword
+names. The handler is named as "module:function" and imported only when a face first runs it,
+so reading the catalog imports no command module (and none of what those import).
+
+A declaration says what the command is, never how it works: the rules stay in the handler and
+in `states`. `action` names the phase permission (states/actions.py) the handler checks; a
+command without one is allowed in every phase by its own rules (opening, advancing,
+cancelling, revoking links, retrying mail).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from states.actions import ALLOWED_PHASES, Action
+from states.audit_actions import AuditAction
+from states.i18n import Text
+from states.phases import Phase
+from workflow.commands import schema as s
+
+Method = Literal["POST", "PUT", "PATCH", "DELETE"]
+
+# Who may run a command: the web session's roles (workflow.web.session.Role) by value. Every
+# write the API offers is the facilitator's; the personal links reach their own few commands.
+FACILITATOR = "facilitator"
+
+# What every write can answer besides success; opening a procedure has no procedure to miss.
+WRITE_STATUSES = (401, 403, 404, 408, 409, 413, 422, 503)
+OPEN_STATUSES = (401, 403, 408, 409, 413, 422, 503)
+
+# A path's ids have the same names in every route; the handlers call them by their own names.
+PATH_NAMES: Mapping[str, str] = MappingProxyType(
+    {"pid": "procedure_id", "sid": "session_id", "cid": "candidate_id"}
+)
+
+
+def _frozen(mapping: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class ApiFace:
+    """How the JSON API offers a command: method, path (under /api), answer and description."""
+
+    method: Method
+    path: str
+    operation: str  # the operation id, stable for generated clients
+    tag: str
+    summary: str
+    status_code: int = 200
+    statuses: tuple[int, ...] = WRITE_STATUSES
+    description: str | None = None
+    # A body that may be left out entirely (then the input's defaults hold).
+    optional_body: bool = False
+    # The route is written by hand from this face (a dispatch the loop does not express).
+    hand_written: bool = False
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        return tuple(part[1:-1] for part in self.path.split("/") if part.startswith("{"))
+
+
+@dataclass(frozen=True)
+class Command:
+    """One write command: what it takes, what it answers, who may run it and when."""
+
+    name: AuditAction
+    handler: str  # "workflow.commands.sessions:move_session", imported on first use
+    input: type[BaseModel]
+    result: type[BaseModel]
+    label: Text
+    api: ApiFace
+    roles: frozenset[str] = frozenset({FACILITATOR})
+    action: Action | None = None
+    # Input field -> the handler's keyword, where the names differ.
+    names: Mapping[str, str] = field(default_factory=_frozen)
+    # Path parameter -> the handler's keyword, beyond PATH_NAMES (pid, sid, cid).
+    path_names: Mapping[str, str] = field(default_factory=_frozen)
+    # Keywords the face passes as they are (who recorded it, how a refusal names the field).
+    fixed: Mapping[str, Any] = field(default_factory=_frozen)
+    # Input field -> how its value reaches the handler, where the types differ.
+    convert: Mapping[str, Callable[[Any], Any]] = field(default_factory=_frozen)
+
+    @property
+    def phases(self) -> tuple[Phase, ...] | None:
+        """The phases the command may run in; None: every phase, by the command's own rules."""
+        return ALLOWED_PHASES[self.action] if self.action is not None else None
+
+    def keyword(self, name: str) -> str:
+        """The handler's keyword for an input field."""
+        return self.names.get(name, name)
+
+    def path_keyword(self, name: str) -> str:
+        """The handler's keyword for a path parameter."""
+        return self.path_names.get(name, PATH_NAMES.get(name, name))
+
+    def resolve(self) -> Callable[..., Any]:
+        """The handler function (its module imported now, once)."""
+        module, function = self.handler.split(":")
+        found: Callable[..., Any] = getattr(importlib.import_module(module), function)
+        return found
+
+    def arguments(self, path: Mapping[str, Any], body: BaseModel | None) -> dict[str, Any]:
+        """The handler's keyword arguments for these path values and this input (no actor)."""
+        arguments = {self.path_keyword(name): value for name, value in path.items()}
+        for name in type(body).model_fields if body is not None else ():
+            value = getattr(body, name)
+            arguments[self.keyword(name)] = (
+                self.convert[name](value) if name in self.convert else value
+            )
+        arguments.update(self.fixed)
+        return arguments
+
+
+def _comma_list(numbers: list[int]) -> str:
+    # The assessment takes its criteria as the command line writes them: "1,3".
+    return ",".join(str(n) for n in numbers)
+
+
+def _names(**names: str) -> Mapping[str, str]:
+    return _frozen(names)
+
+
+COMMANDS: tuple[Command, ...] = (
+    # --- Procedures ---
+    Command(
+        AuditAction.PROCEDURE_INIT,
+        "workflow.commands.procedures:init_procedure",
+        s.NewProcedure,
+        s.Done,
+        Text("Procedure openen", "Open a procedure"),
+        ApiFace(
+            "POST",
+            "/procedures",
+            "open_procedure",
+            "procedures",
+            "Open a procedure (phase preparation)",
+            status_code=201,
+            statuses=OPEN_STATUSES,
+        ),
+        names=_names(governing_body="body"),
+    ),
+    Command(
+        AuditAction.PHASE_ADVANCE,
+        "workflow.commands.procedures:advance",
+        s.AdvanceRequest,
+        s.Advanced,
+        Text("Naar de volgende fase", "Go to the next phase"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/advance",
+            "advance",
+            "procedures",
+            "Go to the next phase if every rule allows it",
+            optional_body=True,
+        ),
+    ),
+    Command(
+        AuditAction.PHASE_CANCEL,
+        "workflow.commands.procedures:cancel",
+        s.CancelRequest,
+        s.Done,
+        Text("Procedure annuleren", "Cancel the procedure"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/cancel",
+            "cancel",
+            "procedures",
+            "Cancel the procedure, with a reason",
+        ),
+    ),
+    Command(
+        AuditAction.DEVIATION_RECORD,
+        "workflow.commands.procedures:deviate",
+        s.DeviationRequest,
+        s.DeviationRecorded,
+        Text("Afwijking vastleggen", "Record a deviation"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/deviations",
+            "deviate",
+            "procedures",
+            "Record a deliberate deviation from a balance rule",
+            status_code=201,
+        ),
+        action=Action.DEVIATE,
+    ),
+    # --- Workgroup and planning ---
+    Command(
+        AuditAction.MEMBER_ADD,
+        "workflow.commands.people:add_member",
+        s.NewMember,
+        s.MemberAdded,
+        Text("Werkgroeplid toevoegen", "Add a workgroup member"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/members",
+            "add_member",
+            "workgroup",
+            "Add a workgroup member with a role",
+            status_code=201,
+        ),
+        action=Action.ADD_MEMBER,
+    ),
+    Command(
+        AuditAction.MILESTONE_SET,
+        "workflow.commands.planning:set_milestone",
+        s.MilestoneDate,
+        s.MilestoneSet,
+        Text("Mijlpaal vaststellen", "Set a milestone"),
+        ApiFace(
+            "PUT",
+            "/procedures/{pid}/milestones/{key}",
+            "set_milestone",
+            "planning",
+            "Set the date of a milestone",
+        ),
+        action=Action.SET_MILESTONE,
+        names=_names(date="day"),
+    ),
+    # --- Experts ---
+    Command(
+        AuditAction.EXPERT_ADD,
+        "workflow.commands.people:add_expert",
+        s.NewExpert,
+        s.ExpertAdded,
+        Text("Expert toevoegen", "Add an expert"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/experts",
+            "add_expert",
+            "experts",
+            "Add an expert",
+            status_code=201,
+        ),
+        action=Action.ADD_EXPERT,
+    ),
+    Command(
+        AuditAction.EXPERT_INVITE,
+        "workflow.commands.people:invite",
+        s.Invitations,
+        s.Invited,
+        Text("Experts uitnodigen", "Invite experts"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/experts/invitations",
+            "invite_experts",
+            "experts",
+            "Queue invitations, each with a fresh personal link",
+        ),
+        action=Action.INVITE_EXPERT,
+    ),
+    Command(
+        AuditAction.EXPERT_RESPOND,
+        "workflow.commands.people:respond",
+        s.ExpertResponse,
+        s.Responded,
+        Text("Antwoord van een expert vastleggen", "Record an expert's answer"),
+        ApiFace(
+            "PUT",
+            "/procedures/{pid}/experts/{email}/response",
+            "record_response",
+            "experts",
+            "Record an expert's answer to the invitation",
+        ),
+        action=Action.RESPOND,
+    ),
+    Command(
+        AuditAction.LINK_REVOKE,
+        "workflow.commands.access:revoke_links",
+        s.LinkRevocation,
+        s.LinksRevoked,
+        Text("Persoonlijke links intrekken", "Revoke personal links"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/links/revocations",
+            "revoke_links",
+            "experts",
+            "Revoke a person's personal links (expert, advice or decision)",
+            description="Their open sessions end on their next request; audited as `link.revoke`.",
+        ),
+        # A refusal names the body's field, not the command line's option.
+        fixed=_frozen({"field": "email"}),
+    ),
+    Command(
+        AuditAction.EXPERT_EMAIL,
+        "workflow.commands.people:correct_expert_email",
+        s.AddressCorrection,
+        s.AddressCorrected,
+        Text("E-mailadres van een expert corrigeren", "Correct an expert's address"),
+        ApiFace(
+            "PUT",
+            "/procedures/{pid}/experts/{email}/email",
+            "correct_expert_email",
+            "experts",
+            "Correct an expert's e-mail address (their waiting and failed mail follows)",
+        ),
+        action=Action.CORRECT_ADDRESS,
+        # The path names the address as it is, the body the address as it should be.
+        names=_names(email="new"),
+        path_names=_names(email="old"),
+    ),
+    Command(
+        AuditAction.MEMBER_EMAIL,
+        "workflow.commands.people:correct_member_email",
+        s.AddressCorrection,
+        s.AddressCorrected,
+        Text("E-mailadres van een werkgroeplid corrigeren", "Correct a member's address"),
+        ApiFace(
+            "PUT",
+            "/procedures/{pid}/members/{email}/email",
+            "correct_member_email",
+            "workgroup",
+            "Correct a workgroup member's e-mail address, in every role they hold",
+        ),
+        action=Action.CORRECT_ADDRESS,
+        names=_names(email="new"),
+        path_names=_names(email="old"),
+    ),
+    # --- Expert sessions ---
+    Command(
+        AuditAction.SESSION_ADD,
+        "workflow.commands.sessions:add_session",
+        s.NewSession,
+        s.SessionAdded,
+        Text("Bijeenkomst plannen", "Plan a session"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/sessions",
+            "add_session",
+            "sessions",
+            "Plan an expert session",
+            status_code=201,
+        ),
+        action=Action.ADD_SESSION,
+    ),
+    Command(
+        AuditAction.SESSION_MOVE,
+        "workflow.commands.sessions:move_session",
+        s.SessionMove,
+        s.SessionMoved,
+        Text("Bijeenkomst verplaatsen", "Move a session"),
+        ApiFace(
+            "PATCH",
+            "/procedures/{pid}/sessions/{sid}",
+            "move_session",
+            "sessions",
+            "Move a session; attendees get an updated calendar invitation",
+        ),
+        action=Action.CHANGE_SESSION,
+    ),
+    Command(
+        AuditAction.SESSION_CANCEL,
+        "workflow.commands.sessions:cancel_session",
+        s.SessionCancellation,
+        s.SessionCancelled,
+        Text("Bijeenkomst afzeggen", "Call a session off"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/sessions/{sid}/cancellation",
+            "cancel_session",
+            "sessions",
+            "Call a session off, with a reason",
+        ),
+        action=Action.CHANGE_SESSION,
+    ),
+    Command(
+        AuditAction.SESSION_ATTEND,
+        "workflow.commands.sessions:attend",
+        s.Attendance,
+        s.AttendanceRecorded,
+        Text("Aanwezigheid vastleggen", "Record attendance"),
+        ApiFace(
+            "PUT",
+            "/procedures/{pid}/sessions/{sid}/attendance",
+            "record_attendance",
+            "sessions",
+            "Add experts to a session's attendance list",
+        ),
+        action=Action.RECORD_ATTENDANCE,
+    ),
+    # --- Candidates and the concept list ---
+    Command(
+        AuditAction.CANDIDATE_ADD,
+        "workflow.commands.sessions:add_candidate",
+        s.NewCandidate,
+        s.CandidateAdded,
+        Text("Kandidaat toevoegen", "Add a candidate"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/candidates",
+            "add_candidate",
+            "candidates",
+            "Nominate a candidate hotspot on an expert's behalf",
+            status_code=201,
+        ),
+        action=Action.ADD_CANDIDATE,
+    ),
+    Command(
+        AuditAction.CANDIDATE_ASSESS,
+        "workflow.commands.sessions:assess",
+        s.Assessment,
+        s.Assessed,
+        Text("Kandidaat beoordelen", "Assess a candidate"),
+        ApiFace(
+            "PUT",
+            "/procedures/{pid}/candidates/{cid}/assessment",
+            "assess_candidate",
+            "candidates",
+            "Assess a candidate against the four criteria",
+        ),
+        action=Action.ASSESS_CANDIDATE,
+        convert=_frozen({"criteria": _comma_list}),
+    ),
+    Command(
+        AuditAction.CONCEPT_LIST_EMPTY_REASON,
+        "workflow.commands.sessions:empty_list_reason",
+        s.EmptyListReason,
+        s.Done,
+        Text("Reden voor een lege conceptlijst vastleggen", "Record why the list is empty"),
+        ApiFace(
+            "PUT",
+            "/procedures/{pid}/concept-list/empty-reason",
+            "set_empty_list_reason",
+            "candidates",
+            "Record why the concept list stays empty",
+        ),
+        action=Action.EMPTY_LIST_REASON,
+    ),
+    # --- Advice and decision (the facilitator records them on the writer's behalf) ---
+    Command(
+        AuditAction.ADVICE_RECORD,
+        "workflow.commands.decision:record_advice",
+        s.Advice,
+        s.AdviceRecorded,
+        Text("Advies archivaris vastleggen", "Record the archivist's advice"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/advice",
+            "record_advice",
+            "decision",
+            "Record the archivist's advice on their behalf",
+        ),
+        action=Action.RECORD_ADVICE,
+        fixed=_frozen({"via": "facilitator"}),
+    ),
+    Command(
+        AuditAction.DECISION_RECORD,
+        "workflow.commands.decision:record_decision",
+        s.Decision,
+        s.DecisionRecorded,
+        Text("Besluit vastleggen", "Record the decision"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/decision",
+            "record_decision",
+            "decision",
+            "Record the governing body's decision on its behalf",
+        ),
+        action=Action.RECORD_DECISION,
+        names=_names(date="day"),
+        fixed=_frozen({"via": "facilitator"}),
+    ),
+    # --- Inventory and publication ---
+    Command(
+        AuditAction.INVENTORY_SYSTEM,
+        "workflow.commands.records:add_system",
+        s.InventorySystem,
+        s.SystemAdded,
+        Text("Systeem aan de inventarisatie toevoegen", "Add a system to the inventory"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/inventory/systems",
+            "add_system",
+            "inventory",
+            "List an information system to search for an adopted hotspot",
+            status_code=201,
+        ),
+        action=Action.INVENTORY,
+    ),
+    Command(
+        AuditAction.INVENTORY_DOSSIER,
+        "workflow.commands.records:mark_dossier",
+        s.InventoryDossier,
+        s.DossierMarked,
+        Text("Dossier op blijvend bewaren zetten", "Mark a file for permanent retention"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/inventory/dossiers",
+            "mark_dossier",
+            "inventory",
+            "Mark a dossier found for a hotspot as to be retained",
+            status_code=201,
+        ),
+        action=Action.INVENTORY,
+    ),
+    Command(
+        AuditAction.INVENTORY_NONE,
+        "workflow.commands.records:nothing_found",
+        s.NothingFound,
+        s.NothingFoundRecorded,
+        Text("Geen dossiers gevonden vastleggen", "Record that no files were found"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/inventory/none",
+            "record_nothing_found",
+            "inventory",
+            "Record that a system holds nothing for a hotspot, and why",
+        ),
+        action=Action.INVENTORY,
+    ),
+    Command(
+        AuditAction.PUBLICATION_RECORD,
+        # The public list's files are not written here: `hotspot public-list` writes them
+        # from what this records, wherever the operator wants them.
+        "workflow.commands.records:publish",
+        s.Publication,
+        s.Published,
+        Text("Publicatie vastleggen", "Record the publication"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/publication",
+            "record_publication",
+            "publication",
+            "Record the publication of the adopted list",
+            status_code=201,
+        ),
+        action=Action.PUBLISH,
+        names=_names(date="day"),
+    ),
+    # --- Mail ---
+    Command(
+        AuditAction.MAIL_RETRY,
+        # With a `message` in the body the route runs mail:retry_message for that one
+        # message instead: a dispatch on the input, so the route is written by hand.
+        "workflow.commands.mail:retry_procedure",
+        s.MailRetry,
+        s.MailRetried,
+        Text("Mislukte mail opnieuw versturen", "Send failed mail again"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/outbox/retry",
+            "retry_mail",
+            "records",
+            "Send failed mail again: one message, or every failed message of the procedure",
+            optional_body=True,
+            hand_written=True,
+        ),
+    ),
+)
+
+BY_NAME: Mapping[AuditAction, Command] = MappingProxyType({c.name: c for c in COMMANDS})
