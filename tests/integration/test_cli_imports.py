@@ -24,7 +24,7 @@ from workflow.settings import Settings
 from workflow.worker import DEFAULT_INTERVAL_SECONDS
 
 # What showing a status must not load: the web app, documents, password hashing, mail
-# rendering, migrations, the ORM, the key code and the scheduler.
+# rendering, migrations, the ORM, the key code, the scheduler and the command declarations.
 NOT_FOR_STATUS = (
     "fastapi",
     "starlette",
@@ -42,6 +42,9 @@ NOT_FOR_STATUS = (
     "workflow.db.models",
     "workflow.web",
     "workflow.worker",
+    # The command declarations and their typed inputs: a write command loads them to run.
+    "pydantic",
+    "workflow.commands.declarations",
 )
 
 PROBE = """

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from states.audit_actions import AuditAction
 from states.errors import InvalidInput
 from states.i18n import Text
 from workflow.cli.context import CliContext, common_options
@@ -133,13 +134,17 @@ def mail_retry(ctx: CliContext, message: str | None, proc: str | None) -> None:
                 "name one message number or --procedure PROC (not both)",
             ),
         )
-    from workflow.commands import mail as mail_commands
-
     if message is not None:
+        # One message by its number: not a declared command (the API reaches it through
+        # mail.retry's body), so it is called as it is.
+        from workflow.commands import mail as mail_commands
+
         result = mail_commands.retry_message(ctx.app, message, actor=ctx.actor)
     else:
+        from workflow.commands.declarations import run
+
         assert proc is not None
-        result = mail_commands.retry_procedure(ctx.app, proc, actor=ctx.actor)
+        result = run(AuditAction.MAIL_RETRY, ctx.app, ctx.actor, {"pid": proc}, {})
     n, numbers = result["count"], ", ".join(str(i) for i in result["messages"])
     skipped = "".join(f"\n  - {s['reason']}" for s in result["skipped"])
     skipped_en = "".join(f"\n  - {s['reason_en']}" for s in result["skipped"])

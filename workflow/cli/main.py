@@ -19,6 +19,7 @@ from states.errors import HotspotError
 from states.i18n import Language, Text, parse_language
 from workflow.cli import (
     deadline_commands,
+    declared,
     document_commands,
     mail_commands,
     procedure_commands,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "cli",
     "deadline_commands",
+    "declared",
     "document_commands",
     "mail_commands",
     "main",

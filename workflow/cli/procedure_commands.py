@@ -1,61 +1,20 @@
-"""Commands about a procedure as a whole: open, list, status, advance, cancel, audit, demo."""
+"""Commands about a procedure as a whole: list, status, audit, demo.
+
+Opening, advancing, cancelling and deviating are declared write commands: rows of
+workflow/cli/declared.py.
+"""
 
 from __future__ import annotations
 
 import io
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
 from workflow.cli.context import CliContext, common_options
-from workflow.cli.group import cli, done
-
-
-@cli.command()
-@click.option("--org", required=True, help="Organisatie, bijv. 'Provincie Overijssel'.")
-@click.option("--body", required=True, help="Bestuursorgaan, bijv. 'Gedeputeerde Staten'.")
-@click.option("--period", required=True, help="Referentieperiode, bijv. 2017-2023.")
-@click.option("--id", "procedure_id", default=None, help="Eigen code voor de procedure.")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="TOML-bestand van de organisatie met afwijkende regels.",
-)
-@click.option("--legal-basis", default=None, help="Wettelijke grondslag (standaard uit config).")
-@common_options
-def init(
-    ctx: CliContext,
-    org: str,
-    body: str,
-    period: str,
-    procedure_id: str | None,
-    config_file: Path | None,
-    legal_basis: str | None,
-) -> None:
-    """Open een nieuwe procedure (fase voorbereiding)."""
-    from workflow.commands import procedures
-
-    result = procedures.init_procedure(
-        ctx.app,
-        organisation=org,
-        body=body,
-        period=period,
-        actor=ctx.actor,
-        procedure_id=procedure_id,
-        config_file=config_file,
-        legal_basis=legal_basis,
-    )
-    done(
-        ctx,
-        result,
-        f"Procedure {result['procedure']} geopend",
-        f"Procedure {result['procedure']} opened",
-    )
+from workflow.cli.group import cli
 
 
 @cli.command(name="list")
@@ -108,47 +67,6 @@ def status(ctx: CliContext, proc: str) -> None:
 
     st = procedure_status.status(ctx.app, proc)
     ctx.emit(st.to_json(ctx.language), lambda: render.status(ctx.console, st, ctx.language))
-
-
-@cli.command()
-@click.argument("proc")
-@click.option("--reason", default=None, help="Toelichting voor het auditspoor.")
-@common_options
-def advance(ctx: CliContext, proc: str, reason: str | None) -> None:
-    """Ga naar de volgende fase als alle regels het toelaten."""
-    from states.phases import Phase
-    from workflow.commands import procedures
-
-    result = procedures.advance(ctx.app, proc, actor=ctx.actor, reason=reason)
-    label = Phase(result["phase"]).label
-    done(ctx, result, f"Nu in fase {label.nl}", f"Now in phase {label.en}")
-
-
-@cli.command()
-@click.argument("proc")
-@click.option("--reason", required=True, help="Waarom de procedure stopt.")
-@common_options
-def cancel(ctx: CliContext, proc: str, reason: str) -> None:
-    """Annuleer de procedure, met reden."""
-    from workflow.commands import procedures
-
-    result = procedures.cancel(ctx.app, proc, actor=ctx.actor, reason=reason)
-    done(ctx, result, "Procedure geannuleerd", "Procedure cancelled")
-
-
-@cli.command()
-@click.argument("proc")
-@click.argument("rule_code")
-@click.option("--reason", required=True, help="Waarom van de regel wordt afgeweken.")
-@common_options
-def deviate(ctx: CliContext, proc: str, rule_code: str, reason: str) -> None:
-    """Leg een bewuste afwijking van een evenwichtsregel vast."""
-    from workflow.commands import procedures
-
-    result = procedures.deviate(ctx.app, proc, rule_code, actor=ctx.actor, reason=reason)
-    done(
-        ctx, result, f"Afwijking van {rule_code} vastgelegd", f"Deviation from {rule_code} recorded"
-    )
 
 
 @cli.command()

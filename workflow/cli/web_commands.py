@@ -279,32 +279,7 @@ def link_group() -> None:
     """Persoonlijke links van experts, archivaris en management."""
 
 
-@link_group.command(name="revoke")
-@click.argument("procedure")
-@click.option("--email", required=True, help="Het adres van de persoon.")
-@click.option(
-    "--purpose",
-    type=click.Choice(["expert", "advice", "decision"]),
-    default=None,
-    help="Alleen deze soort link (zonder: alle links van deze persoon).",
-)
-@click.option("--reason", default=None, help="Waarom (komt in de audittrail).")
-@common_options
-def link_revoke(
-    ctx: CliContext, procedure: str, email: str, purpose: str | None, reason: str | None
-) -> None:
-    """Trek de persoonlijke link(s) van één persoon in; hun open sessies eindigen."""
-    from workflow.commands import access
-
-    result = access.revoke_links(
-        ctx.app, procedure, email, actor=ctx.actor, purpose=purpose, reason=reason
-    )
-    done(
-        ctx,
-        result,
-        f"{result['revoked']} link(s) ingetrokken",
-        f"{result['revoked']} link(s) revoked",
-    )
+# `link revoke` is a declared write command: a row of workflow/cli/declared.py.
 
 
 @cli.command()

@@ -1,10 +1,11 @@
 """Every write command declared once: its input, result, handler, roles, phases and faces.
 
-A face (today the JSON API; the CLI and the web forms can follow) reads a `Command` and
-derives its own shape from it: the API registers one route per declaration
-(workflow/web/routes/api.py), mapping the input's domain field names to the handler's keyword
-names. The handler is named as "module:function" and imported only when a face first runs it,
-so reading the catalog imports no command module (and none of what those import).
+A face reads a `Command` and derives its own shape from it: the API registers one route per
+declaration (workflow/web/routes/api.py), the CLI one click command per row of its table
+(workflow/cli/declared.py); both map the domain field names to the handler's keyword names
+through `Command.keywords`. The handler is named as "module:function" and imported only when
+a face first runs it, so reading the catalog imports no command module (and none of what
+those import).
 
 A declaration says what the command is, never how it works: the rules stay in the handler and
 in `states`. `action` names the phase permission (states/actions.py) the handler checks; a
@@ -110,16 +111,25 @@ class Command:
         found: Callable[..., Any] = getattr(importlib.import_module(module), function)
         return found
 
+    def keywords(self, path: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:
+        """The handler's keywords for path values and input field values, each given by its
+        domain name: the one mapping every face shares (the API's typed input, the CLI's words).
+        """
+        arguments = {self.path_keyword(name): value for name, value in path.items()}
+        arguments.update({self.keyword(name): value for name, value in fields.items()})
+        return arguments
+
     def arguments(self, path: Mapping[str, Any], body: BaseModel | None) -> dict[str, Any]:
         """The handler's keyword arguments for these path values and this input (no actor)."""
-        arguments = {self.path_keyword(name): value for name, value in path.items()}
+        fields = {}
         for name in type(body).model_fields if body is not None else ():
             value = getattr(body, name)
-            arguments[self.keyword(name)] = (
-                self.convert[name](value) if name in self.convert else value
-            )
-        arguments.update(self.fixed)
-        return arguments
+            fields[name] = self.convert[name](value) if name in self.convert else value
+        return {**self.keywords(path, fields), **self.fixed}
+
+    def call(self, app: Any, actor: str, /, **keywords: Any) -> Any:
+        """Run the handler: `app` first, then who acts, then the keywords `keywords()` made."""
+        return self.resolve()(app, actor=actor, **keywords)
 
 
 def _comma_list(numbers: list[int]) -> str:
@@ -560,3 +570,18 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 BY_NAME: Mapping[AuditAction, Command] = MappingProxyType({c.name: c for c in COMMANDS})
+
+
+def run(
+    name: AuditAction,
+    app: Any,
+    actor: str,
+    path: Mapping[str, Any],
+    fields: Mapping[str, Any],
+    /,
+    **extra: Any,
+) -> Any:
+    """Run a declared command with path values and input fields by their domain names, plus
+    keywords a face gives the handler as they are: how the CLI dispatches every write."""
+    command = BY_NAME[name]
+    return command.call(app, actor, **command.keywords(path, fields), **extra)
