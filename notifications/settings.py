@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from notifications.addresses import AddressRefused, sender_address
+from states.bounded import seconds, whole_number_setting
 from states.errors import InvalidInput
 from states.i18n import Text
 
@@ -72,7 +73,7 @@ class MailSettings:
         smtp_table = table.get("smtp", {})
         smtp = SmtpSettings(
             host=str(env.get("HOTSPOT_SMTP_HOST") or smtp_table.get("host", "localhost")),
-            port=_number(env, smtp_table, "HOTSPOT_SMTP_PORT", "mail.smtp.port", "port", 25),
+            port=_number(smtp_table, "port", 25, "mail.smtp.port", env, "HOTSPOT_SMTP_PORT"),
             tls=_choice(
                 "HOTSPOT_SMTP_TLS",
                 env.get("HOTSPOT_SMTP_TLS") or smtp_table.get("tls", "starttls"),
@@ -82,15 +83,17 @@ class MailSettings:
             username=env.get("HOTSPOT_SMTP_USERNAME") or None,
             password=env.get("HOTSPOT_SMTP_PASSWORD") or None,
             ca_file=env.get("HOTSPOT_SMTP_CA_FILE") or smtp_table.get("ca_file") or None,
-            timeout_seconds=_seconds(
-                "mail.smtp.timeout_seconds", smtp_table.get("timeout_seconds", 60)
+            timeout_seconds=seconds(
+                "mail.smtp.timeout_seconds",
+                smtp_table.get("timeout_seconds", 60),
+                MAX_TIMEOUT_SECONDS,
             ),
         )
         base = cls()
         sender_field = "HOTSPOT_MAIL_FROM" if env.get("HOTSPOT_MAIL_FROM") else "mail.from"
 
-        def number(key: str, default: int) -> int:
-            return _int(f"mail.{key}", table.get(key, default))
+        def number(key: str, default: int, variable: str | None = None) -> int:
+            return _number(table, key, default, f"mail.{key}", env, variable)
 
         return replace(
             base,
@@ -114,13 +117,8 @@ class MailSettings:
             max_backoff_seconds=number("max_backoff_seconds", base.max_backoff_seconds),
             lease_seconds=number("lease_seconds", base.lease_seconds),
             batch_size=number("batch_size", base.batch_size),
-            link_valid_days=_number(
-                env,
-                table,
-                "HOTSPOT_LINK_VALID_DAYS",
-                "mail.link_valid_days",
-                "link_valid_days",
-                base.link_valid_days,
+            link_valid_days=number(
+                "link_valid_days", base.link_valid_days, "HOTSPOT_LINK_VALID_DAYS"
             ),
         )
 
@@ -141,59 +139,18 @@ MAX_TIMEOUT_SECONDS = 3600.0
 
 
 def _number(
-    env: Mapping[str, str],
     table: Mapping[str, Any],
-    variable: str,
-    name: str,
     key: str,
     default: int,
+    name: str,
+    env: Mapping[str, str],
+    variable: str | None = None,
 ) -> int:
-    """A number from the environment (named by its variable) or else the table."""
-    if env.get(variable):
-        return _int(variable, env[variable], LIMITS[key])
-    return _int(name, table.get(key, default), LIMITS[key])
-
-
-def _int(name: str, value: object, maximum: int | None = None) -> int:
-    if maximum is None:
-        maximum = LIMITS[name.rsplit(".", 1)[-1]]
-    shown = str(value)[:30]
-    try:
-        if isinstance(value, bool):  # TOML's true is no number, though int() would take it
-            raise ValueError(shown)
-        number = int(str(value))
-    except ValueError:
-        raise InvalidInput(
-            name, Text(f"{shown!r} is geen geheel getal", f"{shown!r} is not a whole number")
-        ) from None
-    if not 1 <= number <= maximum:
-        raise InvalidInput(
-            name,
-            Text(
-                f"{str(number)[:30]} ligt niet tussen 1 en {maximum}",
-                f"{str(number)[:30]} is not between 1 and {maximum}",
-            ),
-        )
-    return number
-
-
-def _seconds(name: str, value: object) -> float:
-    """A positive number of seconds, at most an hour (fractions allowed)."""
-    try:
-        seconds = float(str(value)) if not isinstance(value, bool) else float("nan")
-    except ValueError:
-        seconds = float("nan")
-    # NaN fails every comparison, so it is refused here too.
-    if not 0 < seconds <= MAX_TIMEOUT_SECONDS:
-        raise InvalidInput(
-            name,
-            Text(
-                f"{str(value)[:30]!r} is geen aantal seconden tussen 0 en {MAX_TIMEOUT_SECONDS:g}",
-                f"{str(value)[:30]!r} is not a number of seconds between 0 and "
-                f"{MAX_TIMEOUT_SECONDS:g}",
-            ),
-        )
-    return seconds
+    """A number from 1 to its limit, from the environment (named by its variable) or else
+    the table (named by `name`)."""
+    return whole_number_setting(
+        table, key, default, name, 1, LIMITS[key], env=env, variable=variable
+    )
 
 
 def _sender(name: str, value: object) -> str:

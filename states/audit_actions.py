@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from enum import StrEnum
+from string import Formatter
 from typing import Any
 
 from states.balance_report import rule_label
@@ -279,514 +280,463 @@ def _plural(count: int, one: Text, many: Text) -> Text:
     return Text(f"{count} {word.nl}", f"{count} {word.en}")
 
 
-def _quoted(value: str) -> Text:
-    return Text(f"‘{value}’", f"‘{value}’")
+def _milestone(value: str) -> Text:
+    return MILESTONE_LABELS.get(value, Text(value, value))
 
 
-def _phase(value: str | None) -> Text | None:
-    if value is None:
-        return None
+def _phase(value: str) -> Text:
     try:
         return PHASE_LABELS[Phase(value)]
     except ValueError:
         return Text(value, value)
 
 
-def _milestone(value: str) -> Text:
-    return MILESTONE_LABELS.get(value, Text(value, value))
-
-
-def _with(base: Text, extra_nl: str, extra_en: str) -> Text:
-    return Text(base.nl + extra_nl, base.en + extra_en)
-
-
 # --- one sentence per action ---------------------------------------------------------------
 
+# A sentence is a template per language whose named parts are read from the data; a part is
+# a `_Reader`. A reader that gives None means "not in this record", and a sentence missing a
+# part it needs says no more than the label. Optional wording ("in Stadhuis") is a part that
+# never gives None: its words, or nothing.
+_Part = Text | str | int
+_Reader = Callable[[_Data], _Part | None]
 # Each gets the actor's name and the data; None means "not enough to say more than the label".
 _Sentence = Callable[[str, _Data], Text | None]
-_SENTENCES: dict[AuditAction, _Sentence] = {}
+
+_NOTHING = Text("", "")
 
 
-def _says(action: AuditAction) -> Callable[[_Sentence], _Sentence]:
-    def register(sentence: _Sentence) -> _Sentence:
-        _SENTENCES[action] = sentence
-        return sentence
-
-    return register
+def _word(part: _Part, language: Language) -> str:
+    return part(language) if isinstance(part, Text) else str(part)
 
 
-@_says(AuditAction.PROCEDURE_INIT)
-def _procedure_init(who: str, d: _Data) -> Text | None:
-    organisation = d.text("organisation")
+def _fill(nl: str, en: str, parts: Mapping[str, _Part]) -> Text:
+    # str.format puts the values in as they are: braces in stored data are never a field.
+    return Text(
+        nl.format(**{name: _word(part, "nl") for name, part in parts.items()}),
+        en.format(**{name: _word(part, "en") for name, part in parts.items()}),
+    )
+
+
+def _checked(nl: str, en: str, names: set[str]) -> None:
+    # A misspelt field would make every record of the action fall back to its label, quietly
+    # (a sentence never raises); found at import, it cannot ship.
+    fields = {field for _, field, _, _ in Formatter().parse(nl + en) if field is not None}
+    if not fields <= names:
+        raise ValueError(f"template fields {sorted(fields - names)} have no reader: {nl!r}")
+
+
+def _say(nl: str, en: str, **readers: _Reader) -> _Sentence:
+    """The sentence `nl`/`en` with `{who}` and each reader's part; None if a part is missing."""
+    _checked(nl, en, {"who", *readers})
+
+    def sentence(who: str, d: _Data) -> Text | None:
+        parts: dict[str, _Part] = {"who": who}
+        for name, read in readers.items():
+            part = read(d)
+            if part is None:
+                return None
+            parts[name] = part
+        return _fill(nl, en, parts)
+
+    return sentence
+
+
+def _first(*sentences: _Sentence) -> _Sentence:
+    """The first of `sentences` the data is enough for: the fullest wording goes first."""
+
+    def sentence(who: str, d: _Data) -> Text | None:
+        for candidate in sentences:
+            said = candidate(who, d)
+            if said is not None:
+                return said
+        return None
+
+    return sentence
+
+
+def _text(key: str) -> _Reader:
+    return lambda d: d.text(key)
+
+
+def _number(key: str) -> _Reader:
+    return lambda d: d.number(key)
+
+
+_Count = Callable[[_Data], int | None]
+
+
+def _count(*counts: _Count) -> _Count:
+    """The first figure one of `counts` finds: records store it under more than one key."""
+
+    def count(d: _Data) -> int | None:
+        for read in counts:
+            found = read(d)
+            if found is not None:
+                return found
+        return None
+
+    return count
+
+
+def _is(key: str, value: bool) -> _Reader:
+    """An empty part when the flag `key` is `value`: it picks a wording, it shows no words."""
+    return lambda d: "" if d.flag(key) is value else None
+
+
+def _moment(key: str) -> _Reader:
+    return lambda d: _when(moment) if (moment := d.moment(key)) is not None else None
+
+
+def _on(key: str) -> _Reader:
+    return lambda d: _day(day) if (day := d.day(key)) is not None else None
+
+
+def _looked_up(key: str, words: Callable[[str], Text | None]) -> _Reader:
+    return lambda d: words(value) if (value := d.text(key)) is not None else None
+
+
+def _counted(count: _Count, one: Text, many: Text) -> _Reader:
+    return lambda d: _plural(number, one, many) if (number := count(d)) is not None else None
+
+
+def _optional(read: _Reader, nl: str, en: str, otherwise: Text = _NOTHING) -> _Reader:
+    """`nl`/`en` with the part as `{v}` when the data has it, else `otherwise`; never None."""
+    _checked(nl, en, {"v"})
+
+    def part(d: _Data) -> Text:
+        found = read(d)
+        return _fill(nl, en, {"v": found}) if found is not None else otherwise
+
+    return part
+
+
+def _period(d: _Data) -> str | None:
     period = d.numbers("period")
-    said = (
-        Text(
-            f"{who} opende de procedure voor {organisation}",
-            f"{who} opened the procedure for {organisation}",
-        )
-        if organisation
-        else Text(f"{who} opende de procedure", f"{who} opened the procedure")
-    )
-    if period is not None and len(period) == 2:
-        said = _with(said, f" over {period[0]}–{period[1]}", f" covering {period[0]}–{period[1]}")
-    return said
+    return f"{period[0]}–{period[1]}" if period is not None and len(period) == 2 else None
 
 
-@_says(AuditAction.PHASE_ADVANCE)
-def _phase_advance(who: str, d: _Data) -> Text | None:
-    before, after = _phase(d.text("from")), _phase(d.text("to"))
-    if after is None:
-        return None
-    said = (
-        Text(
-            f"{who} zette de procedure door van {before.nl} naar {after.nl}",
-            f"{who} moved the procedure on from {before.en} to {after.en}",
-        )
-        if before is not None
-        else Text(
-            f"{who} zette de procedure door naar {after.nl}",
-            f"{who} moved the procedure on to {after.en}",
-        )
-    )
-    version = d.number("list_version")
-    if version is not None:
-        said = _with(
-            said,
-            f"; conceptlijst versie {version} is vastgelegd",
-            f"; concept list version {version} was frozen",
-        )
-    return said
+def _verdict(key: str, yes: Text, no: Text) -> _Reader:
+    return lambda d: None if (flag := d.flag(key)) is None else yes if flag else no
 
 
-@_says(AuditAction.PHASE_CANCEL)
-def _phase_cancel(who: str, d: _Data) -> Text | None:
-    return Text(f"{who} annuleerde de procedure", f"{who} cancelled the procedure")
+def _side(d: _Data) -> Text | None:
+    side = d.text("perspective")
+    return PERSPECTIVE_LABELS[Perspective(side)] if side in _SIDES else None
 
 
-@_says(AuditAction.DEVIATION_RECORD)
-def _deviation(who: str, d: _Data) -> Text | None:
-    code = d.text("rule")
-    if code is None:
-        return None
-    rule = rule_label(code)
-    return Text(
-        f"{who} legde een bewuste afwijking vast van de regel ‘{rule.nl}’",
-        f"{who} recorded a deliberate deviation from the rule ‘{rule.en}’",
-    )
-
-
-@_says(AuditAction.MEMBER_ADD)
-def _member_add(who: str, d: _Data) -> Text | None:
-    name, role = d.text("name"), d.text("role")
-    if name is None:
-        return None
-    said = Text(f"{who} voegde {name}", f"{who} added {name}")
-    if role is not None:
-        said = _with(said, f" ({role})", f" ({role})")
-    return _with(said, " toe aan de werkgroep", " to the workgroup")
-
-
-def _readdressed(who: str, d: _Data, whose: Text) -> Text | None:
-    before, after = d.text("from"), d.text("to")
-    if after is None:
-        return None
-    if before is None:
-        return Text(
-            f"{who} wijzigde het e-mailadres van {whose.nl} in {after}",
-            f"{who} changed the address of {whose.en} to {after}",
-        )
-    return Text(
-        f"{who} wijzigde het e-mailadres van {whose.nl} van {before} in {after}",
-        f"{who} changed the address of {whose.en} from {before} to {after}",
-    )
-
-
-@_says(AuditAction.MEMBER_EMAIL)
-def _member_email(who: str, d: _Data) -> Text | None:
+def _several(d: _Data) -> str | None:
     count = d.count("members")
-    whose = (
-        Text("werkgroepleden", "workgroup members")
-        if count is not None and count > 1
-        else Text("een werkgroeplid", "a workgroup member")
-    )
-    return _readdressed(who, d, whose)
+    return "" if count is not None and count > 1 else None
 
 
-@_says(AuditAction.MILESTONE_SET)
-def _milestone_set(who: str, d: _Data) -> Text | None:
-    key, due = d.text("milestone"), d.day("due")
-    if key is None or due is None:
-        return None
-    label, day = _milestone(key), _day(due)
-    said = Text(
-        f"{who} zette de mijlpaal ‘{label.nl}’ op {day.nl}",
-        f"{who} set the milestone ‘{label.en}’ to {day.en}",
-    )
-    previous = d.day("previous")
-    if previous is not None:
-        before = _day(previous)
-        said = _with(said, f" (was {before.nl})", f" (was {before.en})")
-    return said
+def _criteria(d: _Data) -> str | None:
+    criteria = d.numbers("criteria")
+    return ", ".join(str(c) for c in criteria) if criteria else None
 
 
 _SIDES = frozenset(p.value for p in Perspective)
-
-
-@_says(AuditAction.EXPERT_ADD)
-def _expert_add(who: str, d: _Data) -> Text | None:
-    name = d.text("name")
-    if name is None:
-        return None
-    said = Text(f"{who} voegde expert {name} toe", f"{who} added expert {name}")
-    side = d.text("perspective")
-    if side in _SIDES:
-        label = PERSPECTIVE_LABELS[Perspective(side)]
-        said = _with(said, f" ({label.nl})", f" ({label.en})")
-    return said
-
-
 _EXPERTS = (Text("expert", "expert"), Text("experts", "experts"))
-
-
-@_says(AuditAction.EXPERT_IMPORT)
-def _expert_import(who: str, d: _Data) -> Text | None:
-    count = d.count("count") if d.count("count") is not None else d.count("experts")
-    if count is None:
-        return None
-    many = _plural(count, *_EXPERTS)
-    return Text(f"{who} importeerde {many.nl}", f"{who} imported {many.en}")
-
-
-@_says(AuditAction.EXPERT_INVITE)
-def _expert_invite(who: str, d: _Data) -> Text | None:
-    count = d.count("count") if d.count("count") is not None else d.count("experts")
-    if count is None:
-        return None
-    many = _plural(count, *_EXPERTS)
-    return Text(f"{who} nodigde {many.nl} uit", f"{who} invited {many.en}")
-
-
+_MESSAGES = (Text("bericht", "message"), Text("berichten", "messages"))
 _ANSWERS: dict[str, Text] = {
     Response.ACCEPTED: Text("neemt deel", "takes part"),
     Response.DECLINED: Text("neemt niet deel", "does not take part"),
     Response.PENDING: Text("nog geen antwoord", "no answer yet"),
 }
 
+_PERIOD = _optional(_period, " over {v}", " covering {v}")
+_FROZEN = _optional(
+    _number("list_version"),
+    "; conceptlijst versie {v} is vastgelegd",
+    "; concept list version {v} was frozen",
+)
+_LIST = _optional(
+    _number("list_version"),
+    "conceptlijst versie {v}",
+    "concept list version {v}",
+    otherwise=Text("de conceptlijst", "the concept list"),
+)
+_EXPERT = _optional(_number("expert"), "expert {v}", "expert {v}", otherwise=_EXPERTS[0])
+_TITLE = _optional(_text("title"), " ‘{v}’", " ‘{v}’")
 
-@_says(AuditAction.EXPERT_RESPOND)
-def _expert_respond(who: str, d: _Data) -> Text | None:
-    expert, answer = d.number("expert"), _ANSWERS.get(d.text("response") or "")
-    if answer is None:
-        return None
-    whose = Text(f"expert {expert}", f"expert {expert}") if expert is not None else _EXPERTS[0]
-    return Text(
-        f"{who} legde het antwoord van {whose.nl} vast: {answer.nl}",
-        f"{who} recorded the answer of {whose.en}: {answer.en}",
+
+def _readdressed(whose: _Reader) -> _Sentence:
+    return _first(
+        _say(
+            "{who} wijzigde het e-mailadres van {whose} van {before} in {after}",
+            "{who} changed the address of {whose} from {before} to {after}",
+            whose=whose,
+            before=_text("from"),
+            after=_text("to"),
+        ),
+        _say(
+            "{who} wijzigde het e-mailadres van {whose} in {after}",
+            "{who} changed the address of {whose} to {after}",
+            whose=whose,
+            after=_text("to"),
+        ),
     )
 
 
-@_says(AuditAction.EXPERT_EMAIL)
-def _expert_email(who: str, d: _Data) -> Text | None:
-    expert = d.number("expert")
-    whose = Text(f"expert {expert}", f"expert {expert}") if expert is not None else _EXPERTS[0]
-    return _readdressed(who, d, whose)
+_EXPERT_COUNT = _counted(
+    _count(lambda d: d.count("count"), lambda d: d.count("experts")), *_EXPERTS
+)
 
-
-@_says(AuditAction.SESSION_ADD)
-def _session_add(who: str, d: _Data) -> Text | None:
-    session, at = d.number("session"), d.moment("at")
-    if session is None or at is None:
-        return None
-    when = _when(at)
-    said = Text(
-        f"{who} plande bijeenkomst {session} op {when.nl}",
-        f"{who} scheduled session {session} for {when.en}",
-    )
-    place = d.text("location")
-    if place is not None:
-        said = _with(said, f" in {place}", f" at {place}")
-    return said
-
-
-@_says(AuditAction.SESSION_MOVE)
-def _session_move(who: str, d: _Data) -> Text | None:
-    session, to = d.number("session"), d.moment("to")
-    if session is None or to is None:
-        return None
-    when = _when(to)
-    return Text(
-        f"{who} verplaatste bijeenkomst {session} naar {when.nl}",
-        f"{who} moved session {session} to {when.en}",
-    )
-
-
-@_says(AuditAction.SESSION_CANCEL)
-def _session_cancel(who: str, d: _Data) -> Text | None:
-    session = d.number("session")
-    if session is None:
-        return None
-    return Text(f"{who} zegde bijeenkomst {session} af", f"{who} cancelled session {session}")
-
-
-@_says(AuditAction.SESSION_ATTEND)
-def _session_attend(who: str, d: _Data) -> Text | None:
-    session, count = d.number("session"), d.count("experts")
-    if session is None or count is None:
-        return None
-    many = _plural(count, Text("aanwezige", "attendee"), Text("aanwezigen", "attendees"))
-    return Text(
-        f"{who} registreerde {many.nl} bij bijeenkomst {session}",
-        f"{who} recorded {many.en} at session {session}",
-    )
-
-
-def _candidate(d: _Data) -> Text | None:
-    number, title = d.number("candidate"), d.text("title")
-    if number is None:
-        return None
-    if title is None:
-        return Text(f"kandidaat {number}", f"candidate {number}")
-    return Text(f"kandidaat {number} ‘{title}’", f"candidate {number} ‘{title}’")
-
-
-@_says(AuditAction.CANDIDATE_ADD)
-def _candidate_add(who: str, d: _Data) -> Text | None:
-    candidate = _candidate(d)
-    if candidate is None:
-        return None
-    return Text(f"{who} voegde {candidate.nl} toe", f"{who} added {candidate.en}")
-
-
-@_says(AuditAction.CANDIDATE_ASSESS)
-def _candidate_assess(who: str, d: _Data) -> Text | None:
-    number, included = d.number("candidate"), d.flag("included")
-    if number is None or included is None:
-        return None
-    if not included:
-        return Text(
-            f"{who} beoordeelde kandidaat {number}: niet op de conceptlijst",
-            f"{who} assessed candidate {number}: not on the concept list",
+_SENTENCES: dict[AuditAction, _Sentence] = {
+    AuditAction.PROCEDURE_INIT: _first(
+        _say(
+            "{who} opende de procedure voor {organisation}{period}",
+            "{who} opened the procedure for {organisation}{period}",
+            organisation=_text("organisation"),
+            period=_PERIOD,
+        ),
+        _say(
+            "{who} opende de procedure{period}",
+            "{who} opened the procedure{period}",
+            period=_PERIOD,
+        ),
+    ),
+    AuditAction.PHASE_ADVANCE: _first(
+        _say(
+            "{who} zette de procedure door van {before} naar {after}{frozen}",
+            "{who} moved the procedure on from {before} to {after}{frozen}",
+            before=_looked_up("from", _phase),
+            after=_looked_up("to", _phase),
+            frozen=_FROZEN,
+        ),
+        _say(
+            "{who} zette de procedure door naar {after}{frozen}",
+            "{who} moved the procedure on to {after}{frozen}",
+            after=_looked_up("to", _phase),
+            frozen=_FROZEN,
+        ),
+    ),
+    AuditAction.PHASE_CANCEL: _say(
+        "{who} annuleerde de procedure", "{who} cancelled the procedure"
+    ),
+    AuditAction.DEVIATION_RECORD: _say(
+        "{who} legde een bewuste afwijking vast van de regel ‘{rule}’",
+        "{who} recorded a deliberate deviation from the rule ‘{rule}’",
+        rule=_looked_up("rule", rule_label),
+    ),
+    AuditAction.MEMBER_ADD: _say(
+        "{who} voegde {name}{role} toe aan de werkgroep",
+        "{who} added {name}{role} to the workgroup",
+        name=_text("name"),
+        role=_optional(_text("role"), " ({v})", " ({v})"),
+    ),
+    AuditAction.MEMBER_EMAIL: _readdressed(
+        _optional(
+            _several,
+            "werkgroepleden",
+            "workgroup members",
+            otherwise=Text("een werkgroeplid", "a workgroup member"),
         )
-    said = Text(
-        f"{who} plaatste kandidaat {number} op de conceptlijst",
-        f"{who} put candidate {number} on the concept list",
-    )
-    criteria = d.numbers("criteria")
-    if criteria:
-        shown = ", ".join(str(c) for c in criteria)
-        said = _with(said, f" (criteria {shown})", f" (criteria {shown})")
-    return said
-
-
-@_says(AuditAction.NOMINATION_SUBMIT)
-def _nomination_submit(who: str, d: _Data) -> Text | None:
-    number, title = d.number("candidate"), d.text("title")
-    if number is None or title is None:
-        return None
-    return Text(
-        f"{who} droeg ‘{title}’ voor (kandidaat {number})",
-        f"{who} nominated ‘{title}’ (candidate {number})",
-    )
-
-
-@_says(AuditAction.NOMINATION_EDIT)
-def _nomination_edit(who: str, d: _Data) -> Text | None:
-    candidate = _candidate(d)
-    if candidate is None:
-        return None
-    return Text(
-        f"{who} wijzigde de voordracht {candidate.nl.removeprefix('kandidaat ')}",
-        f"{who} changed nomination {candidate.en.removeprefix('candidate ')}",
-    )
-
-
-@_says(AuditAction.CONCEPT_LIST_EMPTY_REASON)
-def _empty_reason(who: str, d: _Data) -> Text | None:
-    return Text(
-        f"{who} legde vast waarom de conceptlijst leeg is",
-        f"{who} recorded why the concept list is empty",
-    )
-
-
-def _list(d: _Data) -> Text:
-    version = d.number("list_version")
-    if version is None:
-        return Text("de conceptlijst", "the concept list")
-    return Text(f"conceptlijst versie {version}", f"concept list version {version}")
-
-
-@_says(AuditAction.ADVICE_RECORD)
-def _advice(who: str, d: _Data) -> Text | None:
-    positive = d.flag("positive")
-    if positive is None:
-        return None
-    kind = Text("positieve", "positive") if positive else Text("negatieve", "negative")
-    adviser = d.text("by")
-    source = (
-        Text(f"van {adviser}", f"from {adviser}")
-        if adviser
-        else Text("van de archivaris", "from the archivist")
-    )
-    about = _list(d)
-    return Text(
-        f"{who} legde het {kind.nl} advies {source.nl} over {about.nl} vast",
-        f"{who} recorded the {kind.en} advice {source.en} on {about.en}",
-    )
-
-
-@_says(AuditAction.DECISION_RECORD)
-def _decision(who: str, d: _Data) -> Text | None:
-    adopted = d.flag("adopted")
-    if adopted is None:
-        return None
-    about = _list(d)
-    if not adopted:
-        return Text(
-            f"{who} legde vast dat het bestuursorgaan {about.nl} niet vaststelde; de lijst "
-            "gaat terug naar de expertbijeenkomsten",
-            f"{who} recorded that the governing body did not adopt {about.en}; the list goes "
-            "back to the expert sessions",
-        )
-    said = Text(
-        f"{who} legde vast dat het bestuursorgaan {about.nl}",
-        f"{who} recorded that the governing body adopted {about.en}",
-    )
-    on = d.day("date")
-    if on is not None:
-        day = _day(on)
-        said = _with(said, f" op {day.nl}", f" on {day.en}")
-    said = _with(said, " vaststelde", "")
-    count = d.count("hotspots")
-    if count is not None:
-        many = _plural(count, Text("hotspot", "hotspot"), Text("hotspots", "hotspots"))
-        said = _with(said, f" ({many.nl})", f" ({many.en})")
-    return said
-
-
-@_says(AuditAction.INVENTORY_SYSTEM)
-def _inventory_system(who: str, d: _Data) -> Text | None:
-    hotspot, system = d.text("hotspot"), d.text("system")
-    if hotspot is None or system is None:
-        return None
-    said = Text(
-        f"{who} voegde systeem ‘{system}’ toe aan de inventarisatie van hotspot {hotspot}",
-        f"{who} added system ‘{system}’ to the inventory of hotspot {hotspot}",
-    )
-    owner = d.text("owner")
-    if owner is not None:
-        said = _with(said, f" (eigenaar {owner})", f" (owner {owner})")
-    return said
-
-
-@_says(AuditAction.INVENTORY_DOSSIER)
-def _inventory_dossier(who: str, d: _Data) -> Text | None:
-    hotspot, dossier = d.text("hotspot"), d.text("dossier")
-    if hotspot is None or dossier is None:
-        return None
-    system = d.text("system")
-    where = Text(f" in ‘{system}’", f" in ‘{system}’") if system else Text("", "")
-    return Text(
-        f"{who} zette dossier {dossier}{where.nl} van hotspot {hotspot} op blijvend bewaren",
-        f"{who} marked file {dossier}{where.en} of hotspot {hotspot} for permanent retention",
-    )
-
-
-@_says(AuditAction.INVENTORY_NONE)
-def _inventory_none(who: str, d: _Data) -> Text | None:
-    hotspot, system = d.text("hotspot"), d.text("system")
-    if hotspot is None or system is None:
-        return None
-    return Text(
-        f"{who} legde vast dat ‘{system}’ geen dossiers over hotspot {hotspot} bevat",
-        f"{who} recorded that ‘{system}’ holds no files on hotspot {hotspot}",
-    )
-
-
-@_says(AuditAction.PUBLICATION_RECORD)
-def _publication(who: str, d: _Data) -> Text | None:
-    channel = d.text("channel")
-    if channel is None:
-        return None
-    said = Text(
-        f"{who} legde de publicatie in {channel} vast",
-        f"{who} recorded the publication in {channel}",
-    )
-    reference, in_force = d.text("ref"), d.day("in_force")
-    if reference is not None:
-        said = _with(said, f" (kenmerk {reference})", f" (reference {reference})")
-    if in_force is not None:
-        day = _day(in_force)
-        said = _with(said, f", in werking op {day.nl}", f", in force on {day.en}")
-    return said
-
-
-@_says(AuditAction.LINK_REVOKE)
-def _link_revoke(who: str, d: _Data) -> Text | None:
-    count = d.number("revoked")
-    if count is None:
-        count = d.total("purposes")
-    if count is None:
-        return None
-    many = _plural(
-        count,
-        Text("persoonlijke link", "personal link"),
-        Text("persoonlijke links", "personal links"),
-    )
-    return Text(f"{who} trok {many.nl} in", f"{who} revoked {many.en}")
-
-
-_MESSAGES = (Text("bericht", "message"), Text("berichten", "messages"))
-
-
-@_says(AuditAction.MAIL_RETRY)
-def _mail_retry(who: str, d: _Data) -> Text | None:
-    count = d.number("count")
-    if count is None:
-        count = d.count("messages")
-    if count is None:
-        return None
-    many = _plural(count, *_MESSAGES)
-    return Text(
-        f"{who} zette {many.nl} opnieuw klaar voor verzending",
-        f"{who} queued {many.en} again",
-    )
-
-
-@_says(AuditAction.MAIL_FAILURES_REPORTED)
-def _failures_reported(who: str, d: _Data) -> Text | None:
-    failed = d.count("failed")
-    if failed is None:
-        return None
-    many = _plural(
-        failed,
-        Text("mislukt bericht", "failed message"),
-        Text("mislukte berichten", "failed messages"),
-    )
-    said = Text(f"{who} meldde {many.nl}", f"{who} reported {many.en}")
-    told = d.number("to")
-    if told is not None:
-        people = _plural(
-            told, Text("procesbegeleider", "facilitator"), Text("procesbegeleiders", "facilitators")
-        )
-        said = _with(said, f" aan {people.nl}", f" to {people.en}")
-    return said
-
-
-@_says(AuditAction.REMINDERS_SWEEP)
-def _reminders_sweep(who: str, d: _Data) -> Text | None:
-    sent, skipped = d.total("sent"), d.total("skipped")
-    if sent is None:
-        return None
-    many = _plural(sent, Text("herinnering", "reminder"), Text("herinneringen", "reminders"))
-    said = Text(f"{who} verstuurde {many.nl}", f"{who} sent {many.en}")
-    if skipped:
-        said = _with(said, f" ({skipped} overgeslagen)", f" ({skipped} skipped)")
-    return said
-
-
-@_says(AuditAction.DEADLINES_PLAN)
-def _deadlines_plan(who: str, d: _Data) -> Text | None:
-    return Text(
-        f"{who} plande de termijnen en herinneringen van de procedure",
-        f"{who} planned the procedure's deadlines and reminders",
-    )
+    ),
+    AuditAction.MILESTONE_SET: _say(
+        "{who} zette de mijlpaal ‘{label}’ op {due}{previous}",
+        "{who} set the milestone ‘{label}’ to {due}{previous}",
+        label=_looked_up("milestone", _milestone),
+        due=_on("due"),
+        previous=_optional(_on("previous"), " (was {v})", " (was {v})"),
+    ),
+    AuditAction.EXPERT_ADD: _say(
+        "{who} voegde expert {name} toe{side}",
+        "{who} added expert {name}{side}",
+        name=_text("name"),
+        side=_optional(_side, " ({v})", " ({v})"),
+    ),
+    AuditAction.EXPERT_IMPORT: _say(
+        "{who} importeerde {many}", "{who} imported {many}", many=_EXPERT_COUNT
+    ),
+    AuditAction.EXPERT_INVITE: _say(
+        "{who} nodigde {many} uit", "{who} invited {many}", many=_EXPERT_COUNT
+    ),
+    AuditAction.EXPERT_RESPOND: _say(
+        "{who} legde het antwoord van {whose} vast: {answer}",
+        "{who} recorded the answer of {whose}: {answer}",
+        whose=_EXPERT,
+        answer=_looked_up("response", _ANSWERS.get),
+    ),
+    AuditAction.EXPERT_EMAIL: _readdressed(_EXPERT),
+    AuditAction.SESSION_ADD: _say(
+        "{who} plande bijeenkomst {session} op {when}{place}",
+        "{who} scheduled session {session} for {when}{place}",
+        session=_number("session"),
+        when=_moment("at"),
+        place=_optional(_text("location"), " in {v}", " at {v}"),
+    ),
+    AuditAction.SESSION_MOVE: _say(
+        "{who} verplaatste bijeenkomst {session} naar {when}",
+        "{who} moved session {session} to {when}",
+        session=_number("session"),
+        when=_moment("to"),
+    ),
+    AuditAction.SESSION_CANCEL: _say(
+        "{who} zegde bijeenkomst {session} af",
+        "{who} cancelled session {session}",
+        session=_number("session"),
+    ),
+    AuditAction.SESSION_ATTEND: _say(
+        "{who} registreerde {many} bij bijeenkomst {session}",
+        "{who} recorded {many} at session {session}",
+        session=_number("session"),
+        many=_counted(
+            lambda d: d.count("experts"),
+            Text("aanwezige", "attendee"),
+            Text("aanwezigen", "attendees"),
+        ),
+    ),
+    AuditAction.CANDIDATE_ADD: _say(
+        "{who} voegde kandidaat {candidate}{title} toe",
+        "{who} added candidate {candidate}{title}",
+        candidate=_number("candidate"),
+        title=_TITLE,
+    ),
+    AuditAction.CANDIDATE_ASSESS: _first(
+        _say(
+            "{who} beoordeelde kandidaat {candidate}: niet op de conceptlijst",
+            "{who} assessed candidate {candidate}: not on the concept list",
+            candidate=_number("candidate"),
+            excluded=_is("included", False),
+        ),
+        _say(
+            "{who} plaatste kandidaat {candidate} op de conceptlijst{criteria}",
+            "{who} put candidate {candidate} on the concept list{criteria}",
+            candidate=_number("candidate"),
+            included=_is("included", True),
+            criteria=_optional(_criteria, " (criteria {v})", " (criteria {v})"),
+        ),
+    ),
+    AuditAction.NOMINATION_SUBMIT: _say(
+        "{who} droeg ‘{title}’ voor (kandidaat {candidate})",
+        "{who} nominated ‘{title}’ (candidate {candidate})",
+        candidate=_number("candidate"),
+        title=_text("title"),
+    ),
+    AuditAction.NOMINATION_EDIT: _say(
+        "{who} wijzigde de voordracht {candidate}{title}",
+        "{who} changed nomination {candidate}{title}",
+        candidate=_number("candidate"),
+        title=_TITLE,
+    ),
+    AuditAction.CONCEPT_LIST_EMPTY_REASON: _say(
+        "{who} legde vast waarom de conceptlijst leeg is",
+        "{who} recorded why the concept list is empty",
+    ),
+    AuditAction.ADVICE_RECORD: _say(
+        "{who} legde het {kind} advies {source} over {about} vast",
+        "{who} recorded the {kind} advice {source} on {about}",
+        kind=_verdict("positive", Text("positieve", "positive"), Text("negatieve", "negative")),
+        source=_optional(
+            _text("by"),
+            "van {v}",
+            "from {v}",
+            otherwise=Text("van de archivaris", "from the archivist"),
+        ),
+        about=_LIST,
+    ),
+    AuditAction.DECISION_RECORD: _first(
+        _say(
+            "{who} legde vast dat het bestuursorgaan {about} niet vaststelde; de lijst gaat terug "
+            "naar de expertbijeenkomsten",
+            "{who} recorded that the governing body did not adopt {about}; the list goes back to "
+            "the expert sessions",
+            rejected=_is("adopted", False),
+            about=_LIST,
+        ),
+        _say(
+            "{who} legde vast dat het bestuursorgaan {about}{on} vaststelde{hotspots}",
+            "{who} recorded that the governing body adopted {about}{on}{hotspots}",
+            adopted=_is("adopted", True),
+            about=_LIST,
+            on=_optional(_on("date"), " op {v}", " on {v}"),
+            hotspots=_optional(
+                _counted(
+                    lambda d: d.count("hotspots"),
+                    Text("hotspot", "hotspot"),
+                    Text("hotspots", "hotspots"),
+                ),
+                " ({v})",
+                " ({v})",
+            ),
+        ),
+    ),
+    AuditAction.INVENTORY_SYSTEM: _say(
+        "{who} voegde systeem ‘{system}’ toe aan de inventarisatie van hotspot {hotspot}{owner}",
+        "{who} added system ‘{system}’ to the inventory of hotspot {hotspot}{owner}",
+        hotspot=_text("hotspot"),
+        system=_text("system"),
+        owner=_optional(_text("owner"), " (eigenaar {v})", " (owner {v})"),
+    ),
+    AuditAction.INVENTORY_DOSSIER: _say(
+        "{who} zette dossier {dossier}{where} van hotspot {hotspot} op blijvend bewaren",
+        "{who} marked file {dossier}{where} of hotspot {hotspot} for permanent retention",
+        hotspot=_text("hotspot"),
+        dossier=_text("dossier"),
+        where=_optional(_text("system"), " in ‘{v}’", " in ‘{v}’"),
+    ),
+    AuditAction.INVENTORY_NONE: _say(
+        "{who} legde vast dat ‘{system}’ geen dossiers over hotspot {hotspot} bevat",
+        "{who} recorded that ‘{system}’ holds no files on hotspot {hotspot}",
+        hotspot=_text("hotspot"),
+        system=_text("system"),
+    ),
+    AuditAction.PUBLICATION_RECORD: _say(
+        "{who} legde de publicatie in {channel} vast{ref}{in_force}",
+        "{who} recorded the publication in {channel}{ref}{in_force}",
+        channel=_text("channel"),
+        ref=_optional(_text("ref"), " (kenmerk {v})", " (reference {v})"),
+        in_force=_optional(_on("in_force"), ", in werking op {v}", ", in force on {v}"),
+    ),
+    AuditAction.LINK_REVOKE: _say(
+        "{who} trok {many} in",
+        "{who} revoked {many}",
+        many=_counted(
+            _count(lambda d: d.number("revoked"), lambda d: d.total("purposes")),
+            Text("persoonlijke link", "personal link"),
+            Text("persoonlijke links", "personal links"),
+        ),
+    ),
+    AuditAction.MAIL_RETRY: _say(
+        "{who} zette {many} opnieuw klaar voor verzending",
+        "{who} queued {many} again",
+        many=_counted(
+            _count(lambda d: d.number("count"), lambda d: d.count("messages")), *_MESSAGES
+        ),
+    ),
+    AuditAction.MAIL_FAILURES_REPORTED: _say(
+        "{who} meldde {many}{told}",
+        "{who} reported {many}{told}",
+        many=_counted(
+            lambda d: d.count("failed"),
+            Text("mislukt bericht", "failed message"),
+            Text("mislukte berichten", "failed messages"),
+        ),
+        told=_optional(
+            _counted(
+                lambda d: d.number("to"),
+                Text("procesbegeleider", "facilitator"),
+                Text("procesbegeleiders", "facilitators"),
+            ),
+            " aan {v}",
+            " to {v}",
+        ),
+    ),
+    AuditAction.REMINDERS_SWEEP: _say(
+        "{who} verstuurde {many}{skipped}",
+        "{who} sent {many}{skipped}",
+        many=_counted(
+            lambda d: d.total("sent"),
+            Text("herinnering", "reminder"),
+            Text("herinneringen", "reminders"),
+        ),
+        # Nothing skipped is not worth saying.
+        skipped=_optional(
+            lambda d: d.total("skipped") or None, " ({v} overgeslagen)", " ({v} skipped)"
+        ),
+    ),
+    AuditAction.DEADLINES_PLAN: _say(
+        "{who} plande de termijnen en herinneringen van de procedure",
+        "{who} planned the procedure's deadlines and reminders",
+    ),
+}

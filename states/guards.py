@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NoReturn
 
 from states.actions import Action, require_phase
 from states.errors import Refused
@@ -300,6 +301,45 @@ def _days(count: int, language: Language) -> str:
     return f"{count} {'day' if count == 1 else 'days'}"
 
 
+_BARE = Text("", "")
+_EARLIER = Text("eerder", "earlier")
+_OPENED = Text("procedure geopend op", "procedure opened on")
+
+
+def _gap(count: int, relation: Text) -> Text:
+    """' (3 dagen eerder)': how far the day lies from the day it is measured against."""
+    return Text(f" ({_days(count, 'nl')} {relation.nl})", f" ({_days(count, 'en')} {relation.en})")
+
+
+def _refuse_day(
+    code: str,
+    title: Text,
+    why: Text,
+    day: date,
+    reference: Text,
+    reference_day: date,
+    /,  # positional only: the refusal's data may name a `day` of its own
+    *,
+    prefix: Text = _BARE,
+    note: Text = _BARE,
+    tail: Text = _BARE,
+    **data: object,
+) -> NoReturn:
+    """Refuse `day` under rule `code` for where it lies next to `reference_day`.
+
+    Every date rule words its figures alike, in both languages:
+    "<prefix><day><note>; <reference> <reference day><tail>"; `data` names the days (ISO).
+    """
+
+    def figures(language: Language) -> str:
+        return (
+            f"{prefix(language)}{format_date(day, language)}{note(language)}; "
+            f"{reference(language)} {format_date(reference_day, language)}{tail(language)}"
+        )
+
+    raise Refused.one(title, code, why, Text(figures("nl"), figures("en")), **data)
+
+
 def _too_far_ahead(
     code: str, title: Text, why: Text, prefix: Text, day: date, today: date, horizon: int
 ) -> None:
@@ -308,16 +348,15 @@ def _too_far_ahead(
     if ahead <= horizon:
         return
     latest = today + timedelta(days=horizon)
-    raise Refused.one(
-        title,
+    _refuse_day(
         code,
+        title,
         why,
-        Text(
-            f"{prefix.nl}{format_date(day, 'nl')}, over {_days(ahead, 'nl')}; uiterlijk "
-            f"{format_date(latest, 'nl')}",
-            f"{prefix.en}{format_date(day, 'en')}, in {_days(ahead, 'en')}; at the latest "
-            f"{format_date(latest, 'en')}",
-        ),
+        day,
+        Text("uiterlijk", "at the latest"),
+        latest,
+        prefix=prefix,
+        note=Text(f", over {_days(ahead, 'nl')}", f", in {_days(ahead, 'en')}"),
         day=day.isoformat(),
         latest=latest.isoformat(),
     )
@@ -333,27 +372,25 @@ def require_plausible_session(
     """
     day, opened, today = local_date(session_at), local_date(opened_at), local_date(now)
     which = Text(f"bijeenkomst {session_id}: ", f"session {session_id}: ") if session_id else None
-    prefix = which or Text("", "")
+    prefix = which or _BARE
     if day < opened:
-        early = (opened - day).days
-        raise Refused.one(
+        _refuse_day(
+            "session.before_opening",
             Text(
                 "De bijeenkomst ligt voor de opening van de procedure",
                 "The session lies before the procedure was opened",
             ),
-            "session.before_opening",
             Text(
                 "Een expertbijeenkomst hoort bij deze procedure en ligt dus op of na de dag "
                 "waarop zij werd geopend; controleer het jaar",
                 "An expert session belongs to this procedure, so it lies on or after the day "
                 "it was opened; check the year",
             ),
-            Text(
-                f"{prefix.nl}{format_date(day, 'nl')}; procedure geopend op "
-                f"{format_date(opened, 'nl')} ({_days(early, 'nl')} eerder)",
-                f"{prefix.en}{format_date(day, 'en')}; procedure opened on "
-                f"{format_date(opened, 'en')} ({_days(early, 'en')} earlier)",
-            ),
+            day,
+            _OPENED,
+            opened,
+            prefix=prefix,
+            tail=_gap((opened - day).days, _EARLIER),
             day=day.isoformat(),
             opened=opened.isoformat(),
         )
@@ -381,23 +418,25 @@ def require_plausible_milestone(
     prefix = Text(f"{label.nl}: ", f"{label.en}: ")
     earliest = opened - timedelta(days=MILESTONE_MARGIN_DAYS)
     if day < earliest:
-        raise Refused.one(
+        _refuse_day(
+            "milestone.before_opening",
             Text(
                 "De mijlpaal ligt ver voor de opening van de procedure",
                 "The milestone lies long before the procedure was opened",
             ),
-            "milestone.before_opening",
             Text(
                 f"Een mijlpaal van deze procedure ligt hooguit {MILESTONE_MARGIN_DAYS} dagen "
                 "(een jaar) voor de dag waarop zij werd geopend; controleer het jaar",
                 f"A milestone of this procedure lies at most {MILESTONE_MARGIN_DAYS} days (a "
                 "year) before the day it was opened; check the year",
             ),
-            Text(
-                f"{prefix.nl}{format_date(day, 'nl')}; procedure geopend op "
-                f"{format_date(opened, 'nl')}, dus op zijn vroegst {format_date(earliest, 'nl')}",
-                f"{prefix.en}{format_date(day, 'en')}; procedure opened on "
-                f"{format_date(opened, 'en')}, so {format_date(earliest, 'en')} at the earliest",
+            day,
+            _OPENED,
+            opened,
+            prefix=prefix,
+            tail=Text(
+                f", dus op zijn vroegst {format_date(earliest, 'nl')}",
+                f", so {format_date(earliest, 'en')} at the earliest",
             ),
             milestone=key,
             day=day.isoformat(),
@@ -448,23 +487,20 @@ def require_session_begun(session_id: int, session_at: datetime, now: datetime) 
 def _not_in_future(code: str, what: Text, day: date, today: date) -> None:
     if day <= today:
         return
-    ahead = (day - today).days
-    raise Refused.one(
+    _refuse_day(
+        code,
         Text(
             f"De datum van {what.nl} ligt in de toekomst", f"The date of {what.en} is in the future"
         ),
-        code,
         Text(
             f"Leg {what.nl} vast op of na de dag waarop het is gegeven, met die datum; "
             "controleer de datum",
             f"Record {what.en} on or after the day it was given, with that date; check the date",
         ),
-        Text(
-            f"{format_date(day, 'nl')}; vandaag is {format_date(today, 'nl')} "
-            f"({_days(ahead, 'nl')} te vroeg)",
-            f"{format_date(day, 'en')}; today is {format_date(today, 'en')} "
-            f"({_days(ahead, 'en')} too early)",
-        ),
+        day,
+        Text("vandaag is", "today is"),
+        today,
+        tail=_gap((day - today).days, Text("te vroeg", "too early")),
         day=day.isoformat(),
         today=today.isoformat(),
     )
@@ -473,13 +509,12 @@ def _not_in_future(code: str, what: Text, day: date, today: date) -> None:
 def _not_before_list(code: str, what: Text, day: date, frozen: date, number: int) -> None:
     if day >= frozen:
         return
-    early = (frozen - day).days
-    raise Refused.one(
+    _refuse_day(
+        code,
         Text(
             f"De datum van {what.nl} ligt voor de vaststelling van de conceptlijst",
             f"The date of {what.en} lies before the concept list was frozen",
         ),
-        code,
         Text(
             f"{what.nl[0].upper()}{what.nl[1:]} gaat over conceptlijst {number}, die pas op "
             f"{format_date(frozen, 'nl')} ter beoordeling werd voorgelegd; een eerdere datum "
@@ -487,12 +522,10 @@ def _not_before_list(code: str, what: Text, day: date, frozen: date, number: int
             f"{what.en[0].upper()}{what.en[1:]} concerns concept list {number}, which was "
             f"submitted only on {format_date(frozen, 'en')}; an earlier date cannot be right",
         ),
-        Text(
-            f"{format_date(day, 'nl')}; lijst {number} voorgelegd op {format_date(frozen, 'nl')} "
-            f"({_days(early, 'nl')} eerder)",
-            f"{format_date(day, 'en')}; list {number} submitted on {format_date(frozen, 'en')} "
-            f"({_days(early, 'en')} earlier)",
-        ),
+        day,
+        Text(f"lijst {number} voorgelegd op", f"list {number} submitted on"),
+        frozen,
+        tail=_gap((frozen - day).days, _EARLIER),
         day=day.isoformat(),
         frozen=frozen.isoformat(),
     )
@@ -535,30 +568,26 @@ def require_plausible_decision_date(
     )
     if advice is None or day >= advice.day:
         return
-    given = (
-        Text(f"advies {format_date(advice.day, 'nl')}", f"advice {format_date(advice.day, 'en')}")
-        if advice.from_letter
-        else Text(
-            f"advies vastgelegd op {format_date(advice.day, 'nl')}",
-            f"advice recorded on {format_date(advice.day, 'en')}",
-        )
-    )
-    raise Refused.one(
+    _refuse_day(
+        "decision.date_before_advice",
         Text(
             "Het besluit is gedateerd voor het advies van de archivaris",
             "The decision is dated before the archivist's advice",
         ),
-        "decision.date_before_advice",
         Text(
             "Het bestuursorgaan besluit na positief advies; het besluit kan niet eerder "
             "gedateerd zijn dan het advies",
             "The governing body decides after positive advice; the decision cannot be dated "
             "before the advice",
         ),
-        Text(
-            f"besluit {format_date(day, 'nl')}; {given.nl}",
-            f"decision {format_date(day, 'en')}; {given.en}",
+        day,
+        (
+            Text("advies", "advice")
+            if advice.from_letter
+            else Text("advies vastgelegd op", "advice recorded on")
         ),
+        advice.day,
+        prefix=Text("besluit ", "decision "),
         day=day.isoformat(),
         advice=advice.day.isoformat(),
     )
@@ -567,25 +596,23 @@ def require_plausible_decision_date(
 def require_plausible_in_force(in_force: date, decision_day: date | None, today: date) -> None:
     """A publication takes effect on or after the decision it publishes, and not years on."""
     if decision_day is not None and in_force < decision_day:
-        early = (decision_day - in_force).days
-        raise Refused.one(
+        _refuse_day(
+            "publication.before_decision",
             Text(
                 "De publicatie treedt in werking voor het besluit",
                 "The publication takes effect before the decision",
             ),
-            "publication.before_decision",
             Text(
                 "De hotspotlijst kan pas in werking treden op of na de dag waarop het "
                 "bestuursorgaan haar vaststelde; controleer de datum van inwerkingtreding",
                 "The hotspot list can take effect only on or after the day the governing body "
                 "adopted it; check the date it takes effect",
             ),
-            Text(
-                f"inwerkingtreding {format_date(in_force, 'nl')}; besluit "
-                f"{format_date(decision_day, 'nl')} ({_days(early, 'nl')} later)",
-                f"takes effect {format_date(in_force, 'en')}; decision "
-                f"{format_date(decision_day, 'en')} ({_days(early, 'en')} later)",
-            ),
+            in_force,
+            Text("besluit", "decision"),
+            decision_day,
+            prefix=Text("inwerkingtreding ", "takes effect "),
+            tail=_gap((decision_day - in_force).days, Text("later", "later")),
             day=in_force.isoformat(),
             decision=decision_day.isoformat(),
         )
@@ -601,7 +628,7 @@ def require_plausible_in_force(in_force: date, decision_day: date | None, today:
             f"A publication takes effect at most {IN_FORCE_HORIZON_DAYS} days (two years) "
             "from today; check the year",
         ),
-        Text("", ""),
+        _BARE,
         in_force,
         today,
         IN_FORCE_HORIZON_DAYS,

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from states.bounded import whole_number_setting
 from states.errors import InvalidInput
 from states.i18n import Text
 
@@ -89,26 +90,15 @@ class WebSettings:
         base = cls()
         values: dict[str, int] = {}
         for name, (variable, low, high) in _LIMITS.items():
-            raw = env.get(variable)
-            source = variable if raw else f"web.{name}"
-            value = raw if raw else table.get(name, getattr(base, name))
-            values[name] = _bounded(source, value, low, high)
+            values[name] = whole_number_setting(
+                table,
+                name,
+                getattr(base, name),
+                f"web.{name}",
+                low,
+                high,
+                env=env,
+                variable=variable,
+                clip=None,
+            )
         return cls(**values)
-
-
-def _bounded(name: str, value: object, low: int, high: int) -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise InvalidInput(
-            name, Text(f"{value!r} is geen geheel getal", f"{value!r} is not a whole number")
-        ) from None
-    if not low <= number <= high:
-        raise InvalidInput(
-            name,
-            Text(
-                f"{number} ligt niet tussen {low} en {high}",
-                f"{number} is not between {low} and {high}",
-            ),
-        )
-    return number
