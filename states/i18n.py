@@ -42,6 +42,8 @@ _MONTHS: dict[Language, tuple[str, ...]] = {
         "December",
     ),
 }
+# The Dutch month names, lower case (also words Dutch passwords are made of).
+DUTCH_MONTHS = _MONTHS["nl"]
 
 
 @dataclass(frozen=True, slots=True)

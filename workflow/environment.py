@@ -10,6 +10,8 @@ from __future__ import annotations
 import errno
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -280,6 +282,36 @@ def os_problem(error: OSError, subject: str | None = None) -> EnvironmentProblem
         return None
     where = subject or _filename(error) or "?"
     return EnvironmentProblem(where, message)
+
+
+@contextmanager
+def reading_input_file(path: Path, field: str, kind: Text) -> Iterator[None]:
+    """Within the block, the ways a named input file cannot be read become clear errors.
+
+    A missing file or a folder is the user's input (InvalidInput on `field`; `kind` names what
+    the file should have been, "TOML-bestand" / "a TOML file"); any other OSError is the
+    machine's (EnvironmentProblem naming the file).
+    """
+    try:
+        yield
+    except FileNotFoundError:
+        raise InvalidInput(
+            field, Text(f"bestand {path} bestaat niet", f"file {path} does not exist")
+        ) from None
+    except IsADirectoryError:
+        raise InvalidInput(
+            field,
+            Text(f"{path} is een map, geen {kind.nl}", f"{path} is a folder, not {kind.en}"),
+        ) from None
+    except OSError as error:
+        # Unreadable (permissions, I/O): the machine, not the input.
+        raise os_problem(error, str(path)) or EnvironmentProblem(
+            str(path),
+            Text(
+                f"het bestand kan niet worden gelezen ({error.strerror})",
+                f"the file cannot be read ({error.strerror})",
+            ),
+        ) from None
 
 
 def _filename(error: OSError) -> str | None:

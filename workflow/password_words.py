@@ -9,6 +9,8 @@ a word list of a few hundred costs zxcvbn nothing.
 
 from __future__ import annotations
 
+from states.i18n import DUTCH_MONTHS
+
 # What this application and the organisations using it are about.
 APP_WORDS = (
     "hotspot",
@@ -82,18 +84,7 @@ DUTCH_WORDS = (
     "herfst",
     "voorjaar",
     "najaar",
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
+    *DUTCH_MONTHS,
     "maandag",
     "dinsdag",
     "woensdag",

@@ -13,9 +13,9 @@ from typing import Any
 
 from notifications.settings import MailSettings
 from states.config import ConfigError, RuleConfig, merge, parse_config
-from states.errors import EnvironmentProblem, InvalidInput
+from states.errors import InvalidInput
 from states.i18n import Language, Text, parse_language
-from workflow.environment import checked_database_url, os_problem
+from workflow.environment import checked_database_url, reading_input_file
 from workflow.keys import KEY_ENV, KEY_FILE_ENV
 from workflow.resources import config_dir
 from workflow.validation import parse_datetime
@@ -84,27 +84,9 @@ MAX_CONFIG_BYTES = 1_000_000
 
 def read_toml(path: Path, field: str) -> dict[str, Any]:
     """A TOML file as a dict; every way it can be unusable is named, with the file."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
-    except FileNotFoundError:
-        raise InvalidInput(
-            field, Text(f"bestand {path} bestaat niet", f"file {path} does not exist")
-        ) from None
-    except IsADirectoryError:
-        raise InvalidInput(
-            field,
-            Text(f"{path} is een map, geen TOML-bestand", f"{path} is a folder, not a TOML file"),
-        ) from None
-    except OSError as error:
-        # Unreadable (permissions, I/O): the machine, not the input.
-        raise os_problem(error, str(path)) or EnvironmentProblem(
-            str(path),
-            Text(
-                f"het bestand kan niet worden gelezen ({error.strerror})",
-                f"the file cannot be read ({error.strerror})",
-            ),
-        ) from None
+    kind = Text("TOML-bestand", "a TOML file")
+    with reading_input_file(path, field, kind), path.open("rb") as handle:
+        raw = handle.read(MAX_CONFIG_BYTES + 1)
     if len(raw) > MAX_CONFIG_BYTES:
         raise InvalidInput(
             field,

@@ -14,14 +14,14 @@ from sqlalchemy.orm import Session
 from notifications.addresses import AddressRefused, mailbox
 from notifications.outbox import OUTBOX, OutboxStatus, PersonRef
 from states.actions import Action
-from states.errors import EnvironmentProblem, InvalidInput
+from states.errors import InvalidInput
 from states.i18n import Text
 from states.snapshot import Perspective, Response
 from workflow import notify, validation
 from workflow.app import App
 from workflow.commands.base import Change, run_change
 from workflow.db import models as m
-from workflow.environment import os_problem
+from workflow.environment import reading_input_file
 
 PERSPECTIVE_ALIASES = {"intern": "internal", "extern": "external"}
 
@@ -225,28 +225,13 @@ def read_expert_csv(path: Path, limit: int) -> list[dict[str, str]]:
 
     At most `limit` bytes (the installation's `[web] max_upload_bytes`, as for an upload).
     """
+    with reading_input_file(path, "FILE", Text("CSV-bestand", "a CSV")):
+        raw = _read_bounded(path, limit)
     try:
-        content = _read_bounded(path, limit).decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InvalidInput(
-            "FILE", Text(f"bestand {path} bestaat niet", f"file {path} does not exist")
-        ) from None
+        content = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput(
             "FILE", Text(f"{path} is geen UTF-8-tekst", f"{path} is not UTF-8 text")
-        ) from None
-    except IsADirectoryError:
-        raise InvalidInput(
-            "FILE", Text(f"{path} is een map, geen CSV-bestand", f"{path} is a folder, not a CSV")
-        ) from None
-    except OSError as error:
-        # Unreadable (permissions, I/O): the machine, not the input.
-        raise os_problem(error, str(path)) or EnvironmentProblem(
-            str(path),
-            Text(
-                f"het bestand kan niet worden gelezen ({error.strerror})",
-                f"the file cannot be read ({error.strerror})",
-            ),
         ) from None
     try:
         dialect = csv.Sniffer().sniff(content.splitlines()[0] if content else "", ",;")
