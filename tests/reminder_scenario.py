@@ -14,9 +14,11 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from states.i18n import AMSTERDAM, local_date
+from workflow import scenario
 from workflow.app import App, bootstrap
-from workflow.commands import decision, people, planning, procedures, records, sessions
+from workflow.commands import decision, people, planning, procedures, records
 from workflow.db import models as m
+from workflow.scenario import Candidate, Expert, Member, Publication, Search, SessionPlan
 from workflow.testing import FrozenClock
 from workflow.worker import tick
 
@@ -92,33 +94,46 @@ def open_and_invite(run: Run) -> None:
     people.invite(run.app, run.pid, [], actor=ACTOR)
 
 
+SCENARIO = scenario.Scenario(
+    actor=ACTOR,
+    organisation="Provincie Overijssel",
+    body="Gedeputeerde Staten",
+    period="2017-2023",
+    members=tuple(Member(name, member_email(name), role) for name, role in MEMBERS),
+    milestones=MILESTONES,
+    experts=tuple(Expert(n, e, "internal", p) for n, e, p in INTERNAL)
+    + tuple(Expert(n, e, "external", p) for n, e, p in EXTERNAL),
+    sessions=tuple(
+        SessionPlan(
+            datetime.combine(day, time(14, 0)),
+            "Zwolle, Provinciehuis",
+            tuple(e for _, e, _ in INTERNAL[:2] + EXTERNAL[:2]),
+        )
+        for day in (date(2025, 3, 10), date(2025, 3, 24))
+    ),
+    candidates=(),
+    advice_by="Carla (archivaris)",
+    advice_actor="carla",
+    decision_at=datetime(2025, 5, 12, 16, 0),
+    decision_ref="GS/2025/0412",
+    searches=(
+        Search("", "Corsa", "zaaktype covid", "DIV", dossiers=(), owner_email=OWNER),
+        # No address for this owner: the informatiebeheerder (Bert) gets the reminder.
+        Search("", "Mailarchief", "stikstof", "Team archief", dossiers=()),
+        Search("", "Corsa", "wolf", "DIV", dossiers=(), owner_email=OWNER),
+    ),
+    publication=Publication("Provinciaal Blad", "Prb. 2025, 1234", date(2025, 6, 30)),
+)
+
+
 def _open(run: Run) -> None:
     app = run.app
-    result = procedures.init_procedure(
-        app,
-        organisation=run.organisation,
-        body="Gedeputeerde Staten",
-        period="2017-2023",
-        actor=ACTOR,
-    )
-    run.pid = pid = str(result["procedure"])
-    for name, role in MEMBERS:
-        people.add_member(app, pid, name=name, email=member_email(name), role=role, actor=ACTOR)
+    run.pid = pid = SCENARIO.but(organisation=run.organisation).open(app)
+    SCENARIO.add_members(app, pid)
     procedures.advance(app, pid, actor=ACTOR)
     procedures.advance(app, pid, actor=ACTOR)
-    for key, day in MILESTONES.items():
-        planning.set_milestone(app, pid, key, day, actor=ACTOR)
-    for group, perspective in ((INTERNAL, "internal"), (EXTERNAL, "external")):
-        for name, email, profile in group:
-            people.add_expert(
-                app,
-                pid,
-                name=name,
-                email=email,
-                perspective=perspective,
-                profile=profile,
-                actor=ACTOR,
-            )
+    SCENARIO.plan(app, pid)
+    SCENARIO.add_experts(app, pid)
     procedures.advance(app, pid, actor=ACTOR)
 
 
@@ -131,34 +146,24 @@ def _respond(emails: tuple[str, ...], accept: bool = True) -> Step:
 
 
 def _add_sessions(run: Run) -> None:
-    for day in ("2025-03-10T14:00", "2025-03-24T14:00"):
-        sessions.add_session(
-            run.app, run.pid, at=day, location="Zwolle, Provinciehuis", actor=ACTOR
-        )
+    for plan in SCENARIO.sessions:
+        SCENARIO.add_session(run.app, run.pid, scenario.to_local(plan.at), plan.place)
     procedures.advance(run.app, run.pid, actor=ACTOR)
 
 
 def _nominate(title: str, start: str, by: str) -> Step:
+    candidate = Candidate(
+        title,
+        start,
+        None,
+        f"Besluitvorming rond {title}",
+        by,
+        criteria="1,2",
+        motivation="Veel maatschappelijke onrust",
+    )
+
     def step(run: Run) -> None:
-        cid = sessions.add_candidate(
-            run.app,
-            run.pid,
-            title=title,
-            start=start,
-            end=None,
-            description=f"Besluitvorming rond {title}",
-            nominated_by=by,
-            actor=ACTOR,
-        )["candidate"]
-        sessions.assess(
-            run.app,
-            run.pid,
-            cid,
-            criteria="1,2",
-            motivation="Veel maatschappelijke onrust",
-            include=True,
-            actor=ACTOR,
-        )
+        SCENARIO.assess(run.app, run.pid, SCENARIO.nominate(run.app, run.pid, candidate), candidate)
 
     return step
 
@@ -173,8 +178,7 @@ def _attend(index: int) -> Step:
                     .order_by(m.ExpertSession.at)
                 )
             )
-        attendees = [e for _, e, _ in INTERNAL[:2] + EXTERNAL[:2]]
-        sessions.attend(run.app, run.pid, ids[index], attendees, actor=ACTOR)
+        SCENARIO.attend(run.app, run.pid, ids[index], SCENARIO.sessions[index].attendees)
 
     return step
 
@@ -185,51 +189,15 @@ def _advance(run: Run) -> None:
 
 def _adopt(run: Run) -> None:
     decision.record_decision(
-        run.app, run.pid, adopted=True, day="2025-05-12", ref="GS/2025/0412", actor=ACTOR
+        run.app, run.pid, adopted=True, day="2025-05-12", ref=SCENARIO.decision_ref, actor=ACTOR
     )
     procedures.advance(run.app, run.pid, actor=ACTOR)
-    with run.app.read() as db:
-        latest = db.scalars(
-            select(m.ListVersion)
-            .where(m.ListVersion.procedure_id == run.pid)
-            .order_by(m.ListVersion.number.desc())
-        ).first()
-        assert latest is not None
-        run.hotspots = [str(e["number"]) for e in latest.entries]
+    run.hotspots = [number for number, _ in scenario.adopted_hotspots(run.app, run.pid)]
 
 
 def _systems(run: Run) -> None:
-    first, second, third = run.hotspots
-    records.add_system(
-        run.app,
-        run.pid,
-        first,
-        system="Corsa",
-        query="zaaktype covid",
-        owner="DIV",
-        owner_email=OWNER,
-        actor=ACTOR,
-    )
-    # No address for this owner: the informatiebeheerder (Bert) gets the reminder.
-    records.add_system(
-        run.app,
-        run.pid,
-        second,
-        system="Mailarchief",
-        query="stikstof",
-        owner="Team archief",
-        actor=ACTOR,
-    )
-    records.add_system(
-        run.app,
-        run.pid,
-        third,
-        system="Corsa",
-        query="wolf",
-        owner="DIV",
-        owner_email=OWNER,
-        actor=ACTOR,
-    )
+    for number, search in zip(run.hotspots, SCENARIO.searches, strict=True):
+        SCENARIO.search(run.app, run.pid, number, search)
 
 
 def _dossier(index: int) -> Step:
@@ -257,14 +225,7 @@ def _publish(run: Run) -> None:
 
 
 def _close(run: Run) -> None:
-    records.publish(
-        run.app,
-        run.pid,
-        channel="Provinciaal Blad",
-        ref="Prb. 2025, 1234",
-        day="2025-06-30",
-        actor=ACTOR,
-    )
+    SCENARIO.publish(run.app, run.pid)
 
 
 def _move_nomination_deadline(run: Run) -> None:
@@ -292,7 +253,7 @@ STEPS: dict[date, list[Step]] = {
     date(2025, 4, 2): [_advance],
     date(2025, 4, 22): [
         lambda run: decision.record_advice(
-            run.app, run.pid, positive=True, by="Carla (archivaris)", actor="carla"
+            run.app, run.pid, positive=True, by=SCENARIO.advice_by, actor=SCENARIO.advice_actor
         )
     ],
     date(2025, 5, 12): [_adopt],

@@ -9,6 +9,7 @@ from typing import NamedTuple
 from states.config import MILESTONE_LABELS, MILESTONE_ORDER
 from states.i18n import AMSTERDAM, Text
 from states.snapshot import Perspective
+from workflow.scenario import Candidate, Expert, Member, Publication, Scenario, Search
 
 START = datetime(2025, 1, 6, 9, 0, tzinfo=AMSTERDAM)
 DEMO_DATABASE = Path("var") / "demo.db"
@@ -27,45 +28,12 @@ RECORDS_MANAGER = "Ilse Kuipers (informatiebeheerder)"
 ARCHIVIST = "Jeroen Kamphuis (archivaris, Collectie Overijssel)"
 
 
-class Member(NamedTuple):
-    name: str
-    email: str
-    role: str
-    note: str = ""
+class SessionDay(NamedTuple):
+    """A session as the demo plans it: 14.00 uur on its day, attendees by mailbox name."""
 
-
-class ExpertData(NamedTuple):
-    name: str
-    email: str
-    perspective: Perspective
-    profile: str
-    accepts: bool = True
-
-
-class SessionPlan(NamedTuple):
     place: str
     day: date
     attendees: tuple[str, ...]
-
-
-class CandidateData(NamedTuple):
-    title: str
-    start: date
-    end: date | None
-    description: str
-    nominated_by: str
-    criteria: str
-    motivation: str
-    include: bool = True
-
-
-class SearchData(NamedTuple):
-    hotspot: str
-    system: str
-    query: str
-    owner: str
-    dossiers: tuple[str, ...]
-    none_reason: str | None = None
 
 
 # Everyone below is fictional; the addresses use example.nl so no real mailbox is ever named.
@@ -85,32 +53,30 @@ MEMBERS_LATER = (
 INTERNAL, EXTERNAL = Perspective.INTERNAL, Perspective.EXTERNAL
 # The first panel leans on the government side: 2 of 7 external, two required profiles missing.
 FIRST_PANEL = (
-    ExpertData("Eva Smit", "e.smit@provincie.example.nl", INTERNAL, "beleid"),
-    ExpertData("Thomas Hendriks", "t.hendriks@provincie.example.nl", INTERNAL, "informatiebeheer"),
-    ExpertData("Lotte Mulder", "l.mulder@provincie.example.nl", INTERNAL, "bestuur"),
-    ExpertData("Daan Visser", "d.visser@provincie.example.nl", INTERNAL, "communicatie"),
-    ExpertData("Mirjam de Boer", "m.deboer@provincie.example.nl", INTERNAL, "beleid"),
-    ExpertData("Anna Brouwer", "a.brouwer@universiteit.example.nl", EXTERNAL, "historicus"),
-    ExpertData(
-        "Kees Dijkstra", "k.dijkstra@erfgoedhuis.example.nl", EXTERNAL, "erfgoedorganisatie"
-    ),
+    Expert("Eva Smit", "e.smit@provincie.example.nl", INTERNAL, "beleid"),
+    Expert("Thomas Hendriks", "t.hendriks@provincie.example.nl", INTERNAL, "informatiebeheer"),
+    Expert("Lotte Mulder", "l.mulder@provincie.example.nl", INTERNAL, "bestuur"),
+    Expert("Daan Visser", "d.visser@provincie.example.nl", INTERNAL, "communicatie"),
+    Expert("Mirjam de Boer", "m.deboer@provincie.example.nl", INTERNAL, "beleid"),
+    Expert("Anna Brouwer", "a.brouwer@universiteit.example.nl", EXTERNAL, "historicus"),
+    Expert("Kees Dijkstra", "k.dijkstra@erfgoedhuis.example.nl", EXTERNAL, "erfgoedorganisatie"),
 )
 SECOND_ROUND = (
-    ExpertData("Noor Jansen", "n.jansen@dagblad.example.nl", EXTERNAL, "journalist"),
-    ExpertData(
+    Expert("Noor Jansen", "n.jansen@dagblad.example.nl", EXTERNAL, "journalist"),
+    Expert(
         "Willem Post",
         "w.post@dorpsraad.example.nl",
         EXTERNAL,
         "maatschappelijke-organisatie",
         accepts=False,
     ),
-    ExpertData("Bram Meijer", "b.meijer@historischekring.example.nl", EXTERNAL, "historicus"),
+    Expert("Bram Meijer", "b.meijer@historischekring.example.nl", EXTERNAL, "historicus"),
 )
-REPLACEMENT = ExpertData(
+REPLACEMENT = Expert(
     "Femke de Wit", "f.dewit@bewonersplatform.example.nl", EXTERNAL, "maatschappelijke-organisatie"
 )
 
-SESSION_ONE = SessionPlan(
+SESSION_ONE = SessionDay(
     "Zwolle, provinciehuis",
     date(2025, 3, 20),
     (
@@ -125,7 +91,7 @@ SESSION_ONE = SessionPlan(
     ),
 )
 # Two external experts send regrets: 4 internal of 6 present is more than 65%.
-SESSION_TWO = SessionPlan(
+SESSION_TWO = SessionDay(
     "Deventer",
     date(2025, 4, 3),
     ("e.smit", "l.mulder", "d.visser", "m.deboer", "b.meijer", "f.dewit"),
@@ -133,7 +99,7 @@ SESSION_TWO = SessionPlan(
 
 # Names from the domain brief; descriptions stay neutral and general: no invented facts.
 CANDIDATES = (
-    CandidateData(
+    Candidate(
         "COVID-19-pandemie",
         date(2020, 3, 1),
         date(2022, 12, 31),
@@ -143,7 +109,7 @@ CANDIDATES = (
         "Raakte vrijwel alle inwoners en kreeg veel media-aandacht (1); de maatregelen "
         "leidden tot een emotioneel debat (2).",
     ),
-    CandidateData(
+    Candidate(
         "Stikstofcrisis en boerenprotesten",
         date(2019, 10, 1),
         None,
@@ -154,7 +120,7 @@ CANDIDATES = (
         "Veel maatschappelijke onrust en media-aandacht (1); principiële tegenstellingen "
         "tussen groepen inwoners (2).",
     ),
-    CandidateData(
+    Candidate(
         "Terugkeer van de wolf",
         date(2018, 1, 1),
         date(2018, 12, 31),
@@ -163,7 +129,7 @@ CANDIDATES = (
         "2",
         "Emotioneel debat tussen voor- en tegenstanders onder inwoners (2).",
     ),
-    CandidateData(
+    Candidate(
         "Laagvliegroutes Lelystad Airport boven Salland",
         date(2018, 1, 1),
         date(2019, 12, 31),
@@ -173,7 +139,7 @@ CANDIDATES = (
         "1",
         "Onrust bij inwoners van het gebied en veel media-aandacht (1).",
     ),
-    CandidateData(
+    Candidate(
         "Opvang van asielzoekers",
         date(2022, 1, 1),
         date(2023, 12, 31),
@@ -183,7 +149,7 @@ CANDIDATES = (
         "Grote betekenis voor inwoners en veel media-aandacht (1); emotioneel debat (2).",
     ),
     # An internal project the panel weighs and leaves off: shows an exclusion with its reason.
-    CandidateData(
+    Candidate(
         "Voorbereiding op de Omgevingswet",
         date(2017, 1, 1),
         date(2023, 12, 31),
@@ -197,49 +163,49 @@ CANDIDATES = (
 )
 
 SEARCHES = (
-    SearchData(
+    Search(
         "COVID-19-pandemie",
         "Corsa (DMS)",
         "zaaktype crisisbeheersing; trefwoorden COVID-19, corona; 2020-2022",
         "Team Informatiebeheer",
         ("Z2020-01234", "Z2021-00871"),
     ),
-    SearchData(
+    Search(
         "COVID-19-pandemie",
         "Teams",
         "team 'Crisisoverleg COVID-19' en gekoppelde kanalen",
         "Team ICT-beheer",
         ("TEAMS-2020-0042",),
     ),
-    SearchData(
+    Search(
         "Stikstofcrisis en boerenprotesten",
         "Corsa (DMS)",
         "trefwoorden stikstof, PAS, boerenprotest; vanaf oktober 2019",
         "Team Informatiebeheer",
         ("Z2019-04410", "Z2022-01187"),
     ),
-    SearchData(
+    Search(
         "Stikstofcrisis en boerenprotesten",
         "iBabs (bestuursinformatie)",
         "agendapunten van GS en PS over stikstof",
         "Statengriffie",
         ("IB-2019-0917",),
     ),
-    SearchData(
+    Search(
         "Terugkeer van de wolf",
         "Corsa (DMS)",
         "trefwoorden wolf, faunaschade; 2018",
         "Team Informatiebeheer",
         ("Z2018-03301",),
     ),
-    SearchData(
+    Search(
         "Laagvliegroutes Lelystad Airport boven Salland",
         "Corsa (DMS)",
         "trefwoorden Lelystad Airport, laagvliegroutes; 2018-2019",
         "Team Informatiebeheer",
         ("Z2018-02290",),
     ),
-    SearchData(
+    Search(
         "Laagvliegroutes Lelystad Airport boven Salland",
         "Exchange (e-mail)",
         "postvakken bestuursondersteuning; trefwoord Lelystad; 2018-2019",
@@ -247,14 +213,14 @@ SEARCHES = (
         (),
         "Geen berichten gevonden die niet al in zaak Z2018-02290 zijn opgenomen.",
     ),
-    SearchData(
+    Search(
         "Opvang van asielzoekers",
         "Corsa (DMS)",
         "trefwoorden asielzoekers, opvanglocatie; 2022-2023",
         "Team Informatiebeheer",
         ("Z2022-05532",),
     ),
-    SearchData(
+    Search(
         "Opvang van asielzoekers",
         "iBabs (bestuursinformatie)",
         "agendapunten van GS en PS over opvang van asielzoekers",
@@ -286,3 +252,23 @@ MILESTONES: dict[str, tuple[date, Text]] = {
 assert tuple(MILESTONES) == MILESTONE_ORDER, "the demo planning must follow the configured order"
 
 DECISION_REF = "GS/2025/0412"
+
+# The demo's procedure as the package's scenario builder holds it: the demo narrates each step
+# and shows refusals on the way, but enters its data through the same steps as the tests.
+DEMO = Scenario(
+    actor=FACILITATOR,
+    organisation=ORGANISATION,
+    body=BODY,
+    period=PERIOD,
+    members=MEMBERS_FIRST + MEMBERS_LATER,
+    milestones={key: day for key, (day, _) in MILESTONES.items()},
+    experts=FIRST_PANEL + SECOND_ROUND + (REPLACEMENT,),
+    sessions=(),
+    candidates=CANDIDATES,
+    advice_by="Jeroen Kamphuis, Collectie Overijssel",
+    advice_actor=ARCHIVIST,
+    decision_at=datetime(2025, 6, 24, 15, 0, tzinfo=AMSTERDAM),
+    decision_ref=DECISION_REF,
+    searches=SEARCHES,
+    publication=Publication("Provinciaal Blad", "Prb. 2025, 1234", date(2025, 10, 15), 6),
+)

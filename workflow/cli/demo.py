@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 from notifications import sender
 from notifications.documents import write_proposal, write_public_list
+from notifications.outbox import OUTBOX
 from states.errors import HotspotError, Refused
 from states.i18n import AMSTERDAM, Language, Text, format_date, local_date
 from states.phases import FORWARD_ORDER, Phase
@@ -36,13 +37,12 @@ from states.snapshot import ListEntry
 from workflow import audit, documents, repository, users, worker
 from workflow.app import App, bootstrap
 from workflow.cli import render
-from workflow.commands import decision, people, planning, procedures, records, sessions
-from workflow.db import models as m
-from workflow.demo_data import (
+from workflow.cli.demo_data import (
     ARCHIVIST,
     BODY,
     CANDIDATES,
     DECISION_REF,
+    DEMO,
     DEMO_DATABASE,
     DEMO_DOCUMENTS,
     DEMO_MAIL,
@@ -62,12 +62,11 @@ from workflow.demo_data import (
     SESSION_ONE,
     SESSION_TWO,
     START,
-    CandidateData,
-    ExpertData,
-    Member,
-    SessionPlan,
+    SessionDay,
 )
+from workflow.commands import decision, people, procedures, sessions
 from workflow.resources import config_dir
+from workflow.scenario import Candidate, Expert, Member
 from workflow.settings import Settings
 from workflow.testing import FrozenClock
 
@@ -370,14 +369,7 @@ def _preparation(d: Demo, procedure_id: str | None, organisation: str) -> None:
 
 def _add_members(d: Demo, members: tuple[Member, ...]) -> None:
     for member in members:
-        people.add_member(
-            d.app,
-            d.procedure,
-            name=member.name,
-            email=member.email,
-            role=member.role,
-            actor=FACILITATOR,
-        )
+        DEMO.add_members(d.app, d.procedure, (member,))
         note = f" ({member.note})" if member.note else ""
         d.did(
             f"Werkgroeplid {member.name}{note}: {member.role}",
@@ -405,8 +397,8 @@ def _workgroup(d: Demo) -> None:
 def _planning(d: Demo) -> None:
     d.on(date(2025, 1, 20))
     d.header(Phase.PLANNING)
-    for key, (day, _) in MILESTONES.items():
-        planning.set_milestone(d.app, d.procedure, key, day, actor=FACILITATOR)
+    for key, day in DEMO.milestones.items():
+        DEMO.but(milestones={key: day}).plan(d.app, d.procedure)
         d.tick()
     d.did(f"{len(MILESTONES)} mijlpalen vastgelegd:", f"{len(MILESTONES)} milestones set:")
     grid = Table.grid(padding=(0, 2, 0, 0))
@@ -426,7 +418,7 @@ def _planning(d: Demo) -> None:
     d.advance()
 
 
-def _invite(d: Demo, experts: tuple[ExpertData, ...]) -> None:
+def _invite(d: Demo, experts: tuple[Expert, ...]) -> None:
     _add_experts(d, experts)
     people.invite(d.app, d.procedure, [e.email for e in experts], actor=FACILITATOR)
     d.did(
@@ -436,17 +428,9 @@ def _invite(d: Demo, experts: tuple[ExpertData, ...]) -> None:
     d.deliver()
 
 
-def _add_experts(d: Demo, experts: tuple[ExpertData, ...]) -> None:
+def _add_experts(d: Demo, experts: tuple[Expert, ...]) -> None:
     for expert in experts:
-        people.add_expert(
-            d.app,
-            d.procedure,
-            name=expert.name,
-            email=expert.email,
-            perspective=expert.perspective.value,
-            profile=expert.profile,
-            actor=FACILITATOR,
-        )
+        DEMO.add_experts(d.app, d.procedure, (expert,))
         side = (
             d.t("intern", "internal")
             if expert.perspective is INTERNAL
@@ -458,9 +442,9 @@ def _add_experts(d: Demo, experts: tuple[ExpertData, ...]) -> None:
         )
 
 
-def _answers(d: Demo, experts: tuple[ExpertData, ...]) -> None:
+def _answers(d: Demo, experts: tuple[Expert, ...]) -> None:
     for expert in experts:
-        people.respond(d.app, d.procedure, expert.email, accept=expert.accepts, actor=FACILITATOR)
+        DEMO.answer(d.app, d.procedure, (expert,))
         d.tick()
     accepted = [e.name for e in experts if e.accepts]
     declined = [e.name for e in experts if not e.accepts]
@@ -523,7 +507,7 @@ def _expert_selection(d: Demo) -> None:
     d.advance()
 
 
-def _expert(local: str) -> ExpertData:
+def _expert(local: str) -> Expert:
     """A panel member by the part of the address before the @ (short to write in the data)."""
     return next(
         e for e in (*FIRST_PANEL, *SECOND_ROUND, REPLACEMENT) if e.email.split("@")[0] == local
@@ -534,7 +518,7 @@ def _address(local: str) -> str:
     return _expert(local).email
 
 
-def _attend(d: Demo, session_id: int, plan: SessionPlan) -> None:
+def _attend(d: Demo, session_id: int, plan: SessionDay) -> None:
     d.on(plan.day, time(14, 0))
     present = [_address(x) for x in plan.attendees]
     sessions.attend(d.app, d.procedure, session_id, present, actor=FACILITATOR)
@@ -551,17 +535,9 @@ def _period(start: date, end: date | None, language: Language) -> str:
     return f"{start:%Y-%m} – {until}"
 
 
-def _assess(d: Demo, ids: dict[str, int], candidates: tuple[CandidateData, ...]) -> None:
+def _assess(d: Demo, ids: dict[str, int], candidates: tuple[Candidate, ...]) -> None:
     for c in candidates:
-        sessions.assess(
-            d.app,
-            d.procedure,
-            ids[c.title],
-            criteria=c.criteria,
-            motivation=c.motivation,
-            include=c.include,
-            actor=FACILITATOR,
-        )
+        DEMO.assess(d.app, d.procedure, ids[c.title], c)
         criteria = c.criteria.replace(",", ", ") or "-"
         if c.include:
             d.did(
@@ -687,7 +663,7 @@ def _decision(d: Demo) -> None:
         d.app,
         d.procedure,
         positive=True,
-        by="Jeroen Kamphuis, Collectie Overijssel",
+        by=DEMO.advice_by,
         reason="De lijst is evenwichtig tot stand gekomen en elke hotspot is gemotiveerd; "
         "de afwijking bij de tweede bijeenkomst is navolgbaar vastgelegd.",
         actor=ARCHIVIST,
@@ -738,30 +714,11 @@ def _inventory(d: Demo) -> None:
     first_reason = ""
     for s in SEARCHES:
         hotspot = numbers[s.hotspot]
-        records.add_system(
-            d.app,
-            d.procedure,
-            hotspot,
-            system=s.system,
-            query=s.query,
-            owner=s.owner,
-            actor=RECORDS_MANAGER,
-        )
-        for dossier in s.dossiers:
-            result = records.mark_dossier(
-                d.app, d.procedure, hotspot, system=s.system, dossier=dossier, actor=RECORDS_MANAGER
-            )
+        marked = DEMO.but(actor=RECORDS_MANAGER).search(d.app, d.procedure, hotspot, s)
+        for result in marked:
             first_reason = first_reason or str(result["reason"])
             d.tick()
         if s.none_reason is not None:
-            records.nothing_found(
-                d.app,
-                d.procedure,
-                hotspot,
-                system=s.system,
-                reason=s.none_reason,
-                actor=RECORDS_MANAGER,
-            )
             d.did(
                 f"{hotspot} {s.hotspot} · {s.system}: niets gevonden, reden vastgelegd",
                 f"{hotspot} {s.hotspot} · {s.system}: nothing found, reason recorded",
@@ -785,15 +742,7 @@ def _inventory(d: Demo) -> None:
 def _publication(d: Demo) -> None:
     d.on(date(2025, 10, 14))
     d.header(Phase.PUBLICATION)
-    records.publish(
-        d.app,
-        d.procedure,
-        channel="Provinciaal Blad",
-        ref="Prb. 2025, 1234",
-        day=date(2025, 10, 15),
-        objection_weeks=6,
-        actor=FACILITATOR,
-    )
+    DEMO.publish(d.app, d.procedure)
     d.did(
         "Gepubliceerd in het Provinciaal Blad (Prb. 2025, 1234), in werking 15 oktober 2025, "
         "bezwaartermijn 6 weken",
@@ -858,9 +807,7 @@ def _audit_trail(d: Demo) -> None:
 def _mail_and_documents(d: Demo) -> None:
     with d.app.read() as db:
         rows = db.execute(
-            select(m.OutboxMessage.kind, m.OutboxMessage.status).where(
-                m.OutboxMessage.procedure_id == d.procedure
-            )
+            select(OUTBOX.c.kind, OUTBOX.c.status).where(OUTBOX.c.procedure_id == d.procedure)
         ).all()
     d.mails = Counter(kind for kind, _ in rows)
     unsent = sum(1 for _, status in rows if status != "sent")
