@@ -30,6 +30,7 @@ from pg import postgres_database
 
 from workflow.db.engine import make_engine, migrate
 from workflow.logging import configure_logging
+from workflow.publishing import public_list_to
 
 POSTGRES_ENVS = ("HOTSPOT_BENCH_POSTGRES_URL", "HOTSPOT_TEST_POSTGRES_URL")
 TARGET = 2.0
@@ -165,24 +166,26 @@ def main(argv: list[str] | None = None) -> None:
     configure_logging("WARNING")
     started = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="hotspot-bench-", dir=args.dir))
-    try:
-        say(f"bench: SQLite files in {workdir}")
-        say(f"sqlite: {args.n} procedures in {args.rounds} rounds after a warm-up")
-        sqlite = timing.measure(sqlite_url(workdir / "timing.db"), args.n, args.rounds, say)
-        print_timings("sqlite", sqlite, args.n, args.rounds)
-        pg_base = next((os.environ[e] for e in POSTGRES_ENVS if os.environ.get(e)), None)
-        postgres: timing.Timings | None = None
-        if pg_base:
-            say("postgresql: fresh database on the server named by the environment")
-            with postgres_database(pg_base) as url:
-                postgres = timing.measure(url, args.n, args.rounds, say)
-            print_timings("postgresql", postgres, args.n, args.rounds)
-        else:
-            say(f"postgresql: skipped ({' / '.join(POSTGRES_ENVS)} not set)")
-        bench_memory(workdir, args.memory)
-        bench_machines(min(args.memory, 1_000))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    # Publishing writes the public list (workflow.publishing): here, not into var/publicatie.
+    with public_list_to(workdir / "publicatie"):
+        try:
+            say(f"bench: SQLite files in {workdir}")
+            say(f"sqlite: {args.n} procedures in {args.rounds} rounds after a warm-up")
+            sqlite = timing.measure(sqlite_url(workdir / "timing.db"), args.n, args.rounds, say)
+            print_timings("sqlite", sqlite, args.n, args.rounds)
+            pg_base = next((os.environ[e] for e in POSTGRES_ENVS if os.environ.get(e)), None)
+            postgres: timing.Timings | None = None
+            if pg_base:
+                say("postgresql: fresh database on the server named by the environment")
+                with postgres_database(pg_base) as url:
+                    postgres = timing.measure(url, args.n, args.rounds, say)
+                print_timings("postgresql", postgres, args.n, args.rounds)
+            else:
+                say(f"postgresql: skipped ({' / '.join(POSTGRES_ENVS)} not set)")
+            bench_memory(workdir, args.memory)
+            bench_machines(min(args.memory, 1_000))
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
     ratio = sqlite.ratio()
     verdict = "within" if ratio <= TARGET else "ABOVE"
     say(f"sqlite ratio {ratio:.2f} is {verdict} the target of {TARGET:.1f}")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from states.balance_report import BalanceLine
+from states.governing_body import GoverningBodyKind
 from states.i18n import Text
 from states.snapshot import ListEntry, ListStatus, Publication
 
@@ -23,6 +24,8 @@ class ProcedureInfo:
     period_start: int
     period_end: int
     legal_basis: str
+    # Which body adopts the list, for its wording; None: the typed name is all there is.
+    governing_body_kind: GoverningBodyKind | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +96,4 @@ class PublicListData:
     decision_date: date
     publication: Publication | None
     hotspots: tuple[PublicHotspot, ...]
+    governing_body_kind: GoverningBodyKind | None = None

@@ -1,22 +1,25 @@
-"""Render a mail kind into subject, plain text and HTML from `templates/mail/{lang}/`."""
+"""Render a mail kind into subject, plain text and HTML from `templates/mail/`.
+
+One template per part serves both languages: the Dutch text is the message id and the English
+comes from the catalog (notifications.i18n), as the environment of each language has it.
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from notifications import i18n
 from notifications.kinds import MailKind
 from notifications.templates import templates_root
-from states.i18n import AMSTERDAM, Language, format_date, local_date
-
-_AT: dict[Language, str] = {"nl": "om", "en": "at"}
-_OPEN_END: dict[Language, str] = {"nl": "heden", "en": "present"}
+from states.governing_body import parse_kind, resolve_kind
+from states.i18n import Language
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,20 +44,34 @@ def render_mail(kind: MailKind, lang: Language, context: Mapping[str, Any]) -> R
     """The three parts of mail `kind` in `lang`; a missing context key raises UndefinedError."""
     env = _environment(templates_root() / "mail", lang)
     values = {**context, "lang": lang}
-    subject = one_line(env.get_template(f"{lang}/{kind}.subject.txt").render(values))
+    procedure = context.get("procedure")
+    if isinstance(procedure, Mapping) and "governing_body" in procedure:
+        values["governing_body_name"] = governing_body_name(procedure, lang)
+    subject = one_line(env.get_template(f"{kind}.subject.txt").render(values))
     # The bodies get the finished subject too, so the HTML <title> matches the header.
     values["subject"] = subject
     return RenderedMail(
         subject=subject,
-        text=env.get_template(f"{lang}/{kind}.txt").render(values),
-        html=env.get_template(f"{lang}/{kind}.html").render(values),
+        text=env.get_template(f"{kind}.txt").render(values),
+        html=env.get_template(f"{kind}.html").render(values),
     )
+
+
+def governing_body_name(procedure: Mapping[str, Any], lang: Language) -> str:
+    """The body that adopts the list by its proper name ("Gedeputeerde Staten van Overijssel"),
+    from its kind (configured, or read from the names); else the name as it was typed."""
+    typed: str = procedure["governing_body"]
+    configured = procedure.get("governing_body_kind")
+    kind = resolve_kind(
+        parse_kind(configured) if configured else None, typed, procedure.get("organisation")
+    )
+    return kind.named(procedure.get("organisation"))(lang) if kind else typed
 
 
 @functools.cache
 def _environment(root: Path, lang: Language) -> Environment:
-    # One environment per language: the filters then know the language without every
-    # imported macro template needing the render context.
+    # One environment per language: the translations and the filters then know the language
+    # without every imported macro template needing the render context.
     env = Environment(
         loader=FileSystemLoader(root),
         undefined=StrictUndefined,
@@ -66,9 +83,10 @@ def _environment(root: Path, lang: Language) -> Environment:
         # (and every layout and macro file it pulls in) would cost more than the rendering.
         auto_reload=False,
     )
+    i18n.install(env, lang)
     filters: dict[str, Callable[..., str]] = {
-        "date": functools.partial(_date, lang=lang),
-        "moment": functools.partial(_moment, lang=lang),
+        **i18n.filters(lang),
+        "date": functools.partial(i18n.format_day, lang=lang),
         "period": functools.partial(_period, lang=lang),
         "criteria": _criteria,
     }
@@ -76,35 +94,11 @@ def _environment(root: Path, lang: Language) -> Environment:
     return env
 
 
-def _date(day: date, lang: Language) -> str:
-    # A moment passed as a date must show the Dutch calendar day, not the UTC one.
-    if isinstance(day, datetime):
-        day = local_date(_aware(day))
-    return format_date(day, lang)
-
-
-def _moment(moment: datetime, lang: Language) -> str:
-    local = _aware(moment).astimezone(AMSTERDAM)
-    return f"{format_date(local.date(), lang)} {_AT[lang]} {local:%H:%M}"
-
-
 def _period(entry: Mapping[str, Any], lang: Language) -> str:
     end: date | None = entry["period_end"]
-    shown_end = _month(end, lang) if end is not None else _OPEN_END[lang]
-    return f"{_month(entry['period_start'], lang)} – {shown_end}"
+    shown_end = i18n.format_month(end, lang) if end is not None else i18n.gettext("heden", lang)
+    return f"{i18n.format_month(entry['period_start'], lang)} – {shown_end}"
 
 
 def _criteria(numbers: Iterable[int]) -> str:
     return ", ".join(str(n) for n in numbers)
-
-
-def _month(day: date, lang: Language) -> str:
-    # format_date spells the month by hand ("1 maart 2020"); a period shows month and year.
-    return format_date(day, lang).split(" ", 1)[1]
-
-
-def _aware(moment: datetime) -> datetime:
-    # A naive time would be read in the server's zone: refuse it rather than guess.
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"a moment in a mail needs a time zone, got {moment.isoformat()}")
-    return moment

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # ConfigError lives in its own module (states.reminders raises it too); callers read it here.
 from states.config_error import ConfigError as ConfigError
 from states.i18n import Text
 from states.reminders import ReminderPolicy, parse_policy
+
+if TYPE_CHECKING:
+    from states.governing_body import GoverningBodyKind
 
 MILESTONE_ORDER: tuple[str, ...] = (
     "invitations_sent",
@@ -98,10 +101,14 @@ class RuleConfig:
     sessions: SessionConfig
     publication: PublicationConfig
     reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
+    # Which body adopts the list, for the wording of mails and documents; None: derived from
+    # the governing body's name or the organisation's (states.governing_body.resolve_kind).
+    governing_body_kind: GoverningBodyKind | None = None
 
     def to_dict(self) -> dict[str, Any]:
         # The reminder policy keeps a cache and a time of day: it says itself how it is stored.
-        plain = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "reminders"}
+        special = ("reminders", "governing_body_kind")
+        plain = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in special}
         result: dict[str, Any] = _lists(
             {
                 k: asdict(v) if is_dataclass(v) and not isinstance(v, type) else v
@@ -109,6 +116,9 @@ class RuleConfig:
             }
         )
         result["reminders"] = self.reminders.to_dict()
+        # TOML has no null: an empty text means "derive the kind".
+        kind = self.governing_body_kind
+        result["governing_body_kind"] = kind.value if kind else ""
         return result
 
 
@@ -191,8 +201,31 @@ def parse_config(raw: Mapping[str, Any]) -> RuleConfig:
         raise ConfigError("reminders", "verwacht een tabel met instellingen")
     reminders = parse_policy(reminders_raw)
     return RuleConfig(
-        legal_basis, roles, profiles, planning, panel, sessions, publication, reminders
+        legal_basis,
+        roles,
+        profiles,
+        planning,
+        panel,
+        sessions,
+        publication,
+        reminders,
+        _governing_body_kind(raw.get("governing_body_kind")),
     )
+
+
+def _governing_body_kind(value: Any) -> GoverningBodyKind | None:
+    # Absent (a procedure stored before the setting existed) or empty: derived when needed.
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ConfigError("governing_body_kind", f"verwacht een tekst, gevonden {value!r}")
+    # Loaded only for a procedure that names its kind: `hotspot status` reads every config.
+    from states.governing_body import parse_kind
+
+    try:
+        return parse_kind(value)
+    except ValueError as error:
+        raise ConfigError("governing_body_kind", str(error)) from None
 
 
 def _subset(items: tuple[str, ...], known: tuple[str, ...], key: str, known_key: str) -> None:

@@ -5,6 +5,8 @@ Staten", "College van B&W", "DB"). The kind says which body that is and carries 
 and documents need to name it properly: "het college van Gedeputeerde Staten stelt de
 hotspotlijst vast", published in the Provinciaal Blad. `governing_body_kind` reads the stored
 text; text it does not recognise gives None, and the caller keeps using the text as typed.
+`resolve_kind` adds the configured kind (`governing_body_kind` in the procedure's settings) and
+the organisation's own name ("Provincie Overijssel") to that; `parse_kind` reads the setting.
 """
 
 from __future__ import annotations
@@ -62,6 +64,24 @@ class GoverningBodyKind(StrEnum):
         body = self.the_body
         return Text(f"{body.nl} stelt {what.nl} vast", f"{body.en} adopts {what.en}")
 
+    def named(self, organisation: str | None = None) -> Text:
+        """The body in running text, with its place when the organisation's name gives it:
+        "Gedeputeerde Staten van Overijssel", "het college van burgemeester en wethouders van
+        Oss", "het dagelijks bestuur van Waterschap Vechtstromen", "de gemandateerde"."""
+        name = " ".join((organisation or "").split())
+        first, _, rest = name.partition(" ")
+        kind_of_name = _ORGANISATION_WORDS.get(first.casefold())
+        if self is GoverningBodyKind.PROVINCE and kind_of_name is self and rest:
+            return Text(f"Gedeputeerde Staten van {rest}", f"the Provincial Executive of {rest}")
+        if self is GoverningBodyKind.MUNICIPALITY and kind_of_name is self and rest:
+            return Text(
+                f"het college van burgemeester en wethouders van {rest}",
+                f"the Municipal Executive of {rest}",
+            )
+        if self is GoverningBodyKind.WATER_BOARD and kind_of_name is self and rest:
+            return Text(f"het dagelijks bestuur van {name}", f"the Executive Board of {name}")
+        return self.the_body
+
     @property
     def adopted_by(self) -> Text:
         """After a list: "vastgesteld door het college van Gedeputeerde Staten"."""
@@ -107,7 +127,7 @@ _WORDS: dict[GoverningBodyKind, _Words] = {
         Text("gemandateerd functionaris", "mandated official"),
         # A mandate can be given in a province, a municipality or a water board alike.
         Text("overheidsorganisatie", "public body"),
-        Text("de gemandateerd functionaris", "the mandated official"),
+        Text("de gemandateerde", "the mandated official"),
         Text("Geachte heer, mevrouw,", "Dear Sir or Madam,"),
         Text("het publicatieblad van de organisatie", "the organisation's official gazette"),
     ),
@@ -164,3 +184,37 @@ def governing_body_kind(text: str | None) -> GoverningBodyKind | None:
         if alias not in _WHOLE_ONLY and wanted.startswith(alias + " "):
             return _ALIASES[alias]
     return None
+
+
+# The first word of an organisation's name that says what kind of body governs it.
+_ORGANISATION_WORDS: dict[str, GoverningBodyKind] = {
+    "provincie": GoverningBodyKind.PROVINCE,
+    "gemeente": GoverningBodyKind.MUNICIPALITY,
+    "waterschap": GoverningBodyKind.WATER_BOARD,
+    "hoogheemraadschap": GoverningBodyKind.WATER_BOARD,
+    "wetterskip": GoverningBodyKind.WATER_BOARD,
+}
+ALLOWED_KINDS = ", ".join(kind.value for kind in GoverningBodyKind)
+
+
+def organisation_kind(organisation: str | None) -> GoverningBodyKind | None:
+    """The kind an organisation's name implies: "Provincie Overijssel" is governed by GS."""
+    first = (organisation or "").strip().split(" ", 1)[0].casefold()
+    return _ORGANISATION_WORDS.get(first)
+
+
+def parse_kind(value: str) -> GoverningBodyKind:
+    """A configured kind ("provincie", "gemeente", "waterschap", "gemandateerd"); ValueError
+    with a Dutch message naming the allowed values otherwise."""
+    wanted = value.strip().casefold()
+    for kind in GoverningBodyKind:
+        if wanted == kind.value:
+            return kind
+    raise ValueError(f"onbekende soort bestuursorgaan {value!r}; toegestaan: {ALLOWED_KINDS}")
+
+
+def resolve_kind(
+    configured: GoverningBodyKind | None, governing_body: str | None, organisation: str | None
+) -> GoverningBodyKind | None:
+    """The configured kind; else the one the body's name or the organisation's name says."""
+    return configured or governing_body_kind(governing_body) or organisation_kind(organisation)

@@ -66,7 +66,11 @@ def parse_language(value: str | None) -> Language:
 
 
 def format_date(day: date, language: Language = "nl") -> str:
-    """A date the way a reader expects it: "12 maart 2026" or "12 March 2026"."""
+    """A date the way a reader expects it: "12 maart 2026" or "12 March 2026".
+
+    For the texts made in Python (refusals, verdicts, audit sentences); templates, mails and
+    documents format with Babel (notifications.i18n), which `states` does not load.
+    """
     # Spelled out by hand: the process locale must not decide the month names.
     return f"{day.day} {_MONTHS[language][day.month - 1]} {day.year}"
 

@@ -70,7 +70,7 @@ PHASE_LABELS: dict[Phase, Text] = {
 }
 
 
-def parse_phase(value: str, field: str = "--phase") -> Phase:
+def parse_phase(value: str, field: str = "phase") -> Phase:
     """The phase named by `value` (its code), or InvalidInput naming the known phases."""
     try:
         return Phase(value.strip().lower())

@@ -1,9 +1,10 @@
 """What one command is doing inside its transaction, and how that transaction is closed.
 
-`Change` is what every command body, mail handler and deadline planner receives;
-`append_audit` writes its audit record and the procedure's new version. Both live apart from
-the command machinery (workflow.commands.base) so that the handlers it calls
-(workflow.notify, workflow.deadlines) can take a Change without importing the commands.
+`Change` is what every command body and every event handler (mail, deadline planning, the
+public list) receives: the body records events on it (`record`), the unit of work
+(workflow.unit_of_work) hands them to their handlers. `append_audit` writes its audit record
+and the procedure's new version. Both live apart from the command machinery so that the
+handlers (workflow.notify, workflow.deadlines) can take a Change without importing it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
@@ -20,10 +21,15 @@ from notifications.settings import MailSettings
 from states.actions import Action, require_phase
 from states.config import RuleConfig
 from states.phases import Phase
+from states.reminders import DeadlineKind
 from workflow import audit
 from workflow.db import tables
+from workflow.events import Event
 from workflow.keys import KeyRing
 from workflow.procedure_store import ProcedureRecord, save_procedure
+
+if TYPE_CHECKING:
+    from workflow.app import App
 
 PROCEDURES = tables.procedures
 
@@ -44,15 +50,22 @@ class Change:
     queued: dict[str, int] = field(default_factory=dict)
     # What the mail side read once in this command (the workgroup, the letterhead).
     memo: dict[str, Any] = field(default_factory=dict)
-    # Set by a command that creates or moves a dated obligation; a phase change always does.
-    plan_deadlines: bool = False
+    # What the command did, in order (workflow.events); `dispatched` of them were handled.
+    events: list[Event] = field(default_factory=list)
+    dispatched: int = 0
+    # Deadline kinds to plan again once every event is handled (workflow.deadlines.handlers).
+    replan: set[DeadlineKind] = field(default_factory=set)
+    # Mails queued per due reminder (by its id), read back by the sweep.
+    reminder_mails: dict[int, int] = field(default_factory=dict)
+    # What follows only once the transaction committed (a file written from what it stored).
+    committed: list[Callable[[App], None]] = field(default_factory=list, repr=False)
     _session: Session | None = None
     # The installation's keys (workflow.keys), read only by a command that signs something.
     _keys: Callable[[], KeyRing] | None = field(default=None, repr=False)
 
     @property
     def keys(self) -> KeyRing:
-        if self._keys is None:  # pragma: no cover - changing() always sets it
+        if self._keys is None:  # pragma: no cover - the unit of work always sets it
             raise RuntimeError("this change has no key ring")
         return self._keys()
 
@@ -87,6 +100,14 @@ class Change:
             self._session.close()
             self._session = None
 
+    def record(self, event: Event) -> None:
+        """Note what the command did; its handlers run before the audit record is written."""
+        self.events.append(event)
+
+    def after_commit(self, effect: Callable[[App], None]) -> None:
+        """Run `effect` once this change's transaction has committed (never after a rollback)."""
+        self.committed.append(effect)
+
     def require(self, action: Action) -> None:
         require_phase(action, self.phase)
 
@@ -97,6 +118,10 @@ class Change:
         ).scalar()
         assert opened is not None  # the procedure was just loaded in this transaction
         return opened
+
+
+# What handles an event: the change it happened in and the event (a subclass of Event).
+Handler = Callable[[Change, Any], None]
 
 
 def append_audit(change: Change, action: str) -> None:

@@ -19,6 +19,7 @@ from notifications.document_data import PublicHotspot as PublicHotspot
 from notifications.document_data import PublicListData as PublicListData
 from states.balance_report import BALANCE_PARTS, balance_report, rule_label
 from states.errors import NotFound, Refused
+from states.governing_body import resolve_kind
 from states.i18n import Text
 from states.phases import FORWARD_ORDER, Phase
 from states.snapshot import ListEntry, ListStatus, Part
@@ -102,6 +103,7 @@ def public_list_data(app: App, procedure_id: str) -> PublicListData:
                 )
                 for e in repository.list_entries(row)
             ),
+            governing_body_kind=info.governing_body_kind,
         )
 
 
@@ -143,13 +145,17 @@ def _require_proposable(procedure: ProcedureRecord, row: m.ListVersion | None) -
 
 def _procedure_info(session: Session, procedure: ProcedureRecord) -> ProcedureInfo:
     org = session.get(m.Organisation, procedure.organisation_id)
+    organisation = org.name if org else ""
     return ProcedureInfo(
         id=procedure.id,
-        organisation=org.name if org else "",
+        organisation=organisation,
         governing_body=procedure.governing_body,
         period_start=procedure.period_start,
         period_end=procedure.period_end,
         legal_basis=procedure.legal_basis,
+        governing_body_kind=resolve_kind(
+            procedure.config.governing_body_kind, procedure.governing_body, organisation
+        ),
     )
 
 

@@ -46,7 +46,7 @@ def check(
     *,
     username: str,
     name: str,
-    field: str = "--password",
+    field: str = "password",
     words: Sequence[str] = (),
 ) -> None:
     """InvalidInput naming every rule the password breaks; nothing when it meets them all.

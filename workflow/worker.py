@@ -26,6 +26,8 @@ from workflow.commands.mail_failures import summarise as summarise_failures
 from workflow.deadlines.planning import unplanned_procedures
 from workflow.deadlines.sweep import SYSTEM_ACTOR, SweepReport, sweep
 from workflow.environment import brief
+from workflow.events import DatesChanged
+from workflow.unit_of_work import register_handlers
 from workflow.users import purge_sessions
 
 log = structlog.get_logger("hotspot.worker")
@@ -52,7 +54,7 @@ def plan_missing(app: App) -> int:
         missing = unplanned_procedures(session.connection())
     for procedure_id in missing:
         with changing(app, procedure_id, SYSTEM_ACTOR, "deadlines.plan") as change:
-            change.plan_deadlines = True
+            change.record(DatesChanged())
     if missing:
         log.info("worker.planned_missing", procedures=len(missing))
     return len(missing)
@@ -64,6 +66,8 @@ def tick(
     """One sweep at `now` (the application's clock when None): reminders, the daily summary of
     failed mail, the purge of ended web sessions, then the outbox."""
     moment = now or app.now()
+    # The sweep's reminders are events handled like a command's; a worker may sweep first.
+    register_handlers()
     reminders = sweep(app, moment, batch_size=app.settings.mail.batch_size, should_stop=should_stop)
     if not should_stop():
         summarise_failures(app, moment)

@@ -1,4 +1,4 @@
-"""What both documents share: atomic file writes, the template environment, dates and criteria."""
+"""What both documents share: file names, the template environment, dates and criteria."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from datetime import date, datetime
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from notifications import i18n
 from notifications.templates import templates_root
-from states.i18n import Language, Text, format_date, local_date
+from states.i18n import Language
 from states.vocabulary import CRITERIA
 
-_OPEN_END = Text("heden", "present")
 # Procedure ids are slugs; anything else must not become part of a file name.
 _SAFE_STEM = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
@@ -25,9 +25,10 @@ def file_stem(prefix: str, procedure_id: str) -> str:
 
 
 @functools.cache
-def environment() -> Environment:
-    """The Jinja2 environment of `templates/documents/`: undefined names fail, HTML escaped."""
-    return Environment(
+def environment(lang: Language = "nl") -> Environment:
+    """The Jinja2 environment of `templates/documents/` in `lang`: undefined names fail, HTML
+    escaped, `_()` and `{% trans %}` translated, the date filters of notifications.i18n."""
+    env = Environment(
         loader=FileSystemLoader(templates_root() / "documents"),
         undefined=StrictUndefined,
         autoescape=True,
@@ -35,16 +36,19 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    i18n.install(env, lang)
+    env.filters.update(i18n.filters(lang))
+    return env
 
 
 def moment_day(moment: datetime, lang: Language) -> str:
     """The Dutch calendar day of a stored moment (UTC in the database)."""
-    return format_date(local_date(moment), lang)
+    return i18n.format_day(moment, lang)
 
 
 def period_text(start: date, end: date | None, lang: Language) -> str:
-    shown_end = format_date(end, lang) if end is not None else _OPEN_END(lang)
-    return f"{format_date(start, lang)} – {shown_end}"
+    shown_end = i18n.format_day(end, lang) if end is not None else i18n.gettext("heden", lang)
+    return f"{i18n.format_day(start, lang)} – {shown_end}"
 
 
 def criteria_text(criteria: tuple[int, ...]) -> str:

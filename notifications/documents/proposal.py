@@ -17,6 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.table import Table
 
+from notifications import i18n
 from notifications.document_data import ProposalData
 from notifications.documents.common import (
     criteria_legend,
@@ -28,83 +29,92 @@ from notifications.documents.common import (
 )
 from notifications.files import write_atomic
 from states.balance_report import BalanceLine
-from states.i18n import Language, Text, format_date
+from states.i18n import Language
 from states.snapshot import ListStatus
 from states.vocabulary import PERSPECTIVE_LABELS
 
-LABELS: dict[str, Text] = {
-    "title": Text("Voorstel hotspotlijst", "Proposal: hotspot list"),
-    "to": Text("Voorstel aan", "Proposal to"),
-    "prepared": Text("opgesteld op", "prepared on"),
-    "h_procedure": Text("De procedure", "The procedure"),
-    "h_list": Text("De conceptlijst", "The concept list"),
-    "h_descriptions": Text("Toelichting per hotspot", "Description of each hotspot"),
-    "h_criteria": Text("De vier criteria", "The four criteria"),
-    "h_balance": Text("Hoe het evenwicht is bewaakt", "How balance was kept"),
-    "h_deviations": Text("Afwijkingen en hun redenen", "Deviations and their reasons"),
-    "h_advice": Text("Advies van de archivaris", "The archivist's advice"),
-    "h_decision": Text("Voorgesteld besluit", "Proposed decision"),
-    "organisation": Text("Organisatie", "Organisation"),
-    "governing_body": Text("Bestuursorgaan", "Governing body"),
-    "period": Text("Onderzoeksperiode", "Reference period"),
-    "legal_basis": Text("Wettelijke grondslag", "Legal basis"),
-    "procedure_id": Text("Procedure", "Procedure"),
-    "list_version": Text("Lijstversie", "List version"),
-    "col_number": Text("Nummer", "Number"),
-    "col_name": Text("Naam", "Name"),
-    "col_period": Text("Periode", "Period"),
-    "col_criteria": Text("Criteria", "Criteria met"),
-    "col_motivation": Text("Motivering", "Motivation"),
-    "col_perspective": Text("Voorgedragen vanuit", "Nominated by perspective"),
-    "col_aspect": Text("Onderdeel", "Aspect"),
-    "col_outcome": Text("Norm en uitkomst", "Norm and outcome"),
-    "col_status": Text("Beoordeling", "Assessment"),
-    "col_rule": Text("Regel", "Rule"),
-    "col_reason": Text("Reden", "Reason"),
-    "col_by": Text("Vastgelegd door", "Recorded by"),
-    "col_date": Text("Datum", "Date"),
-    "entries_count": Text("hotspots op de conceptlijst", "hotspots on the concept list"),
-    "empty_list": Text(
-        "De conceptlijst is leeg: de expertbijeenkomsten hebben geen hotspots aangewezen.",
-        "The concept list is empty: the expert sessions designated no hotspots.",
-    ),
-    "empty_reason": Text("Reden", "Reason"),
-    "balance_intro": Text(
-        "Bij de hotspot-monitor mag geen van beide perspectieven de keuze domineren: het "
-        "overheidsperspectief (interne experts) en het maatschappelijk perspectief (externe "
-        "experts). Het evenwicht is bewaakt in de samenstelling van het panel, in de "
-        "aanwezigheid bij de bijeenkomsten en in de herkomst van de voordrachten, aan de hand "
-        "van de normen die voor deze procedure gelden.",
-        "In the hotspot-monitor neither perspective may dominate the selection: the government "
-        "perspective (internal experts) and the society perspective (external experts). Balance "
-        "was guarded in the composition of the panel, in who attended the sessions and in where "
-        "the nominations came from, against the norms set for this procedure.",
-    ),
-    "no_deviations": Text(
-        "Er is van geen enkele regel afgeweken.", "No deviation from any rule was recorded."
-    ),
-    "advice_label": Text("Advies", "Advice"),
-    "advice_by": Text("Door", "By"),
-    "advice_at": Text("Vastgelegd op", "Recorded on"),
-    "advice_reason": Text("Toelichting", "Explanation"),
-    "advice_positive": Text("positief", "positive"),
-    "advice_negative": Text("negatief", "negative"),
-    "advice_none": Text(
-        "Het advies van de archivaris is nog niet vastgelegd.",
-        "The archivist's advice has not been recorded yet.",
-    ),
-    "advice_no_reason": Text("geen toelichting gegeven", "no explanation given"),
-    "decision_intro": Text("Aan {body} wordt voorgesteld:", "{body} is asked to decide:"),
-    "decided": Text(
-        "Besluit vastgelegd op {day}, kenmerk {ref}.",
-        "Decision recorded on {day}, reference {ref}.",
-    ),
-}
 
-LIST_STATUS: dict[ListStatus, Text] = {
-    ListStatus.SUBMITTED: Text("ter besluitvorming", "submitted for decision"),
-    ListStatus.RETURNED: Text("teruggestuurd", "sent back"),
-    ListStatus.ADOPTED: Text("vastgesteld", "adopted"),
+def labels(lang: Language) -> dict[str, str]:
+    """The proposal's headings and fixed sentences in `lang` (the English is in the catalog)."""
+
+    def _(message: str) -> str:
+        return i18n.gettext(message, lang)
+
+    def pgettext(context: str, message: str) -> str:
+        return i18n.pgettext(context, message, lang)
+
+    return {
+        "title": _("Voorstel hotspotlijst"),
+        "to": _("Voorstel aan"),
+        "prepared": _("opgesteld op"),
+        "h_procedure": _("De procedure"),
+        "h_list": _("De conceptlijst"),
+        "h_descriptions": _("Toelichting per hotspot"),
+        "h_criteria": _("De vier criteria"),
+        "h_balance": _("Hoe het evenwicht is bewaakt"),
+        "h_deviations": _("Afwijkingen en hun redenen"),
+        "h_advice": _("Advies van de archivaris"),
+        "h_decision": _("Voorgesteld besluit"),
+        "organisation": _("Organisatie"),
+        "governing_body": _("Bestuursorgaan"),
+        "period": _("Onderzoeksperiode"),
+        "legal_basis": _("Wettelijke grondslag"),
+        "procedure_id": _("Procedure"),
+        "list_version": _("Lijstversie"),
+        "col_number": _("Nummer"),
+        "col_name": _("Naam"),
+        "col_period": _("Periode"),
+        "col_criteria": pgettext("voorstel", "Criteria"),
+        "col_motivation": _("Motivering"),
+        "col_perspective": pgettext("voorstel", "Voorgedragen vanuit"),
+        "col_aspect": _("Onderdeel"),
+        "col_outcome": _("Norm en uitkomst"),
+        "col_status": _("Beoordeling"),
+        "col_rule": _("Regel"),
+        "col_reason": _("Reden"),
+        "col_by": _("Vastgelegd door"),
+        "col_date": _("Datum"),
+        "entries_count": _("hotspots op de conceptlijst"),
+        "empty_list": _(
+            "De conceptlijst is leeg: de expertbijeenkomsten hebben geen hotspots aangewezen."
+        ),
+        "empty_reason": _("Reden"),
+        "balance_intro": _(
+            "Bij de hotspot-monitor mag geen van beide perspectieven de keuze domineren: het "
+            "overheidsperspectief (interne experts) en het maatschappelijk perspectief (externe "
+            "experts). Het evenwicht is bewaakt in de samenstelling van het panel, in de "
+            "aanwezigheid bij de bijeenkomsten en in de herkomst van de voordrachten, aan de hand "
+            "van de normen die voor deze procedure gelden."
+        ),
+        "no_deviations": _("Er is van geen enkele regel afgeweken."),
+        "advice_label": _("Advies"),
+        "advice_by": _("Door"),
+        "advice_at": _("Vastgelegd op"),
+        "advice_reason": _("Toelichting"),
+        "advice_positive": _("positief"),
+        "advice_negative": _("negatief"),
+        "advice_none": _("Het advies van de archivaris is nog niet vastgelegd."),
+        "advice_no_reason": _("geen toelichting gegeven"),
+        "decision_intro": _("Aan %(body)s wordt voorgesteld:"),
+        "decided": _("Besluit vastgelegd op %(day)s, kenmerk %(ref)s."),
+        "status_submitted": _("ter besluitvorming"),
+        "status_returned": _("teruggestuurd"),
+        "status_adopted": _("vastgesteld"),
+        "met_deviated": _("niet voldaan; afwijking met reden vastgelegd"),
+        "not_met": _("niet voldaan"),
+        "not_applicable": pgettext("voorstel", "nog niet van toepassing"),
+        "met_with_deviation": _("voldaan (afwijking vastgelegd)"),
+        "met": _("voldaan"),
+        "adoption": _(
+            "Na vaststelling door %(body)s wordt het besluit bekendgemaakt in %(gazette)s."
+        ),
+    }
+
+
+_STATUS_KEYS: dict[ListStatus, str] = {
+    ListStatus.SUBMITTED: "status_submitted",
+    ListStatus.RETURNED: "status_returned",
+    ListStatus.ADOPTED: "status_adopted",
 }
 
 
@@ -130,11 +140,16 @@ class ProposalView:
     decision_intro: str
     decision_points: list[str]
     decided: str | None
+    # Who adopts the list and where it is published, when the body's kind is known.
+    adoption: str | None = None
 
 
 def proposal_view(data: ProposalData, lang: Language = "nl") -> ProposalView:
-    label = {key: text(lang) for key, text in LABELS.items()}
+    label = labels(lang)
     proc, version = data.procedure, data.list_version
+    kind = proc.governing_body_kind
+    # The body by its proper name when its kind is known ("Gedeputeerde Staten van Overijssel").
+    body = kind.named(proc.organisation)(lang) if kind else proc.governing_body
     period = f"{proc.period_start}–{proc.period_end}"
     entries = version.entries
     empty: list[str] = []
@@ -144,15 +159,15 @@ def proposal_view(data: ProposalData, lang: Language = "nl") -> ProposalView:
             empty.append(f"{label['empty_reason']}: {data.empty_list_reason}")
     decided = None
     if version.decision_date is not None and version.decision_ref:
-        decided = label["decided"].format(
-            day=format_date(version.decision_date, lang), ref=version.decision_ref
-        )
+        decided = label["decided"] % {
+            "day": i18n.format_day(version.decision_date, lang),
+            "ref": version.decision_ref,
+        }
     return ProposalView(
         lang=lang,
         title=f"{label['title']} {proc.organisation} {period}",
         subtitle=(
-            f"{label['to']} {proc.governing_body}, {label['prepared']} "
-            f"{moment_day(data.prepared_at, lang)}"
+            f"{label['to']} {body}, {label['prepared']} {moment_day(data.prepared_at, lang)}"
         ),
         labels=label,
         procedure_rows=[
@@ -163,7 +178,7 @@ def proposal_view(data: ProposalData, lang: Language = "nl") -> ProposalView:
             (label["procedure_id"], proc.id),
             (
                 label["list_version"],
-                f"{version.number} ({LIST_STATUS[version.status](lang)}), "
+                f"{version.number} ({label[_STATUS_KEYS[version.status]]}), "
                 f"{len(entries)} {label['entries_count']}",
             ),
         ],
@@ -194,7 +209,8 @@ def proposal_view(data: ProposalData, lang: Language = "nl") -> ProposalView:
         criteria=criteria_legend(lang),
         balance_header=[label["col_aspect"], label["col_outcome"], label["col_status"]],
         balance_rows=[
-            [line.label(lang), line.message(lang), _assessment(line, lang)] for line in data.balance
+            [line.label(lang), line.message(lang), _assessment(line, label)]
+            for line in data.balance
         ],
         deviation_header=[label[k] for k in ("col_rule", "col_reason", "col_by", "col_date")],
         deviation_rows=[
@@ -207,26 +223,21 @@ def proposal_view(data: ProposalData, lang: Language = "nl") -> ProposalView:
             for d in data.deviations
         ],
         advice_rows=_advice_rows(data, label, lang),
-        decision_intro=label["decision_intro"].format(body=proc.governing_body),
+        decision_intro=label["decision_intro"] % {"body": proc.governing_body},
         decision_points=[point(lang) for point in data.proposed_decision],
         decided=decided,
+        adoption=(
+            label["adoption"] % {"body": body, "gazette": kind.gazette(lang)} if kind else None
+        ),
     )
 
 
-def _assessment(line: BalanceLine, lang: Language) -> str:
+def _assessment(line: BalanceLine, label: dict[str, str]) -> str:
     if not line.ok:
-        text = (
-            Text("niet voldaan; afwijking met reden vastgelegd", "not met; deviation recorded")
-            if line.deviated
-            else Text("niet voldaan", "not met")
-        )
-    elif not line.applicable:
-        text = Text("nog niet van toepassing", "does not apply yet")
-    elif line.deviated:
-        text = Text("voldaan (afwijking vastgelegd)", "met (deviation on record)")
-    else:
-        text = Text("voldaan", "met")
-    return text(lang)
+        return label["met_deviated"] if line.deviated else label["not_met"]
+    if not line.applicable:
+        return label["not_applicable"]
+    return label["met_with_deviation"] if line.deviated else label["met"]
 
 
 def _advice_rows(
@@ -249,7 +260,8 @@ def _advice_rows(
 
 
 def proposal_html(data: ProposalData, lang: Language = "nl") -> str:
-    return environment().get_template("proposal.html").render(view=proposal_view(data, lang))
+    view = proposal_view(data, lang)
+    return environment(lang).get_template("proposal.html").render(view=view, lang=lang)
 
 
 def proposal_docx(data: ProposalData, lang: Language = "nl") -> bytes:
@@ -297,6 +309,8 @@ def proposal_docx(data: ProposalData, lang: Language = "nl") -> bytes:
     doc.add_paragraph(view.decision_intro)
     for point in view.decision_points:
         doc.add_paragraph(point, style="List Number")
+    if view.adoption:
+        doc.add_paragraph(view.adoption)
     if view.decided:
         doc.add_paragraph(view.decided)
 

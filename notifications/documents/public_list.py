@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from notifications import i18n
 from notifications.document_data import PublicListData
 from notifications.documents.common import (
     criteria_legend,
@@ -19,7 +20,7 @@ from notifications.documents.common import (
     file_stem,
 )
 from notifications.files import defuse_cell, write_atomic
-from states.i18n import format_date
+from states.i18n import Language
 
 CSV_COLUMNS: tuple[str, ...] = (
     "nummer",
@@ -35,31 +36,22 @@ CSV_COLUMNS: tuple[str, ...] = (
 
 
 def public_list_html(data: PublicListData) -> str:
+    """The published page, in Dutch: the language of the decision it publishes."""
+    lang: Language = "nl"
     period = f"{data.period_start}–{data.period_end}"
-    publication = data.publication
+    kind = data.governing_body_kind
     return (
-        environment()
+        environment(lang)
         .get_template("public_list.html")
         .render(
-            title=f"Hotspotlijst {data.organisation} {period}",
+            lang=lang,
+            title=i18n.gettext("Hotspotlijst %(organisation)s %(period)s", lang)
+            % {"organisation": data.organisation, "period": period},
             data=data,
             period=period,
-            decision_day=format_date(data.decision_date),
-            in_force=format_date(publication.in_force) if publication else None,
-            rows=[
-                {
-                    "number": h.number,
-                    "title": h.title,
-                    "start_iso": h.period_start.isoformat(),
-                    "start": format_date(h.period_start),
-                    "end_iso": h.period_end.isoformat() if h.period_end else None,
-                    "end": format_date(h.period_end) if h.period_end else "heden",
-                    "criteria": criteria_text(h.criteria),
-                    "description": h.description,
-                }
-                for h in data.hotspots
-            ],
-            criteria=criteria_legend("nl"),
+            # The body by its proper name when its kind is known, else as it was typed.
+            body=kind.named(data.organisation)(lang) if kind else data.governing_body,
+            criteria=criteria_legend(lang),
         )
     )
 

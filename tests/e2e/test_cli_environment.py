@@ -286,6 +286,7 @@ def test_an_unforeseen_database_error_shows_no_statement_and_no_personal_data(
     """
     from sqlalchemy import text
 
+    from workflow import dispatch
     from workflow.commands import base
 
     monkeypatch.setenv("HOTSPOT_DATABASE_URL", f"sqlite:///{tmp_path / 'h.db'}")
@@ -304,7 +305,8 @@ def test_an_unforeseen_database_error_shows_no_statement_and_no_personal_data(
             {"email": change.data["email"]},
         )
 
-    monkeypatch.setattr(base.notify, "after_change", broken)
+    # Handling the events runs after the body, inside the transaction, as the mail did.
+    monkeypatch.setattr(dispatch, "dispatch", broken)
     args = ["member", "add", P, "--name", "Sanne Geheim", "--email", "sanne@dongen.example"]
     with pytest.raises(SystemExit) as stop:
         main([*args, "--role", "procesbegeleider", "--json"])

@@ -167,4 +167,23 @@ def test_an_unknown_expert_is_refused_alike(app: App, faces: Faces) -> None:
     cli = faces.cli("expert", "respond", pid, email, "--accept", expect=2)
     api = faces.api("PUT", f"/procedures/{pid}/experts/{email}/response", {"accept": True}, 422)
     _same(cli, api)
-    assert cli["field"] == api["field"]  # the handler names the field, for both faces
+    # One field, each face in its own words: the argument EMAIL, the path parameter email.
+    assert (cli["field"], api["field"]) == ("EMAIL", "email")
+
+
+def test_each_face_names_a_bad_field_in_its_own_words(app: App, faces: Faces) -> None:
+    """The handler names its keyword (`day`); the CLI says its option, the API its field."""
+    pid = support.open_procedure(app)
+    support.drive_to(app, pid, Phase.DECISION)
+    # Months passed on the test's calendar: the API session of the fixture has ended.
+    faces = Faces(app, faces.database_url, faces.folder)
+    cli = faces.cli("decide", pid, "--adopted", "--date", "gisteren", "--ref", "GS/1", expect=2)
+    api = faces.api(
+        "POST",
+        f"/procedures/{pid}/decision",
+        {"adopted": True, "date": "gisteren", "ref": "GS/1"},
+        422,
+    )
+    assert cli["field"] == "--date"
+    # The API's own schema check or the handler's: either way the body's name, never a flag.
+    assert "--" not in json.dumps(api), api

@@ -34,6 +34,7 @@ NOT_FOR_STATUS = (
     "alembic",
     "zxcvbn",
     "jinja2",
+    "babel",
     "icalendar",
     "apscheduler",
     "cryptography",

@@ -27,6 +27,7 @@ from states.phases import Phase
 from tests import support
 from tests.support import ACTOR
 from tests.web_support import FACILITATOR, PASSWORD, client, csrf_of, ensure_user, logged_in
+from workflow import unit_of_work
 from workflow.app import App
 from workflow.cli.main import main
 from workflow.commands import base, people, procedures, sessions
@@ -115,7 +116,8 @@ def test_an_api_write_with_a_stale_version_is_a_conflict(app: App, pid: str) -> 
 def one_lost_race(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The first command reads the procedure a moment before another writer saves it."""
     loads: list[int] = []
-    real = base.load_procedure
+    # The unit of work (workflow.unit_of_work) loads the procedure for every command.
+    real = unit_of_work.load_procedure
 
     def load(connection: Any, procedure_id: str) -> Any:
         record = real(connection, procedure_id)
@@ -124,7 +126,7 @@ def one_lost_race(monkeypatch: pytest.MonkeyPatch) -> list[int]:
             record.version -= 1  # what was read is one change behind: the save collides
         return record
 
-    monkeypatch.setattr(base, "load_procedure", load)
+    monkeypatch.setattr(unit_of_work, "load_procedure", load)
     return loads
 
 
@@ -219,10 +221,10 @@ def test_the_command_line_never_runs_a_whole_command_again(
 # writer saved it a moment later), then `hotspot` runs with the arguments given.
 _LOST_RACE = """
 import sys
-import workflow.commands.base as base
+import workflow.unit_of_work as unit_of_work
 from workflow.cli.main import main
 
-real, loads = base.load_procedure, []
+real, loads = unit_of_work.load_procedure, []
 
 def load(connection, procedure_id):
     record = real(connection, procedure_id)
@@ -231,7 +233,7 @@ def load(connection, procedure_id):
         record.version -= 1
     return record
 
-base.load_procedure = load
+unit_of_work.load_procedure = load
 try:
     main(sys.argv[1:])
 finally:

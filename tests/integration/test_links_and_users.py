@@ -114,7 +114,7 @@ def test_a_user_password_is_stored_as_an_argon2_hash(app: App) -> None:
 
 @pytest.mark.parametrize(
     ("username", "password", "field"),
-    [("x", "lang-genoeg-wachtwoord", "username"), ("sanne", "kort", "--password")],
+    [("x", "lang-genoeg-wachtwoord", "username"), ("sanne", "kort", "password")],
 )
 def test_bad_account_input_is_refused_and_creates_nothing(
     app: App, username: str, password: str, field: str

@@ -226,7 +226,7 @@ def test_an_address_correction_is_checked_like_any_address(
         people.correct_expert_email(app, pid, WRONG, support.INTERNAL[0][1], actor=ACTOR)
     with pytest.raises(InvalidInput) as unknown:
         people.correct_expert_email(app, pid, "niemand@example.org", RIGHT, actor=ACTOR)
-    assert unknown.value.field == "OLD"
+    assert unknown.value.field == "old"
     assert trail(app, pid)[-1].action != "expert.email"
 
 

@@ -241,7 +241,7 @@ def test_bad_input_names_the_form_field(
 
 
 def test_the_facilitators_add_candidate_still_checks_as_before(app: App, pid: str) -> None:
-    """The shared checks keep the CLI's field names and its reference-period rule."""
+    """The shared checks name the handler's fields and keep the reference-period rule."""
     with pytest.raises(InvalidInput) as invalid:
         sessions.add_candidate(
             app,
@@ -253,7 +253,7 @@ def test_the_facilitators_add_candidate_still_checks_as_before(app: App, pid: st
             nominated_by=INTERNAL[0][1],
             actor=ACTOR,
         )
-    assert invalid.value.field == "--start"
+    assert invalid.value.field == "start"
     with pytest.raises(InvalidInput) as invalid:
         sessions.add_candidate(
             app,
@@ -265,7 +265,7 @@ def test_the_facilitators_add_candidate_still_checks_as_before(app: App, pid: st
             nominated_by=INTERNAL[0][1],
             actor=ACTOR,
         )
-    assert invalid.value.field == "--end"
+    assert invalid.value.field == "end"
 
 
 @pytest.mark.parametrize(

@@ -138,7 +138,7 @@ def test_an_unknown_language_is_refused(app: App, pid: str) -> None:
         people.add_member(
             app, pid, name="X", email="x@org.example", role="archivaris", actor=ACTOR, language="fr"
         )
-    assert caught.value.field == "--language"
+    assert caught.value.field == "language"
 
 
 def test_a_refused_step_queues_nothing(app: App, pid: str) -> None:
@@ -377,7 +377,7 @@ def test_an_expert_csv_may_give_each_expert_a_language(app: App, pid: str, tmp_p
     )
     with pytest.raises(InvalidInput) as caught:
         people.import_experts(app, pid, bad, actor=ACTOR)
-    assert caught.value.field == "regel 2: --language"
+    assert caught.value.field == "regel 2: language"
     good = tmp_path / "experts.csv"
     good.write_text(
         "naam;e-mail;perspectief;profiel;taal\n"

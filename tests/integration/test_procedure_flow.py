@@ -171,7 +171,7 @@ def test_unknown_hotspot_and_unlisted_system_are_named(app: App) -> None:
         records.add_system(app, pid, "1999-9", system="X", query="q", owner="o", actor=ACTOR)
     with pytest.raises(InvalidInput) as error:
         records.mark_dossier(app, pid, "2020-1", system="Nergens", dossier="D", actor=ACTOR)
-    assert error.value.field == "--system"
+    assert error.value.field == "system"
 
 
 def test_attendance_only_for_accepted_experts_and_only_once(app: App) -> None:

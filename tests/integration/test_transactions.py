@@ -53,10 +53,10 @@ def test_invalid_input_writes_nothing(app: App) -> None:
     before = _footprint(app, pid)
     with pytest.raises(InvalidInput) as error:
         people.add_member(app, pid, name="X", email="x@org.example", role="koning", actor=ACTOR)
-    assert error.value.field == "--role"
+    assert error.value.field == "role"
     with pytest.raises(InvalidInput) as error:
         people.add_member(app, pid, name="X", email="geen-adres", role="archivaris", actor=ACTOR)
-    assert error.value.field == "--email"
+    assert error.value.field == "email"
     assert _footprint(app, pid) == before
 
 

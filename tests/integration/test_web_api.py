@@ -250,7 +250,7 @@ def test_a_deviation_lets_a_balance_rule_pass(app: App, api: Api) -> None:
         "POST", f"/api/procedures/{pid}/deviations", {"rule_code": "panel.nope", "reason": "x"}
     )
     assert unknown.status_code == 422
-    assert unknown.json()["field"] == "RULE_CODE"
+    assert unknown.json()["field"] == "rule_code"
 
 
 def test_a_write_without_the_csrf_token_is_403_and_changes_nothing(app: App, api: Api) -> None:

@@ -202,7 +202,7 @@ def test_parse_phase_refuses_an_unknown_phase_and_lists_the_codes(value: str) ->
     """An unknown phase is invalid input naming the field, the value and every known code."""
     with pytest.raises(InvalidInput) as caught:
         parse_phase(value)
-    assert caught.value.field == "--phase"
+    assert caught.value.field == "phase"
     message = caught.value.message.nl
     assert message.startswith(f"onbekende fase {value!r}; bekend: ")
     assert message.endswith(", ".join(p.value for p in Phase))

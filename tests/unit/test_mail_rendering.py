@@ -49,15 +49,15 @@ def test_every_kind_renders_a_complete_letter(kind: MailKind, lang: Language) ->
     assert closing in mail.html
 
 
-def test_every_kind_has_its_three_templates_in_both_languages_and_nothing_else() -> None:
-    """The template folders hold exactly the kinds' triples, besides `_` partials."""
+def test_every_kind_has_its_three_templates_for_both_languages_and_nothing_else() -> None:
+    """The template folder holds exactly the kinds' triples, besides `_` partials; one
+    template serves both languages (the English is in the catalog)."""
     expected = {
         f"{kind}{suffix}" for kind in MailKind for suffix in (".subject.txt", ".txt", ".html")
     }
-    for lang in LANGUAGES:
-        folder = templates_dir() / "mail" / lang
-        found = {p.name for p in folder.iterdir() if not p.name.startswith("_")}
-        assert found == expected, lang
+    folder = templates_dir() / "mail"
+    found = {p.name for p in folder.iterdir() if not p.name.startswith("_")}
+    assert found == expected
 
 
 # -- content per kind -----------------------------------------------------------------------

@@ -20,16 +20,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
 from states.audit_actions import AuditAction
+from states.errors import InvalidInput
 from states.i18n import Text
 from states.phases import Phase
 from workflow.cli import step_commands, web_commands
 from workflow.cli.context import CliContext, common_options
 from workflow.cli.group import cli, done
+
+if TYPE_CHECKING:
+    from workflow.commands.declarations import Command
 
 # The groups the rows join (member, session, link, …) are made in these modules.
 GROUP_MODULES = (step_commands, web_commands)
@@ -86,12 +90,32 @@ def dispatch(ctx: CliContext, row: CliRow, values: Mapping[str, Any]) -> dict[st
         if isinstance(value, tuple):  # nargs=-1: the handlers take a list
             value = list(value)
         given[param.kind][param.to or click_name] = value
-    from workflow.commands.declarations import run
+    from workflow.commands.declarations import BY_NAME, renamed, run
 
-    result: dict[str, Any] = run(
-        row.name, ctx.app, ctx.actor, given["path"], given["field"], **given["cli"]
-    )
+    try:
+        result: dict[str, Any] = run(
+            row.name, ctx.app, ctx.actor, given["path"], given["field"], **given["cli"]
+        )
+    except InvalidInput as error:
+        # The handler names its keyword; the command line names its option or argument.
+        spellings = _spellings(row, BY_NAME[row.name])
+        raise renamed(error, lambda keyword: spellings.get(keyword, keyword)) from None
     return result
+
+
+def _spellings(row: CliRow, command: Command) -> dict[str, str]:
+    """The handler's keyword -> how this command line writes it (`--date`, `EMAIL`)."""
+    found: dict[str, str] = {}
+    for param, click_name in zip(row.params, click_names(row), strict=True):
+        name = param.to or click_name
+        keyword = {
+            "field": command.keyword(name),
+            "path": command.path_keyword(name),
+            "cli": name,
+        }[param.kind]
+        spelled = click_name.upper() if param.argument else max(param.decls, key=len)
+        found.setdefault(keyword, spelled)
+    return found
 
 
 def click_names(row: CliRow) -> list[str]:

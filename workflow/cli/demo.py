@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from notifications import sender
-from notifications.documents import write_proposal, write_public_list
+from notifications.documents import write_proposal
 from notifications.outbox import OUTBOX
 from states.errors import HotspotError, Refused
 from states.i18n import AMSTERDAM, Language, Text, format_date, local_date
@@ -65,6 +65,7 @@ from workflow.cli.demo_data import (
     SessionDay,
 )
 from workflow.commands import decision, people, procedures, sessions
+from workflow.publishing import public_list_to
 from workflow.resources import config_dir
 from workflow.scenario import Candidate, Expert, Member
 from workflow.settings import Settings
@@ -742,14 +743,15 @@ def _inventory(d: Demo) -> None:
 def _publication(d: Demo) -> None:
     d.on(date(2025, 10, 14))
     d.header(Phase.PUBLICATION)
-    DEMO.publish(d.app, d.procedure)
+    with public_list_to(DEMO_PUBLIC) as public:
+        DEMO.publish(d.app, d.procedure)
     d.did(
         "Gepubliceerd in het Provinciaal Blad (Prb. 2025, 1234), in werking 15 oktober 2025, "
         "bezwaartermijn 6 weken",
         "Published in the Provinciaal Blad (Prb. 2025, 1234), in force 15 October 2025, "
         "objection period 6 weeks",
     )
-    d.files.extend(write_public_list(documents.public_list_data(d.app, d.procedure), DEMO_PUBLIC))
+    d.files.extend(public.files)
     d.did(
         "Openbare hotspotlijst geschreven als HTML, CSV en JSON (zonder persoonsgegevens)",
         "Public hotspot list written as HTML, CSV and JSON (without personal data)",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from states.errors import HotspotError
+from states.errors import HotspotError, InvalidInput
 from states.i18n import Language, Text, parse_language
 from workflow.cli import (
     deadline_commands,
@@ -131,7 +131,29 @@ def _stderr() -> Console:
     return Console(stderr=True)
 
 
+# A hand-written command's handler keyword that its command line writes otherwise; any other
+# keyword is written as an option (`owner_email` -> `--owner-email`).
+_CLI_WORDS = {"path": "FILE", "day": "--date", "new": "NEW", "old": "OLD", "key": "KEY"}
+
+
+def cli_field(error: HotspotError) -> HotspotError:
+    """A refusal's field as the command line writes it; the commands name their keywords.
+
+    A declared command's dispatch has already done this with its own options
+    (workflow/cli/declared.py); what is spelled as the CLI spells it, a CSV line's field
+    ("regel 3: email", the file's column) and an environment variable stay as they are.
+    """
+    if not isinstance(error, InvalidInput):
+        return error
+    field = error.field
+    if field.startswith("-") or field.isupper() or ": " in field or not field.isidentifier():
+        return error
+    spelled = _CLI_WORDS.get(field) or "--" + field.replace("_", "-")
+    return InvalidInput(spelled, error.message)
+
+
 def _report(error: HotspotError, args: list[str], language: Language, console: Console) -> None:
+    error = cli_field(error)
     if _wants_json(args):
         sys.stdout.write(json.dumps(error.to_json(language), ensure_ascii=False) + "\n")
     else:

@@ -169,8 +169,8 @@ def demo(ctx: CliContext, database_url: str | None, web: bool, host: str, port: 
     """Doorloop een complete voorbeeldprocedure (Provincie Overijssel, 2017–2023)."""
     from rich.console import Console
 
-    from workflow.cli.web_commands import serve_app
     from workflow.cli.demo import WebDemo, run_demo
+    from workflow.cli.web_commands import serve_app
 
     # With --json the walk-through is not shown; only its summary is printed.
     console = Console(file=io.StringIO()) if ctx.json_output else ctx.console

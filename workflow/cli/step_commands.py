@@ -13,8 +13,6 @@ from typing import Any
 import click
 
 from states.audit_actions import AuditAction
-from states.errors import InvalidInput
-from states.i18n import Text
 from workflow.cli.context import CliContext, common_options
 from workflow.cli.group import cli, done
 
@@ -92,29 +90,16 @@ def publish(
     out: Path,
 ) -> None:
     """Leg de publicatie vast, kondig haar aan en schrijf de openbare hotspotlijst."""
-    from notifications.documents import write_public_list
     from workflow.commands.declarations import run
-    from workflow.documents import public_list_data
+    from workflow.publishing import public_list_to
 
     fields = {"channel": channel, "ref": ref, "date": day, "objection_weeks": objection_weeks}
-    result: dict[str, Any] = run(
-        AuditAction.PUBLICATION_RECORD, ctx.app, ctx.actor, {"pid": proc}, fields
-    )
-    # The files are derived from what was just committed; should writing them fail, the
-    # publication stands and `hotspot public-list` writes them again.
-    try:
-        paths = write_public_list(public_list_data(ctx.app, proc), out)
-    except OSError as error:
-        raise InvalidInput(
-            "--out",
-            Text(
-                f"publicatie vastgelegd, maar de openbare lijst kon niet worden geschreven "
-                f"({error}); probeer opnieuw met 'hotspot public-list {proc} --out MAP'",
-                f"publication recorded, but the public list could not be written ({error}); "
-                f"try again with 'hotspot public-list {proc} --out DIR'",
-            ),
-        ) from None
-    result["files"] = [p.as_posix() for p in paths]
+    # Publishing writes the public list once it is recorded (workflow.publishing), into --out.
+    with public_list_to(out) as written:
+        result: dict[str, Any] = run(
+            AuditAction.PUBLICATION_RECORD, ctx.app, ctx.actor, {"pid": proc}, fields
+        )
+    result["files"] = [p.as_posix() for p in written.files]
     done(
         ctx,
         result,

@@ -27,7 +27,7 @@ PURPOSE_WORDS = {
 }
 
 
-def purposes_of(value: str | Purpose | None, field: str = "--purpose") -> tuple[Purpose, ...]:
+def purposes_of(value: str | Purpose | None, field: str = "purpose") -> tuple[Purpose, ...]:
     """One purpose by name, or all three for None or an empty value."""
     if value is None or value == "":
         return tuple(Purpose)
@@ -52,7 +52,7 @@ def revoke_links(
     actor: str,
     purpose: str | Purpose | None = None,
     reason: str | None = None,
-    field: str = "--email",
+    field: str = "email",
 ) -> dict[str, Any]:
     """Revoke every live link of the person with `email` (for one purpose, or all).
 
@@ -63,7 +63,7 @@ def revoke_links(
     wanted = purposes_of(purpose)
     address = validation.email(field, email)
     key = validation.email_key(address)
-    why = validation.text("--reason", reason, max_length=4000, required=False) or None
+    why = validation.text("reason", reason, max_length=4000, required=False) or None
 
     def body(change: Change) -> dict[str, Any]:
         pid, run = change.procedure.id, change.connection.execute

@@ -1,4 +1,4 @@
-"""The shape every changing command shares: load, check, change, audit, commit as one."""
+"""The shape every changing command shares: one unit of work, on record, retried on collision."""
 
 from __future__ import annotations
 
@@ -13,26 +13,18 @@ from typing import Any, TypeVar
 import structlog
 
 from states.errors import Conflict, HotspotError, InvalidInput, Refused
-from states.i18n import Text
-from states.phases import Phase
-from workflow import deadlines, notify
 from workflow.app import App
 
 # Change and append_audit live in workflow.change, below the mail and deadline handlers that
 # take a Change; the commands read them here with the rest of their machinery.
 from workflow.change import Change as Change
 from workflow.change import append_audit as append_audit
-from workflow.deadlines.planning import ALL_KINDS, LIST_KINDS
 from workflow.environment import brief
-from workflow.procedure_store import load_procedure
+from workflow.unit_of_work import changed_since_seen as changed_since_seen
+from workflow.unit_of_work import unit_of_work
 
 log = structlog.get_logger("hotspot")
 T = TypeVar("T")
-
-
-def _froze_a_list(change: Change) -> bool:
-    # Entering the decision phase freezes a concept list: its advice and decision get dates.
-    return change.phase is Phase.DECISION and change.phase_before is not Phase.DECISION
 
 
 @contextmanager
@@ -45,43 +37,19 @@ def changing(
     reason: str | None = None,
     expected_version: int | None = None,
 ) -> Iterator[Change]:
-    """One transaction: hand the loaded procedure to the body, then append the audit record.
+    """One command's unit of work (workflow.unit_of_work), on record in the log.
 
-    Any exception from the body rolls everything back, audit record included. With
-    `expected_version` (the version its user saw) a procedure stored at another version is
-    refused as Conflict before anything is checked. This runs the body once; a command runs
-    its body through `run_change`, which runs it again after a collision.
+    Any exception from the body or a handler of its events rolls everything back, audit
+    record included. With `expected_version` (the version its user saw) a procedure stored at
+    another version is refused as Conflict before anything is checked. This runs the body
+    once; a command runs its body through `run_change`, which runs it again after a collision.
     """
     bound = log.bind(procedure=procedure_id, actor=actor, action=action)
     try:
-        with app.transaction() as connection:
-            procedure = load_procedure(connection, procedure_id)
-            if expected_version is not None and procedure.version != expected_version:
-                raise Conflict(changed_since_seen(expected_version, procedure.version))
-            change = Change(
-                connection,
-                procedure,
-                Phase(procedure.phase),
-                app.now(),
-                actor,
-                reason=reason,
-                mail=app.settings.mail,
-                _keys=lambda: app.keys,
-            )
-            try:
-                yield change
-                notify.after_change(change)
-                if change.plan_deadlines or _froze_a_list(change):
-                    # The planning reads through the connection: the ORM rows must be there.
-                    change.flush()
-                    kinds = ALL_KINDS if change.plan_deadlines else LIST_KINDS
-                    planned = deadlines.refresh(change, kinds)
-                    if planned:
-                        change.data["reminders"] = planned
-                change.flush()
-            finally:
-                change.close()
-            append_audit(change, action)
+        with unit_of_work(
+            app, procedure_id, actor, action, reason=reason, expected_version=expected_version
+        ) as change:
+            yield change
     except HotspotError as error:
         # A refusal or bad input is business as usual: on record for operators, not an alarm.
         # Its kind, rule codes and field only: the message may hold a name or an address.
@@ -92,7 +60,7 @@ def changing(
         # names and addresses being written).
         bound.error("command.failed", error=type(error).__name__, detail=brief(error))
         raise
-    bound.info("command.done", phase=procedure.phase)
+    bound.info("command.done", phase=change.procedure.phase)
 
 
 def _outline(error: HotspotError) -> dict[str, Any]:
@@ -165,16 +133,6 @@ def expect_version(version: int | None) -> None:
     """Record the version the current request's user saw, inside its `seen_version` block."""
     if version is not None:
         _SEEN.set(version)
-
-
-def changed_since_seen(seen: int, stored: int) -> Text:
-    return Text(
-        f"De procedure is gewijzigd sinds u haar bekeek (u zag versie {seen}, nu is het versie "
-        f"{stored}); er is niets opgeslagen. Bekijk de procedure opnieuw en probeer het dan "
-        "nog eens.",
-        f"The procedure was changed since you looked at it (you saw version {seen}, it is now "
-        f"version {stored}); nothing was saved. Look at the procedure again, then try again.",
-    )
 
 
 def retry_delay(retry: int) -> float:

@@ -18,10 +18,11 @@ from states.i18n import local_date
 from states.machine import SEND_BACK, ProcedureModel, definition
 from states.phases import Phase
 from states.snapshot import ListStatus, ProcedureSnapshot
-from workflow import links, notify, repository, validation
+from workflow import links, repository, validation
 from workflow.app import App
 from workflow.commands.base import Change, run_change
 from workflow.db import models as m
+from workflow.events import AdviceRecorded, ListAdopted, PhaseChanged
 from workflow.links import EndReason, Purpose
 
 
@@ -40,6 +41,7 @@ def _send_back(change: Change, row: m.ListVersion) -> Phase:
     )
     new_phase = definition(change.procedure.definition_version).step(model, SEND_BACK)
     change.procedure.phase = new_phase.value
+    change.record(PhaseChanged(change.phase_before, new_phase))
     return new_phase
 
 
@@ -67,12 +69,10 @@ def record_advice(
     day: date | str | None = None,
 ) -> dict[str, Any]:
     """The archivist's advice on the submitted list; `ref` and `day` are the advice letter's."""
-    adviser = validation.single_line("--by", by, max_length=200)
-    why = validation.text("--reason", reason, max_length=10_000, required=False) or None
-    letter_ref = (
-        validation.single_line("--ref", ref, max_length=200) if (ref or "").strip() else None
-    )
-    letter_day = validation.parse_date("--date", day) if day and str(day).strip() else None
+    adviser = validation.single_line("by", by, max_length=200)
+    why = validation.text("reason", reason, max_length=10_000, required=False) or None
+    letter_ref = validation.single_line("ref", ref, max_length=200) if (ref or "").strip() else None
+    letter_day = validation.parse_date("day", day) if day and str(day).strip() else None
 
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.RECORD_ADVICE)
@@ -90,8 +90,7 @@ def record_advice(
         ended = links.end_links(
             change.connection, change.procedure.id, change.now, EndReason.DONE, [Purpose.ADVICE]
         )
-        if positive:
-            notify.proposal(change, row)
+        change.record(AdviceRecorded(row.id, positive))
         change.data = {
             "list_version": row.number,
             "positive": positive,
@@ -132,9 +131,9 @@ def record_decision(
     reason: str | None = None,
     via: str = "cli",
 ) -> dict[str, Any]:
-    decided_on = validation.parse_date("--date", day)
-    reference = validation.single_line("--ref", ref, max_length=200)
-    why = validation.text("--reason", reason, max_length=10_000, required=False) or None
+    decided_on = validation.parse_date("day", day)
+    reference = validation.single_line("ref", ref, max_length=200)
+    why = validation.text("reason", reason, max_length=10_000, required=False) or None
 
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.RECORD_DECISION)
@@ -152,7 +151,7 @@ def record_decision(
         if adopted:
             row.status = ListStatus.ADOPTED.value
             phase = change.phase
-            notify.list_adopted(change, row)
+            change.record(ListAdopted(row.id))
         else:
             phase = _send_back(change, row)
         change.data = {

@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from states.actions import ALLOWED_PHASES, Action
 from states.audit_actions import AuditAction
+from states.errors import InvalidInput
 from states.i18n import Text
 from states.phases import Phase
 from workflow.commands import schema as s
@@ -104,6 +105,20 @@ class Command:
     def path_keyword(self, name: str) -> str:
         """The handler's keyword for a path parameter."""
         return self.path_names.get(name, PATH_NAMES.get(name, name))
+
+    def input_name(self, keyword: str) -> str:
+        """The domain name (input field or path parameter) of one of the handler's keywords.
+
+        A handler names a bad value by its own keyword; each face turns that into its own word
+        (the API and the forms through this, the CLI through its option spellings).
+        """
+        for name in self.input.model_fields:
+            if self.keyword(name) == keyword:
+                return name
+        for name in self.api.path_params:
+            if self.path_keyword(name) == keyword:
+                return name
+        return keyword
 
     def resolve(self) -> Callable[..., Any]:
         """The handler function (its module imported now, once)."""
@@ -299,8 +314,6 @@ COMMANDS: tuple[Command, ...] = (
             "Revoke a person's personal links (expert, advice or decision)",
             description="Their open sessions end on their next request; audited as `link.revoke`.",
         ),
-        # A refusal names the body's field, not the command line's option.
-        fixed=_frozen({"field": "email"}),
     ),
     Command(
         AuditAction.EXPERT_EMAIL,
@@ -531,8 +544,8 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         AuditAction.PUBLICATION_RECORD,
-        # The public list's files are not written here: `hotspot public-list` writes them
-        # from what this records, wherever the operator wants them.
+        # Once committed, the public list's files follow (workflow.publishing), into the
+        # folder the face names; `hotspot public-list` writes them again on request.
         "workflow.commands.records:publish",
         s.Publication,
         s.Published,
@@ -570,6 +583,13 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 BY_NAME: Mapping[AuditAction, Command] = MappingProxyType({c.name: c for c in COMMANDS})
+
+
+def renamed(error: InvalidInput, word: Callable[[str], str]) -> InvalidInput:
+    """`error` with its field in a face's word; a CSV line's prefix ("regel 3: ") stays."""
+    prefix, _, name = error.field.rpartition(": ")
+    field = f"{prefix}: {word(name)}" if prefix else word(name)
+    return InvalidInput(field, error.message)
 
 
 def run(

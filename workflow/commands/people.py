@@ -17,11 +17,12 @@ from states.actions import Action
 from states.errors import InvalidInput
 from states.i18n import Text
 from states.snapshot import Perspective, Response
-from workflow import notify, validation
+from workflow import validation
 from workflow.app import App
 from workflow.commands.base import Change, run_change
 from workflow.db import models as m
 from workflow.environment import reading_input_file
+from workflow.events import ExpertAnswered, ExpertsInvited
 
 PERSPECTIVE_ALIASES = {"intern": "internal", "extern": "external"}
 
@@ -36,13 +37,13 @@ def add_member(
     actor: str,
     language: str = "nl",
 ) -> dict[str, Any]:
-    clean_name = validation.single_line("--name", name, max_length=200)
-    address = validation.email("--email", email)
-    mail_language = validation.language("--language", language)
+    clean_name = validation.single_line("name", name, max_length=200)
+    address = validation.email("email", email)
+    mail_language = validation.language("language", language)
 
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.ADD_MEMBER)
-        clean_role = validation.choice("--role", role, change.config.roles.known)
+        clean_role = validation.choice("role", role, change.config.roles.known)
         key = validation.email_key(address)
         duplicate = change.session.scalars(
             select(m.Member.id).where(
@@ -53,7 +54,7 @@ def add_member(
         ).first()
         if duplicate is not None:
             raise InvalidInput(
-                "--email",
+                "email",
                 Text(
                     f"{address} is al lid van de werkgroep met de rol {clean_role}",
                     f"{address} is already a workgroup member with the role {clean_role}",
@@ -88,18 +89,18 @@ def add_member(
 
 def _new_expert(change: Change, row: dict[str, str], where: str = "") -> m.Expert:
     """Check one expert's fields; `where` prefixes the field name (a CSV line number)."""
-    name = validation.single_line(f"{where}--name", row.get("name"), max_length=200)
-    address = validation.email(f"{where}--email", row.get("email"))
+    name = validation.single_line(f"{where}name", row.get("name"), max_length=200)
+    address = validation.email(f"{where}email", row.get("email"))
     perspective = validation.choice(
-        f"{where}--perspective",
+        f"{where}perspective",
         row.get("perspective", ""),
         tuple(p.value for p in Perspective),
         PERSPECTIVE_ALIASES,
     )
     profile = validation.choice(
-        f"{where}--profile", row.get("profile", ""), change.config.profiles.known
+        f"{where}profile", row.get("profile", ""), change.config.profiles.known
     )
-    language = validation.language(f"{where}--language", row.get("language") or "nl")
+    language = validation.language(f"{where}language", row.get("language") or "nl")
     return m.Expert(
         procedure_id=change.procedure.id,
         name=name,
@@ -155,7 +156,7 @@ def add_expert(
                 "language": language,
             },
         )
-        _refuse_known_addresses(change.session, change.procedure.id, [expert.email_key], "--email")
+        _refuse_known_addresses(change.session, change.procedure.id, [expert.email_key], "email")
         change.session.add(expert)
         change.session.flush()
         change.data = {
@@ -209,7 +210,7 @@ def _read_bounded(path: Path, limit: int) -> bytes:
     if size > limit:
         shown = f"{limit:,}".replace(",", ".")
         raise InvalidInput(
-            "FILE",
+            "path",
             Text(
                 f"{path} is groter dan {shown} bytes, de grens voor een lijst met experts "
                 "([web] max_upload_bytes); is dit wel het goede bestand?",
@@ -225,13 +226,13 @@ def read_expert_csv(path: Path, limit: int) -> list[dict[str, str]]:
 
     At most `limit` bytes (the installation's `[web] max_upload_bytes`, as for an upload).
     """
-    with reading_input_file(path, "FILE", Text("CSV-bestand", "a CSV")):
+    with reading_input_file(path, "path", Text("CSV-bestand", "a CSV")):
         raw = _read_bounded(path, limit)
     try:
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput(
-            "FILE", Text(f"{path} is geen UTF-8-tekst", f"{path} is not UTF-8 text")
+            "path", Text(f"{path} is geen UTF-8-tekst", f"{path} is not UTF-8 text")
         ) from None
     try:
         dialect = csv.Sniffer().sniff(content.splitlines()[0] if content else "", ",;")
@@ -245,7 +246,7 @@ def read_expert_csv(path: Path, limit: int) -> list[dict[str, str]]:
         # The csv module's own limit (a field over 131,072 characters), a NUL byte, a quote
         # left open: the file's fault, named with the line it stopped at.
         # line_num counts the lines read completely; the bad one is the next.
-        raise InvalidInput("FILE", _csv_problem(path, reader.line_num + 1, error)) from None
+        raise InvalidInput("path", _csv_problem(path, reader.line_num + 1, error)) from None
 
 
 def _csv_problem(path: Path, line: int, error: csv.Error) -> Text:
@@ -269,7 +270,7 @@ def _csv_rows(reader: csv.DictReader[str]) -> list[dict[str, str]]:
     missing = [h for h in ("name", "email", "perspective", "profile") if h not in headers]
     if missing:
         raise InvalidInput(
-            "FILE",
+            "path",
             Text(
                 f"kolom ontbreekt: {', '.join(missing)} "
                 "(verwacht: name, email, perspective, profile)",
@@ -288,7 +289,7 @@ def _csv_rows(reader: csv.DictReader[str]) -> list[dict[str, str]]:
             rows.append(row)
     if not rows:
         raise InvalidInput(
-            "FILE", Text("het bestand bevat geen experts", "the file contains no experts")
+            "path", Text("het bestand bevat geen experts", "the file contains no experts")
         )
     return rows
 
@@ -314,7 +315,7 @@ def import_experts(app: App, procedure_id: str, path: Path, *, actor: str) -> di
                 )
             seen[expert.email_key] = n
         _refuse_known_addresses(
-            change.session, change.procedure.id, [e.email_key for e in experts], "FILE"
+            change.session, change.procedure.id, [e.email_key for e in experts], "path"
         )
         change.session.add_all(experts)
         change.session.flush()
@@ -353,10 +354,10 @@ def respond(app: App, procedure_id: str, email: str, *, accept: bool, actor: str
 
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.RESPOND)
-        expert = find_expert(change, email, "EMAIL")
+        expert = find_expert(change, email, "email")
         if expert.response == answer.value:
             raise InvalidInput(
-                "EMAIL",
+                "email",
                 Text(
                     f"{expert.email} heeft dit antwoord al gegeven ({answer.value})",
                     f"{expert.email} already gave this answer ({answer.value})",
@@ -366,7 +367,7 @@ def respond(app: App, procedure_id: str, email: str, *, accept: bool, actor: str
         expert.response = answer.value
         expert.responded_at = change.now
         change.data = {"expert": expert.id, "response": answer.value, "previous": previous}
-        notify.expert_response(change, expert)
+        change.record(ExpertAnswered(expert.id))
         return {
             "ok": True,
             "procedure": change.procedure.id,
@@ -386,10 +387,9 @@ def invite(app: App, procedure_id: str, emails: list[str], *, actor: str) -> dic
     """
 
     def body(change: Change) -> dict[str, Any]:
-        change.plan_deadlines = True
         change.require(Action.INVITE_EXPERT)
         if emails:
-            experts = [find_expert(change, address, "EMAIL") for address in emails]
+            experts = [find_expert(change, address, "emails") for address in emails]
             experts = list({e.id: e for e in experts}.values())
         else:
             experts = list(
@@ -404,7 +404,7 @@ def invite(app: App, procedure_id: str, emails: list[str], *, actor: str) -> dic
             )
         if not experts:
             raise InvalidInput(
-                "EMAIL",
+                "emails",
                 Text(
                     "alle experts hebben al een uitnodiging gekregen; noem een e-mailadres "
                     "om iemand opnieuw uit te nodigen",
@@ -412,7 +412,9 @@ def invite(app: App, procedure_id: str, emails: list[str], *, actor: str) -> dic
                     "someone again",
                 ),
             )
-        notify.expert_invitations(change, experts)
+        for expert in experts:
+            expert.invited_at = change.now
+        change.record(ExpertsInvited(tuple(e.id for e in experts)))
         change.data = {"experts": [e.id for e in experts], "count": len(experts)}
         return {
             "ok": True,
@@ -462,12 +464,12 @@ def _old_keys(old: str) -> list[str]:
 
 def _same_address(current: list[str], address: str) -> None:
     if all(email == address for email in current):
-        raise InvalidInput("NEW", Text("is hetzelfde adres als nu", "is the same address as now"))
+        raise InvalidInput("new", Text("is hetzelfde adres als nu", "is the same address as now"))
 
 
 def _unknown(old: str, what: Text) -> InvalidInput:
     shown = old.strip()
-    return InvalidInput("OLD", Text(f"{shown} is {what.nl}", f"{shown} is {what.en}"))
+    return InvalidInput("old", Text(f"{shown} is {what.nl}", f"{shown} is {what.en}"))
 
 
 def correct_expert_email(
@@ -477,7 +479,7 @@ def correct_expert_email(
 
     Still one address per expert per procedure; their waiting and failed mail follows.
     """
-    address = validation.email("NEW", new)
+    address = validation.email("new", new)
     key = validation.email_key(address)
 
     def body(change: Change) -> dict[str, Any]:
@@ -494,7 +496,7 @@ def correct_expert_email(
             )
         _same_address([expert.email], address)
         if key != expert.email_key:
-            _refuse_known_addresses(change.session, change.procedure.id, [key], "NEW")
+            _refuse_known_addresses(change.session, change.procedure.id, [key], "new")
         previous = expert.email
         moved = _readdress(change, [PersonRef("expert", expert.id)], address)
         expert.email, expert.email_key = address, key
@@ -516,7 +518,7 @@ def correct_member_email(
 ) -> dict[str, Any]:
     """Give a workgroup member (in every role they hold) a corrected address, audited as
     `member.email`; still one member per address and role."""
-    address = validation.email("NEW", new)
+    address = validation.email("new", new)
     key = validation.email_key(address)
 
     def body(change: Change) -> dict[str, Any]:
@@ -545,7 +547,7 @@ def correct_member_email(
             ).first()
             if clash is not None:
                 raise InvalidInput(
-                    "NEW",
+                    "new",
                     Text(
                         f"{address} is al lid van de werkgroep met de rol {clash}",
                         f"{address} is already a workgroup member with the role {clash}",

@@ -13,17 +13,17 @@ from workflow import validation
 from workflow.app import App
 from workflow.commands.base import Change, run_change
 from workflow.db import models as m
+from workflow.events import DatesChanged
 
 
 def set_milestone(
     app: App, procedure_id: str, key: str, day: str | date, *, actor: str
 ) -> dict[str, Any]:
-    due = validation.parse_date("DATE", day)
+    due = validation.parse_date("day", day)
 
     def body(change: Change) -> tuple[dict[str, Any], dict[str, Any]]:
-        change.plan_deadlines = True
         change.require(Action.SET_MILESTONE)
-        clean_key = validation.choice("KEY", key, change.config.planning.milestones)
+        clean_key = validation.choice("key", key, change.config.planning.milestones)
         label = MILESTONE_LABELS.get(clean_key, Text(clean_key, clean_key))
         require_plausible_milestone(clean_key, label, due, change.opened_at(), change.now)
         row = change.session.get(m.Milestone, (change.procedure.id, clean_key))
@@ -34,6 +34,7 @@ def set_milestone(
             )
         else:
             row.due = due
+        change.record(DatesChanged())
         change.data = {"milestone": clean_key, "due": due.isoformat(), "previous": previous}
         done = {
             "ok": True,

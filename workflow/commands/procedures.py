@@ -22,6 +22,7 @@ from workflow.app import App
 from workflow.commands.base import Change, log, retried, run_change
 from workflow.db import models as m
 from workflow.db.models import table_of
+from workflow.events import ListFrozen, PhaseChanged
 from workflow.links import EndReason
 
 # Where a procedure stands is read without the ORM (workflow.procedure_status); its callers
@@ -48,12 +49,12 @@ def init_procedure(
     config_file: Path | None = None,
     legal_basis: str | None = None,
 ) -> dict[str, Any]:
-    org_name = validation.single_line("--org", organisation, max_length=200)
-    body_name = validation.single_line("--body", body, max_length=200)
-    start, end = validation.parse_period("--period", period, local_date(app.now()).year)
-    wanted_id = validation.slug("--id", procedure_id) if procedure_id else None
+    org_name = validation.single_line("organisation", organisation, max_length=200)
+    body_name = validation.single_line("body", body, max_length=200)
+    start, end = validation.parse_period("period", period, local_date(app.now()).year)
+    wanted_id = validation.slug("procedure_id", procedure_id) if procedure_id else None
     raw_config, config = effective_config(config_file)
-    basis = validation.text("--legal-basis", legal_basis or config.legal_basis, max_length=2000)
+    basis = validation.text("legal_basis", legal_basis or config.legal_basis, max_length=2000)
 
     def opening() -> str:
         now = app.now()
@@ -63,7 +64,7 @@ def init_procedure(
             pid = wanted_id or _free_id(session, validation.slugify(f"{org_name}-{start}-{end}"))
             if wanted_id and session.get(m.Procedure, wanted_id) is not None:
                 raise InvalidInput(
-                    "--id",
+                    "procedure_id",
                     Text(
                         f"procedure {wanted_id!r} bestaat al",
                         f"procedure {wanted_id!r} already exists",
@@ -124,7 +125,7 @@ def _organisation_for_update(session: Session, name: str) -> m.Organisation:
     key = " ".join(name.lower().split())
     if len(key) > 200:
         raise InvalidInput(
-            "--org",
+            "organisation",
             Text(
                 f"de naam is {len(key)} tekens lang, maximaal 200",
                 f"the name is {len(key)} characters long, at most 200",
@@ -187,7 +188,7 @@ def list_procedures(app: App, phase: str | None = None) -> list[dict[str, Any]]:
 def advance(
     app: App, procedure_id: str, *, actor: str, reason: str | None = None
 ) -> dict[str, Any]:
-    why = validation.text("--reason", reason, max_length=4000, required=False) or None
+    why = validation.text("reason", reason, max_length=4000, required=False) or None
 
     def body(change: Change) -> dict[str, Any]:
         procedure = change.procedure
@@ -199,6 +200,7 @@ def advance(
         model = ProcedureModel(change.phase, snapshot, change.config)
         new_phase = defn.step(model, ADVANCE)
         procedure.phase = new_phase.value
+        change.record(PhaseChanged(change.phase_before, new_phase))
         change.data = {
             "from": change.phase_before.value,
             "to": new_phase.value,
@@ -206,6 +208,7 @@ def advance(
         }
         if new_phase is Phase.DECISION:
             change.data["list_version"] = _freeze_concept_list(change, snapshot)
+            change.record(ListFrozen(change.data["list_version"]))
         if new_phase is Phase.CLOSED:
             change.data["links_ended"] = _end_all_links(change)
         return {
@@ -244,7 +247,7 @@ def _freeze_concept_list(change: Change, snapshot: ProcedureSnapshot) -> int:
 
 
 def cancel(app: App, procedure_id: str, *, actor: str, reason: str) -> dict[str, Any]:
-    why = validation.text("--reason", reason, max_length=4000)
+    why = validation.text("reason", reason, max_length=4000)
 
     def body(change: Change) -> dict[str, Any]:
         procedure = change.procedure
@@ -254,6 +257,7 @@ def cancel(app: App, procedure_id: str, *, actor: str, reason: str) -> dict[str,
         )
         new_phase = definition(procedure.definition_version).step(model, CANCEL)
         procedure.phase = new_phase.value
+        change.record(PhaseChanged(change.phase_before, new_phase))
         procedure.cancel_reason = why
         change.data = {
             "from": change.phase_before.value,
@@ -278,13 +282,13 @@ def deviate(
     if rule is None:
         known = ", ".join(sorted(c for c, r in RULES_BY_CODE.items() if r.deviable))
         raise InvalidInput(
-            "RULE_CODE",
+            "rule_code",
             Text(
                 f"onbekende regel {code!r}; afwijken kan van: {known}",
                 f"unknown rule {code!r}; deviable rules: {known}",
             ),
         )
-    why = validation.text("--reason", reason, max_length=4000)
+    why = validation.text("reason", reason, max_length=4000)
 
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.DEVIATE)
@@ -296,7 +300,7 @@ def deviate(
         ).first()
         if existing is not None:
             raise InvalidInput(
-                "RULE_CODE",
+                "rule_code",
                 Text(
                     f"voor {code} is al een afwijking vastgelegd ({existing.reason})",
                     f"a deviation from {code} is already recorded ({existing.reason})",

@@ -12,10 +12,11 @@ from states.errors import InvalidInput, NotFound
 from states.guards import require_plausible_in_force, require_unpublished
 from states.i18n import Text, format_date, local_date
 from states.snapshot import ListEntry, ListStatus
-from workflow import notify, repository, validation
+from workflow import repository, validation
 from workflow.app import App
 from workflow.commands.base import Change, run_change
 from workflow.db import models as m
+from workflow.events import DatesChanged, ListPublished
 from workflow.procedure_store import ProcedureRecord
 
 BLIJVEND_BEWAREN = "blijvend_bewaren"
@@ -59,7 +60,7 @@ def _system(change: Change, entry: ListEntry, system: str) -> m.InventorySystem:
     ).first()
     if row is None:
         raise InvalidInput(
-            "--system",
+            "system",
             Text(
                 f"{system!r} is niet opgegeven voor hotspot {entry.number}; "
                 "voeg het toe met 'hotspot inventory system'",
@@ -81,14 +82,13 @@ def add_system(
     actor: str,
     owner_email: str | None = None,
 ) -> dict[str, Any]:
-    name = validation.single_line("--system", system, max_length=200)
-    search = validation.text("--query", query, max_length=4000)
-    owner_name = validation.single_line("--owner", owner, max_length=200)
+    name = validation.single_line("system", system, max_length=200)
+    search = validation.text("query", query, max_length=4000)
+    owner_name = validation.single_line("owner", owner, max_length=200)
     # The weekly reminder goes here; without it, to the workgroup's informatiebeheerder.
-    owner_address = validation.email("--owner-email", owner_email) if owner_email else None
+    owner_address = validation.email("owner_email", owner_email) if owner_email else None
 
     def body(change: Change) -> dict[str, Any]:
-        change.plan_deadlines = True
         change.require(Action.INVENTORY)
         _, entry = _hotspot(change, hotspot)
         exists = change.session.scalars(
@@ -100,7 +100,7 @@ def add_system(
         ).first()
         if exists is not None:
             raise InvalidInput(
-                "--system",
+                "system",
                 Text(
                     f"{name} is al opgegeven voor hotspot {entry.number}",
                     f"{name} is already listed for hotspot {entry.number}",
@@ -117,6 +117,8 @@ def add_system(
         )
         change.session.add(row)
         change.session.flush()
+        # A new system is a repeating obligation: its weekly reminder is planned.
+        change.record(DatesChanged())
         change.data = {
             "hotspot": entry.number,
             "system": name,
@@ -156,9 +158,9 @@ def mark_dossier(
     actor: str,
     title: str | None = None,
 ) -> dict[str, Any]:
-    name = validation.single_line("--system", system, max_length=200)
-    ref = validation.single_line("--dossier", dossier, max_length=200)
-    clean_title = validation.single_line("--title", title) if title else None
+    name = validation.single_line("system", system, max_length=200)
+    ref = validation.single_line("dossier", dossier, max_length=200)
+    clean_title = validation.single_line("title", title) if title else None
 
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.INVENTORY)
@@ -171,7 +173,7 @@ def mark_dossier(
         ).first()
         if exists is not None:
             raise InvalidInput(
-                "--dossier",
+                "dossier",
                 Text(f"dossier {ref} is al gemarkeerd", f"dossier {ref} is already marked"),
             )
         reason = preservation_reason(change.procedure, entry, decision)
@@ -207,8 +209,8 @@ def mark_dossier(
 def nothing_found(
     app: App, procedure_id: str, hotspot: str, *, system: str, reason: str, actor: str
 ) -> dict[str, Any]:
-    name = validation.single_line("--system", system, max_length=200)
-    why = validation.text("--reason", reason, max_length=4000)
+    name = validation.single_line("system", system, max_length=200)
+    why = validation.text("reason", reason, max_length=4000)
 
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.INVENTORY)
@@ -237,14 +239,14 @@ def publish(
     actor: str,
     objection_weeks: int | None = None,
 ) -> dict[str, Any]:
-    where = validation.single_line("--channel", channel, max_length=200)
-    reference = validation.single_line("--ref", ref, max_length=200)
-    in_force = validation.parse_date("--date", day)
+    where = validation.single_line("channel", channel, max_length=200)
+    reference = validation.single_line("ref", ref, max_length=200)
+    in_force = validation.parse_date("day", day)
 
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.PUBLISH)
         weeks = validation.bounded_int(
-            "--objection-weeks",
+            "objection_weeks",
             change.config.publication.default_objection_weeks
             if objection_weeks is None
             else objection_weeks,
@@ -265,7 +267,7 @@ def publish(
         )
         change.session.add(publication)
         change.session.flush()
-        notify.publication(change, publication)
+        change.record(ListPublished(reference))
         change.data = {
             "channel": where,
             "ref": reference,

@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
-from notifications.kinds import MailKind
 from states.actions import Action
 from states.errors import InvalidInput, NotFound
 from states.guards import (
@@ -22,21 +21,21 @@ from states.guards import (
 )
 from states.i18n import Text, format_date, local_date
 from states.snapshot import Response
-from workflow import notify, validation
+from workflow import validation
 from workflow.app import App
 from workflow.commands.base import Change, run_change
 from workflow.commands.people import find_expert
 from workflow.db import models as m
+from workflow.events import SessionCancelled, SessionMoved, SessionScheduled
 
 
 def add_session(
     app: App, procedure_id: str, *, at: str | datetime, actor: str, location: str | None = None
 ) -> dict[str, Any]:
-    moment = validation.parse_datetime("--at", at)
-    place = validation.single_line("--location", location) if location else None
+    moment = validation.parse_datetime("at", at)
+    place = validation.single_line("location", location) if location else None
 
     def body(change: Change) -> dict[str, Any]:
-        change.plan_deadlines = True
         change.require(Action.ADD_SESSION)
         require_plausible_session(moment, change.opened_at(), change.now)
         row = m.ExpertSession(
@@ -49,7 +48,7 @@ def add_session(
         change.session.add(row)
         change.session.flush()
         change.data = {"session": row.id, "at": moment.isoformat(), "location": place}
-        notify.session_mails(change, row, MailKind.SESSION_INVITATION)
+        change.record(SessionScheduled(row.id))
         return {
             "ok": True,
             "procedure": change.procedure.id,
@@ -104,16 +103,15 @@ def move_session(
     app: App, procedure_id: str, session_id: int | str, *, at: str | datetime, actor: str
 ) -> dict[str, Any]:
     """A new moment for a session: the same calendar invitation, updated (higher SEQUENCE)."""
-    moment = validation.parse_datetime("--at", at)
+    moment = validation.parse_datetime("at", at)
 
     def body(change: Change) -> dict[str, Any]:
-        change.plan_deadlines = True
         change.require(Action.CHANGE_SESSION)
         row = _open_session(change, session_id)
         require_plausible_session(moment, change.opened_at(), change.now, session_id=row.id)
         if row.at == moment:
             raise InvalidInput(
-                "--at",
+                "at",
                 Text(
                     f"bijeenkomst {row.id} staat al op dit tijdstip",
                     f"session {row.id} is already at this time",
@@ -128,7 +126,7 @@ def move_session(
             "to": moment.isoformat(),
             "sequence": row.sequence,
         }
-        notify.session_mails(change, row, MailKind.SESSION_UPDATE, previous_at=previous)
+        change.record(SessionMoved(row.id, previous))
         return {
             "ok": True,
             "procedure": change.procedure.id,
@@ -144,17 +142,16 @@ def cancel_session(
     app: App, procedure_id: str, session_id: int | str, *, reason: str, actor: str
 ) -> dict[str, Any]:
     """Call a session off: attendees get METHOD:CANCEL for the same UID; the rules forget it."""
-    why = validation.text("--reason", reason, max_length=4000)
+    why = validation.text("reason", reason, max_length=4000)
 
     def body(change: Change) -> dict[str, Any]:
-        change.plan_deadlines = True
         change.require(Action.CHANGE_SESSION)
         row = _open_session(change, session_id)
         row.cancelled_at = change.now
         row.cancel_reason = why
         row.sequence += 1
         change.data = {"session": row.id, "sequence": row.sequence}
-        notify.session_mails(change, row, MailKind.SESSION_CANCELLED, reason=why)
+        change.record(SessionCancelled(row.id, why))
         return {
             "ok": True,
             "procedure": change.procedure.id,
@@ -171,7 +168,7 @@ def attend(
 ) -> dict[str, Any]:
     if not emails:
         raise InvalidInput(
-            "EMAIL", Text("geef minstens één e-mailadres", "give at least one e-mail address")
+            "emails", Text("geef minstens één e-mailadres", "give at least one e-mail address")
         )
 
     def body(change: Change) -> dict[str, Any]:
@@ -185,10 +182,10 @@ def attend(
         )
         added: list[int] = []
         for address in emails:
-            expert = find_expert(change, address, "EMAIL")
+            expert = find_expert(change, address, "emails")
             if expert.response != Response.ACCEPTED.value:
                 raise InvalidInput(
-                    "EMAIL",
+                    "emails",
                     Text(
                         f"{expert.email} heeft niet toegezegd ({expert.response})",
                         f"{expert.email} has not accepted ({expert.response})",
@@ -196,7 +193,7 @@ def attend(
                 )
             if expert.id in present or expert.id in added:
                 raise InvalidInput(
-                    "EMAIL",
+                    "emails",
                     Text(
                         f"{expert.email} staat al op de presentielijst van bijeenkomst {row.id}",
                         f"{expert.email} is already on the attendance list of session {row.id}",
@@ -228,7 +225,7 @@ class CandidateFields:
 
 # The names a refusal gives each field: the CLI's options by default.
 CLI_FIELDS: Mapping[str, str] = MappingProxyType(
-    {"title": "--title", "start": "--start", "end": "--end", "description": "--description"}
+    {"title": "title", "start": "start", "end": "end", "description": "description"}
 )
 
 
@@ -311,10 +308,10 @@ def add_candidate(
         change.require(Action.ADD_CANDIDATE)
         proc = change.procedure
         require_within_period(change, fields)
-        expert = find_expert(change, nominated_by, "--nominated-by")
+        expert = find_expert(change, nominated_by, "nominated_by")
         if expert.response != Response.ACCEPTED.value:
             raise InvalidInput(
-                "--nominated-by",
+                "nominated_by",
                 Text(
                     f"{expert.email} heeft niet toegezegd en kan niet voordragen",
                     f"{expert.email} has not accepted and cannot nominate",
@@ -357,8 +354,8 @@ def assess(
     include: bool,
     actor: str,
 ) -> dict[str, Any]:
-    chosen = validation.parse_criteria("--criteria", criteria)
-    why = validation.text("--motivation", motivation, max_length=10_000, required=False)
+    chosen = validation.parse_criteria("criteria", criteria)
+    why = validation.text("motivation", motivation, max_length=10_000, required=False)
 
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.ASSESS_CANDIDATE)
@@ -393,7 +390,7 @@ def assess(
 
 
 def empty_list_reason(app: App, procedure_id: str, *, reason: str, actor: str) -> dict[str, Any]:
-    why = validation.text("--reason", reason, max_length=4000)
+    why = validation.text("reason", reason, max_length=4000)
 
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.EMPTY_LIST_REASON)

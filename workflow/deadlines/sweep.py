@@ -2,8 +2,10 @@
 
 One batch is one transaction: claim the oldest due reminders (on PostgreSQL with `FOR UPDATE
 SKIP LOCKED`, so two workers never take the same row), decide for each whether its reason
-still holds, queue its mails, mark it sent or skipped, plan the next one of a repeating rule,
-and put one audit record per procedure. A crash anywhere rolls the whole batch back.
+still holds, record it as an event (ReminderDue, MilestoneOverdue) whose mail handler queues
+its mails, mark it sent or skipped, plan the next one of a repeating rule, and close each
+procedure's change as a command's unit of work is closed (workflow.dispatch.finish: events
+handled, rows written, one audit record). A crash anywhere rolls the whole batch back.
 """
 
 from __future__ import annotations
@@ -19,14 +21,15 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from states.errors import Conflict
 from states.phases import Phase
-from states.reminders import Due, Offset, Rule, SkipReason, series_open, skip_reason
+from states.reminders import Due, Facts, Offset, Rule, SkipReason, series_open, skip_reason
 from workflow.app import App
-from workflow.change import Change, append_audit
+from workflow.change import Change
 from workflow.db import models as m
 from workflow.db.models import table_of
 from workflow.deadlines.facts import load_facts
 from workflow.deadlines.planning import PENDING, SENT, SKIPPED
-from workflow.notify.reminders import send_reminder
+from workflow.dispatch import dispatch, finish
+from workflow.events import MilestoneOverdue, ReminderDue
 from workflow.procedure_store import load_procedure
 
 log = structlog.get_logger("hotspot.worker")
@@ -177,18 +180,28 @@ def _sweep_procedure(
     next_ones: list[dict[str, Any]] = []
     sent: Counter[str] = Counter()
     skipped: Counter[str] = Counter()
+    decided: list[tuple[Any, SkipReason | None]] = []
     try:
         for row in rows:
             rule = Rule(row.rule)
             due = Due(rule, row.subject, row.planned_for)
             reason = SkipReason.SUPERSEDED if row.id in superseded else skip_reason(due, facts)
-            mails = 0
             if reason is None:
-                mails = send_reminder(
-                    change, rule, row.subject, row.due or row.planned_for, row.since, facts
+                change.record(_due_event(row, rule, facts))
+            decided.append((row, reason))
+            offset = _offset_of(policy.offsets(rule), row.offset_label)
+            if offset is not None and offset.recurring and series_open(due, facts):
+                following = policy.next_occurrence(
+                    offset, row.planned_for, now, after=row.occurrence
                 )
-                if mails == 0:
-                    reason = SkipReason.NO_RECIPIENTS
+                moment = policy.occurrence_moment(offset, row.planned_for, following)
+                next_ones.append(_next_row(row, following, moment, now))
+        # The reminders' mails, in the order of the reminders; how many each one queued.
+        dispatch(change)
+        for row, reason in decided:
+            mails = change.reminder_mails.get(row.id, 0) if reason is None else 0
+            if reason is None and mails == 0:
+                reason = SkipReason.NO_RECIPIENTS
             decisions.append(
                 {
                     "b_id": row.id,
@@ -202,16 +215,9 @@ def _sweep_procedure(
                 skipped[reason.value] += 1
                 report.reasons[reason.value] += 1
             else:
-                sent[rule.value] += 1
-                report.by_rule[rule.value] += 1
+                sent[row.rule] += 1
+                report.by_rule[row.rule] += 1
                 report.mails += mails
-            offset = _offset_of(policy.offsets(rule), row.offset_label)
-            if offset is not None and offset.recurring and series_open(due, facts):
-                following = policy.next_occurrence(
-                    offset, row.planned_for, now, after=row.occurrence
-                )
-                moment = policy.occurrence_moment(offset, row.planned_for, following)
-                next_ones.append(_next_row(row, following, moment, now))
         connection.execute(_DECIDE, decisions)
         for values in next_ones:
             key = {
@@ -220,13 +226,19 @@ def _sweep_procedure(
             }
             if connection.execute(_SERIES_EXISTS, key).first() is None:
                 connection.execute(insert(RT), values)
-        change.flush()
+        report.sent += sum(sent.values())
+        report.skipped += sum(skipped.values())
+        change.data = {"sent": dict(sorted(sent.items())), "skipped": dict(sorted(skipped.items()))}
+        finish(change, SWEEP_ACTION)
     finally:
         change.close()
-    report.sent += sum(sent.values())
-    report.skipped += sum(skipped.values())
-    change.data = {"sent": dict(sorted(sent.items())), "skipped": dict(sorted(skipped.items()))}
-    append_audit(change, SWEEP_ACTION)
+
+
+def _due_event(row: Any, rule: Rule, facts: Facts) -> ReminderDue | MilestoneOverdue:
+    due = row.due or row.planned_for
+    if rule is Rule.ESCALATION:
+        return MilestoneOverdue(row.id, row.subject, due, facts)
+    return ReminderDue(row.id, rule, row.subject, due, row.since, facts)
 
 
 def _superseded(connection: Connection, rows: list[Any], now: datetime) -> set[int]:

@@ -8,11 +8,12 @@ therefore never sends anything.
 from __future__ import annotations
 
 from workflow.notify.messages import (
-    after_change,
+    advice_request,
     expert_invitations,
     expert_response,
     list_adopted,
     milestone_overdue,
+    phase_changed,
     proposal,
     publication,
     session_calendar,
@@ -20,11 +21,12 @@ from workflow.notify.messages import (
 )
 
 __all__ = [
-    "after_change",
+    "advice_request",
     "expert_invitations",
     "expert_response",
     "list_adopted",
     "milestone_overdue",
+    "phase_changed",
     "proposal",
     "publication",
     "session_calendar",

@@ -43,6 +43,9 @@ def common_context(change: Change, group: Workgroup, person: Recipient) -> dict[
             "id": proc.id,
             "organisation": group.organisation,
             "governing_body": proc.governing_body,
+            # The configured kind decides the wording ("Gedeputeerde Staten van ..."); empty:
+            # the renderer works it out from the typed name and the organisation.
+            "governing_body_kind": kind.value if (kind := proc.config.governing_body_kind) else "",
             "period_start": proc.period_start,
             "period_end": proc.period_end,
             "phase_label": Phase(proc.phase).label(person.language),

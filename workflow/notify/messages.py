@@ -49,8 +49,7 @@ def expert_invitations(change: Change, experts: list[m.Expert]) -> int:
     rsvp = milestone(change, "rsvp_deadline")
     sessions = live_sessions(change)
     first = sessions[0]["at"] if sessions else None
-    for expert in experts:
-        expert.invited_at = change.now
+    # The body marked them invited; the links below are issued through the connection.
     change.flush()
     people = [expert_addressee(e) for e in experts]
     links = personal_links(change, people)
@@ -282,7 +281,8 @@ def _call_for_nominations(change: Change) -> int:
     return send(change, MailKind.CALL_FOR_NOMINATIONS, people, extra, link=link_of(links))
 
 
-def _advice_request(change: Change) -> int:
+def advice_request(change: Change) -> int:
+    """A frozen list goes to the archivist for advice."""
     row = _list_version(change)
     if row is None:
         return 0
@@ -308,7 +308,7 @@ def _advice_request(change: Change) -> int:
     )
 
 
-def _phase_changed(change: Change, before: Phase, after: Phase) -> int:
+def _phase_mail(change: Change, before: Phase, after: Phase) -> int:
     returned = before is Phase.DECISION and after is Phase.SESSIONS
     return send(
         change,
@@ -325,13 +325,12 @@ def _phase_changed(change: Change, before: Phase, after: Phase) -> int:
     )
 
 
-def after_change(change: Change) -> None:
-    """The mails every phase change causes, whichever command caused it."""
-    before, after = change.phase_before, change.phase
-    if before is after:
-        return
-    _phase_changed(change, before, after)
+def phase_changed(change: Change, before: Phase, after: Phase) -> None:
+    """The mails every phase change causes, whichever command caused it.
+
+    The advice request that entering the decision phase causes follows the list's freezing
+    (advice_request).
+    """
+    _phase_mail(change, before, after)
     if after is Phase.SESSIONS and before is not Phase.DECISION:
         _call_for_nominations(change)
-    if after is Phase.DECISION:
-        _advice_request(change)

@@ -22,7 +22,7 @@ from states.audit_actions import AuditAction
 from states.errors import InvalidInput
 from states.i18n import Text
 from workflow.app import App
-from workflow.commands.declarations import BY_NAME, Command
+from workflow.commands.declarations import BY_NAME, Command, renamed
 from workflow.web import forms
 
 # How one value is read from the posted form.
@@ -137,7 +137,11 @@ def run_declared(
         raise RuntimeError(f"{command.name}: not fields of its input: {sorted(unknown)}")
     arguments = command.arguments(path, command.input.model_construct(**given))
     arguments.update(extra or {})
-    return command.resolve()(app, actor=actor, **arguments)
+    try:
+        return command.resolve()(app, actor=actor, **arguments)
+    except InvalidInput as error:
+        # By its domain name, which the page shows as the field's label (field_labels.py).
+        raise renamed(error, command.input_name) from None
 
 
 def run_face(app: App, face: FormFace, pid: str, form: FormData, actor: str) -> Any:

@@ -26,7 +26,6 @@ def render(
     html = page.render(
         request_path=request.url.path,
         lang=lang,
-        t=lambda nl, en: en if lang == "en" else nl,
         who=principal(request),
         csrf=csrf_token(request),
         flashes=take_flashes(request),

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
 
-from states.i18n import AMSTERDAM, Language, format_date
+from notifications.i18n import format_day, format_moment, install_per_render
 from workflow.app import App
 from workflow.resources import templates_dir
 from workflow.web.views import Caches
@@ -35,23 +34,12 @@ def web_app(request: Request) -> WebApp:
     return state
 
 
-def _date(value: date | datetime | None, language: Language = "nl") -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(AMSTERDAM).date()
-    return format_date(value, language)
-
-
-def _datetime(value: datetime | None, language: Language = "nl") -> str:
-    if value is None:
-        return ""
-    local = value.astimezone(AMSTERDAM)
-    return f"{format_date(local.date(), language)} {local:%H:%M}"
-
-
 def page_templates() -> Environment:
-    """Jinja2 for web pages: autoescaped, StrictUndefined, templates read once."""
+    """Jinja2 for web pages: autoescaped, StrictUndefined, templates read once.
+
+    `_("Dutch text")` translates into the render's `lang` (notifications.i18n); the filters
+    `date` and `datetime` take the language as their argument.
+    """
     env = Environment(
         loader=FileSystemLoader(templates_dir() / "web"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -60,6 +48,7 @@ def page_templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    filters: dict[str, Any] = {"date": _date, "datetime": _datetime}
+    install_per_render(env)
+    filters: dict[str, Any] = {"date": format_day, "datetime": format_moment}
     env.filters.update(filters)
     return env

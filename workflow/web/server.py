@@ -110,7 +110,6 @@ def plain_page(
     html = page.render(
         request_path="/",
         lang=lang,
-        t=lambda nl, en: en if lang == "en" else nl,
         who=None,
         csrf="",
         flashes=[],

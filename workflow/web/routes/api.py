@@ -29,7 +29,7 @@ from starlette.responses import Response
 
 from notifications import sender
 from states.audit_actions import AuditAction
-from states.errors import HotspotError
+from states.errors import HotspotError, InvalidInput
 from states.i18n import Language, Text, parse_language
 from states.phases import Phase
 from workflow import audit, hashing, repository, users
@@ -38,7 +38,7 @@ from workflow.busy import Busy
 from workflow.commands import mail as mail_commands
 from workflow.commands import procedures, schema
 from workflow.commands.base import expect_version, seen_version
-from workflow.commands.declarations import BY_NAME, COMMANDS, FACILITATOR, Command
+from workflow.commands.declarations import BY_NAME, COMMANDS, FACILITATOR, Command, renamed
 from workflow.db import models as m
 from workflow.deadlines.listing import deadline_overview
 from workflow.validation import MAX_ID
@@ -486,7 +486,11 @@ def _endpoint(command: Command) -> Callable[..., dict[str, Any]]:
             # Imported on the first call: the catalog names its handlers, it does not load them.
             handler = command.resolve()
         given = body if body is not None else command.input()  # a body left out: its defaults
-        return handler(app, actor=who.actor, **command.arguments(path, given))
+        try:
+            return handler(app, actor=who.actor, **command.arguments(path, given))
+        except InvalidInput as error:
+            # The handler names its keyword; the API names the body field or path parameter.
+            raise renamed(error, command.input_name) from None
 
     keyword = inspect.Parameter.KEYWORD_ONLY
     body_type: Any = command.input | None if face.optional_body else command.input

@@ -23,7 +23,6 @@ from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
-from notifications.documents import write_public_list
 from states.audit_actions import AuditAction
 from states.errors import InvalidInput
 from states.i18n import Text
@@ -32,7 +31,7 @@ from workflow.app import App
 from workflow.commands import access, mail, people
 from workflow.commands.base import seen_version
 from workflow.commands.declarations import BY_NAME
-from workflow.documents import public_list_data
+from workflow.publishing import public_list_to
 from workflow.web.access import facilitator
 from workflow.web.form_faces import FORMS, FormFace, run_declared, run_face
 from workflow.web.forms import checked_form, field
@@ -200,21 +199,9 @@ def _publish(app: App, pid: str, form: FormData, actor: str) -> None:
         "objection_weeks": _weeks(form),
     }
     publication = BY_NAME[AuditAction.PUBLICATION_RECORD]
-    run_declared(app, publication, actor=actor, path={"pid": pid}, body=body)
-    # As `hotspot publish`: the files follow from what was committed; should writing them
-    # fail, the publication stands and `hotspot public-list` writes them again.
-    try:
-        write_public_list(public_list_data(app, pid), PUBLIC_DIR)
-    except OSError as error:
-        raise InvalidInput(
-            "out",
-            Text(
-                f"publicatie vastgelegd, maar de openbare lijst kon niet worden geschreven "
-                f"({error}); probeer opnieuw met 'hotspot public-list {pid}'",
-                f"publication recorded, but the public list could not be written ({error}); "
-                f"try again with 'hotspot public-list {pid}'",
-            ),
-        ) from None
+    # As `hotspot publish` and the API: the public list follows (workflow.publishing).
+    with public_list_to(PUBLIC_DIR):
+        run_declared(app, publication, actor=actor, path={"pid": pid}, body=body)
 
 
 @router.post("/procedures/{pid}/publish")
