@@ -79,6 +79,8 @@ class MailKind(StrEnum):
     # mail_page: str (the procedure page's mail list); retry_command: str
     # (daily at most, to the procesbegeleider(s): mail that failed for good, a set-up problem)
     MAIL_FAILURES = "mail_failures"
+    # subject: str; text: str; actor: str (to every workgroup member)
+    WORKGROUP_NOTICE = "workgroup_notice"
 
 
 # How the facilitators see each kind in lists and summaries.
@@ -103,6 +105,7 @@ KIND_LABELS: dict[MailKind, tuple[str, str]] = {
     MailKind.PUBLICATION: ("publicatie", "publication"),
     MailKind.PHASE_CHANGED: ("fase gewijzigd", "phase changed"),
     MailKind.MAIL_FAILURES: ("overzicht mislukte mail", "failed mail summary"),
+    MailKind.WORKGROUP_NOTICE: ("bericht aan de werkgroep", "message to the workgroup"),
 }
 
 

@@ -27,6 +27,7 @@ class Action(StrEnum):
     PUBLISH = "publish"
     DEVIATE = "deviate"
     CORRECT_ADDRESS = "address.correct"
+    NOTIFY_WORKGROUP = "workgroup.notice"
 
 
 _BEFORE_SESSIONS = (Phase.PREPARATION, Phase.WORKGROUP, Phase.PLANNING, Phase.EXPERT_SELECTION)
@@ -55,6 +56,8 @@ ALLOWED_PHASES: dict[Action, tuple[Phase, ...]] = {
     Action.DEVIATE: OPEN_PHASES,
     # A wrong e-mail address of an expert or member can be put right while the procedure runs.
     Action.CORRECT_ADDRESS: OPEN_PHASES,
+    # The facilitator may tell the workgroup something at any moment of an open procedure.
+    Action.NOTIFY_WORKGROUP: OPEN_PHASES,
 }
 
 

@@ -58,6 +58,7 @@ class AuditAction(StrEnum):
     PUBLICATION_RECORD = "publication.record"
     LINK_REVOKE = "link.revoke"
     MAIL_RETRY = "mail.retry"
+    WORKGROUP_NOTICE = "workgroup.notice"
     MAIL_FAILURES_REPORTED = "mail.failures_reported"
     REMINDERS_SWEEP = "reminders.sweep"
     DEADLINES_PLAN = "deadlines.plan"
@@ -150,6 +151,7 @@ _LABELS: dict[AuditAction, Text] = {
     AuditAction.MAIL_FAILURES_REPORTED: Text("Mislukte mail gemeld", "Failed mail reported"),
     AuditAction.REMINDERS_SWEEP: Text("Herinneringen verstuurd", "Reminders sent"),
     AuditAction.DEADLINES_PLAN: Text("Termijnen gepland", "Deadlines planned"),
+    AuditAction.WORKGROUP_NOTICE: Text("Bericht aan de werkgroep", "Message to the workgroup"),
 }
 
 
@@ -558,6 +560,11 @@ _SENTENCES: dict[AuditAction, _Sentence] = {
         answer=_looked_up("response", _ANSWERS.get),
     ),
     AuditAction.EXPERT_EMAIL: _readdressed(_EXPERT),
+    AuditAction.WORKGROUP_NOTICE: _say(
+        "{who} stuurde de werkgroep een bericht: {subject}",
+        "{who} sent the workgroup a message: {subject}",
+        subject=_text("subject"),
+    ),
     AuditAction.SESSION_ADD: _say(
         "{who} plande bijeenkomst {session} op {when}{place}",
         "{who} scheduled session {session} for {when}{place}",

@@ -275,5 +275,10 @@ def sample_context(kind: MailKind, lang: Language = "nl") -> dict[str, Any]:
             "cancelled": False,
             "returned": False,
         },
+        MailKind.WORKGROUP_NOTICE: {
+            "subject": "Verzetten tweede bijeenkomst",
+            "text": "De tweede bijeenkomst schuift een week op.",
+            "actor": "Sanne de Vries",
+        },
     }
     return {**sample_common(lang), **specific[kind]}

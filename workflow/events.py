@@ -131,3 +131,11 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     ReminderDue,
     MilestoneOverdue,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class WorkgroupNoticed(Event):
+    """The facilitator sent the workgroup a message."""
+
+    subject: str
+    text: str

@@ -84,6 +84,7 @@ TYPICAL: dict[AuditAction, dict[str, Any]] = {
     AuditAction.MAIL_FAILURES_REPORTED: {"failed": [10, 11], "problem": None, "to": 1},
     AuditAction.REMINDERS_SWEEP: {"sent": {"rsvp": 2, "session": 1}, "skipped": {"rsvp": 1}},
     AuditAction.DEADLINES_PLAN: {"reminders": {"planned": 4, "moved": 0}},
+    AuditAction.WORKGROUP_NOTICE: {"subject": "Tweede bijeenkomst"},
 }
 
 ACTOR = "Sanne de Vries"

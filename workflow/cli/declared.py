@@ -413,6 +413,13 @@ ROWS: tuple[CliRow, ...] = (
         _fixed("Beoordeling vastgelegd", "Assessment recorded"),
     ),
     CliRow(
+        AuditAction.WORKGROUP_NOTICE,
+        ("notice",),
+        "Mail alle werkgroepleden een bericht van de procesbegeleider.",
+        (PROC, opt("--subject", required=True), opt("--text", required=True)),
+        _fixed("Bericht aan de werkgroep verstuurd", "Message sent to the workgroup"),
+    ),
+    CliRow(
         AuditAction.CONCEPT_LIST_EMPTY_REASON,
         ("concept-list", "empty"),
         "Leg vast waarom de conceptlijst leeg is.",

@@ -446,6 +446,21 @@ COMMANDS: tuple[Command, ...] = (
         convert=_frozen({"criteria": _comma_list}),
     ),
     Command(
+        AuditAction.WORKGROUP_NOTICE,
+        "workflow.commands.notices:send_notice",
+        s.WorkgroupNotice,
+        s.Done,
+        Text("Bericht aan de werkgroep sturen", "Send the workgroup a message"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/notices",
+            "send_notice",
+            "workgroup",
+            "Mail every workgroup member a message from the facilitator",
+        ),
+        action=Action.NOTIFY_WORKGROUP,
+    ),
+    Command(
         AuditAction.CONCEPT_LIST_EMPTY_REASON,
         "workflow.commands.sessions:empty_list_reason",
         s.EmptyListReason,

@@ -265,6 +265,11 @@ class Assessment(Body):
     include: bool
 
 
+class WorkgroupNotice(Body):
+    subject: Annotated[str, single_line(200)]
+    text: LongText
+
+
 class EmptyListReason(Body):
     reason: Reason
 

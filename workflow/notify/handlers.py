@@ -24,7 +24,9 @@ from workflow.events import (
     SessionCancelled,
     SessionMoved,
     SessionScheduled,
+    WorkgroupNoticed,
 )
+from workflow.notify.context import send
 from workflow.notify.messages import (
     advice_request,
     expert_invitations,
@@ -35,6 +37,7 @@ from workflow.notify.messages import (
     publication,
     session_mails,
 )
+from workflow.notify.recipients import members
 from workflow.notify.reminders import send_reminder
 
 
@@ -115,6 +118,19 @@ def on_milestone_overdue(change: Change, event: MilestoneOverdue) -> None:
     )
 
 
+def on_workgroup_noticed(change: Change, event: WorkgroupNoticed) -> None:
+    send(
+        change,
+        MailKind.WORKGROUP_NOTICE,
+        members(change),
+        lambda _person, _lang: {
+            "subject": event.subject,
+            "text": event.text,
+            "actor": change.actor,
+        },
+    )
+
+
 MAIL_HANDLERS: tuple[tuple[type[Event], Handler], ...] = (
     (PhaseChanged, on_phase_changed),
     (ListFrozen, on_list_frozen),
@@ -128,4 +144,5 @@ MAIL_HANDLERS: tuple[tuple[type[Event], Handler], ...] = (
     (ListPublished, on_list_published),
     (ReminderDue, on_reminder_due),
     (MilestoneOverdue, on_milestone_overdue),
+    (WorkgroupNoticed, on_workgroup_noticed),
 )

@@ -279,6 +279,12 @@ FORMS: tuple[FormFace, ...] = (
         include=either("verdict", "include", "exclude"),
     ),
     _face(
+        A.WORKGROUP_NOTICE,
+        "/notices",
+        Text("Bericht aan de werkgroep verstuurd", "Message sent to the workgroup"),
+        "subject text",
+    ),
+    _face(
         A.CONCEPT_LIST_EMPTY_REASON,
         "/concept-list/empty",
         Text("Reden voor een lege lijst vastgelegd", "Reason for an empty list recorded"),
