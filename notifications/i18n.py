@@ -55,8 +55,13 @@ def _load(root: Path, lang: Language) -> NullTranslations:
     return Translations(compiled)
 
 
+@functools.cache
 def translations(lang: Language) -> NullTranslations:
-    """The translations of `lang`, read once per process (Dutch: the ids themselves)."""
+    """The translations of `lang`, read once per process (Dutch: the ids themselves).
+
+    Cached by language as well: a page asks for them hundreds of times, and finding the
+    template folder looks at the file system each time.
+    """
     return _load(templates_root(), lang if lang in LANGUAGES else SOURCE_LANGUAGE)
 
 
