@@ -58,7 +58,34 @@ def record_fields(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def stored_fields(record: AuditRecord) -> dict[str, Any]:
+class StoredRecord(Protocol):
+    """A stored record as read back: an ORM row or a `workflow.read.audit.AuditEntry`."""
+
+    @property
+    def procedure_id(self) -> str: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def recorded_at(self) -> datetime: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def phase_before(self) -> str | None: ...
+    @property
+    def phase_after(self) -> str | None: ...
+    @property
+    def data(self) -> Any: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def prev_hash(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
+
+
+def stored_fields(record: StoredRecord) -> dict[str, Any]:
     return record_fields({name: getattr(record, name) for name in HASHED})
 
 
@@ -122,7 +149,7 @@ class Verification:
         }
 
 
-def verify_records(records: Iterable[AuditRecord], head_seq: int, head_hash: str) -> Verification:
+def verify_records(records: Iterable[StoredRecord], head_seq: int, head_hash: str) -> Verification:
     """Walk the chain; the first record that does not follow from its predecessor is named."""
     prev = GENESIS
     expected_seq = 1
@@ -190,7 +217,7 @@ EXPORTED = (
 )
 
 
-def as_dicts(records: Iterable[AuditRecord]) -> list[dict[str, Any]]:
+def as_dicts(records: Iterable[StoredRecord]) -> list[dict[str, Any]]:
     rows = [{name: getattr(r, name) for name in EXPORTED} for r in records]
     for row in rows:
         row["recorded_at"] = _timestamp(row["recorded_at"])

@@ -25,7 +25,7 @@ from typing import Any
 
 import anyio.to_thread
 import structlog
-from sqlalchemy import Connection, bindparam, delete, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
 from states.errors import Conflict, HotspotError, InvalidInput, NotFound
 from states.i18n import Text
@@ -446,3 +446,61 @@ def purge_sessions(
     if total:
         log.info("sessions.purged", rows=total)
     return total
+
+
+# --- the rows behind web sessions (workflow.web.session keeps the cookies and the rules) -----
+
+_SESSION_ROW = (
+    select(
+        ST.c.user_id,
+        ST.c.link_id,
+        ST.c.csrf_token,
+        ST.c.language,
+        ST.c.data,
+        ST.c.last_seen_at,
+        ST.c.expires_at,
+        UT.c.id.label("account"),
+        UT.c.disabled_at,
+    )
+    .select_from(ST.outerjoin(UT, UT.c.id == ST.c.user_id))
+    .where(ST.c.id_hash == bindparam("h"))
+)
+_TOUCH_SESSION = (
+    update(ST).where(ST.c.id_hash == bindparam("h")).values(last_seen_at=bindparam("now"))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WebSessionRow:
+    """A stored web session with its account's state (None: no account, or it is gone)."""
+
+    user_id: int | None
+    link_id: int | None
+    csrf_token: str | None
+    language: str | None
+    data: Any
+    last_seen_at: datetime
+    expires_at: datetime
+    account: int | None
+    disabled_at: datetime | None
+
+
+def load_web_session(connection: Connection, id_hash: str) -> WebSessionRow | None:
+    row = connection.execute(_SESSION_ROW, {"h": id_hash}).first()
+    return None if row is None else WebSessionRow(**row._asdict())
+
+
+def insert_web_session(connection: Connection, values: dict[str, Any]) -> None:
+    connection.execute(insert(ST).values(**values))
+
+
+def update_web_session(connection: Connection, id_hash: str, values: dict[str, Any]) -> None:
+    connection.execute(update(ST).where(ST.c.id_hash == id_hash).values(**values))
+
+
+def delete_web_session(connection: Connection, id_hash: str) -> None:
+    connection.execute(delete(ST).where(ST.c.id_hash == id_hash))
+
+
+def touch_web_session(connection: Connection, id_hash: str, now: datetime) -> None:
+    connection.execute(_TOUCH_SESSION, {"h": id_hash, "now": now})

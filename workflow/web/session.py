@@ -43,23 +43,21 @@ from typing import Any
 import anyio.to_thread
 import structlog
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from states.errors import HotspotError
 from states.i18n import Language, Text, parse_language
+from workflow import users
 from workflow.app import App
-from workflow.db import models as m
-from workflow.db.models import table_of
 from workflow.keys import KeyUse
 from workflow.links import Purpose
 from workflow.web_settings import WebSettings
 
 log = structlog.get_logger("hotspot")
 
-ST, UT = table_of(m.WebSession), table_of(m.User)
 COOKIE = "hotspot_session"
 # Over https the browser then insists on Secure, Path=/ and no Domain: no sibling host or
 # plain-http page can plant or overwrite it.
@@ -283,24 +281,6 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("ascii", "replace")).hexdigest()
 
 
-_LOAD = (
-    select(
-        ST.c.user_id,
-        ST.c.link_id,
-        ST.c.csrf_token,
-        ST.c.language,
-        ST.c.data,
-        ST.c.last_seen_at,
-        ST.c.expires_at,
-        UT.c.id.label("account"),
-        UT.c.disabled_at,
-    )
-    .select_from(ST.outerjoin(UT, UT.c.id == ST.c.user_id))
-    .where(ST.c.id_hash == bindparam("h"))
-)
-_TOUCH = update(ST).where(ST.c.id_hash == bindparam("h")).values(last_seen_at=bindparam("now"))
-
-
 class SessionStore:
     """Reads and writes `web_sessions` and the visit cookie; one per web app."""
 
@@ -368,7 +348,7 @@ class SessionStore:
             return self.load_visit(visit)
         id_hash = _digest(raw)
         with self.reader.connect() as connection:
-            row = connection.execute(_LOAD, {"h": id_hash}).first()
+            row = users.load_web_session(connection, id_hash)
         now = self.app.now()
         if row is None or now >= row.expires_at or now >= row.last_seen_at + self.idle:
             # Gone or over: the old row is ignored from now on and deleted by the purge.
@@ -406,10 +386,10 @@ class SessionStore:
         if session.id_hash is not None and not session.renew:
             if _canonical(session) != session.loaded:
                 with self.app.transaction() as connection:
-                    connection.execute(
-                        update(ST)
-                        .where(ST.c.id_hash == session.id_hash)
-                        .values(**self._columns(session), last_seen_at=now)
+                    users.update_web_session(
+                        connection,
+                        session.id_hash,
+                        {**self._columns(session), "last_seen_at": now},
                     )
             elif self._touch_due(session, now):
                 self._touch(session.id_hash, now)
@@ -417,7 +397,7 @@ class SessionStore:
         # A new session, or a new id for a login, a link or a logout.
         with self.app.transaction() as connection:
             if session.id_hash is not None:
-                connection.execute(delete(ST).where(ST.c.id_hash == session.id_hash))
+                users.delete_web_session(connection, session.id_hash)
             raw = self._insert(connection, session, now) if _needs_row(session) else None
         if raw is not None:
             return [self.cookie(raw)]
@@ -434,14 +414,15 @@ class SessionStore:
 
     def _insert(self, connection: Connection, session: ServerSession, now: datetime) -> str:
         raw = secrets.token_urlsafe(32)
-        connection.execute(
-            insert(ST).values(
-                id_hash=_digest(raw),
+        users.insert_web_session(
+            connection,
+            {
+                "id_hash": _digest(raw),
                 **self._columns(session),
-                created_at=now,
-                last_seen_at=now,
-                expires_at=now + self.lifetime,
-            )
+                "created_at": now,
+                "last_seen_at": now,
+                "expires_at": now + self.lifetime,
+            },
         )
         session.id_hash = _digest(raw)
         session.last_seen_at = now
@@ -450,7 +431,7 @@ class SessionStore:
     def _touch(self, id_hash: str, now: datetime) -> None:
         try:
             with self.app.transaction() as connection:
-                connection.execute(_TOUCH, {"h": id_hash, "now": now})
+                users.touch_web_session(connection, id_hash, now)
         except Exception as error:
             # Only the idle clock: the next request tries again; the page is not held up.
             log.warning("session.touch_skipped", error=type(error).__name__)

@@ -23,7 +23,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyCookie
-from sqlalchemy import func, or_, select
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -32,15 +31,16 @@ from states.audit_actions import AuditAction
 from states.errors import HotspotError, InvalidInput
 from states.i18n import Language, Text, parse_language
 from states.phases import Phase
-from workflow import audit, hashing, repository, users
+from workflow import hashing, users
 from workflow.app import App
 from workflow.busy import Busy
 from workflow.commands import mail as mail_commands
 from workflow.commands import procedures, schema
 from workflow.commands.base import expect_version, seen_version
 from workflow.commands.declarations import BY_NAME, COMMANDS, FACILITATOR, Command, renamed
-from workflow.db import models as m
 from workflow.deadlines.listing import deadline_overview
+from workflow.procedure_store import load_procedure
+from workflow.read import audit as read_audit
 from workflow.validation import MAX_ID
 from workflow.web import access as web_access
 from workflow.web import api_models as api
@@ -398,30 +398,23 @@ def audit_trail(
         str | None,
         Query(
             max_length=64,
-            pattern=api.ACTION_PATTERN,
-            description="An action (expert.add) or a group of them (expert).",
+            pattern=read_audit.ACTION_FILTER_PATTERN,
+            description="An action (expert.add) or a whole group of them (expert.).",
         ),
     ] = None,
 ) -> dict[str, Any]:
-    record = m.AuditRecord
+    wanted = read_audit.AuditFilter(actor=actor or "", action=action or "")
     with app.read() as db:
-        procedure = repository.get_procedure(db, pid)
-        query = select(record).where(record.procedure_id == procedure.id)
-        if actor is not None:
-            query = query.where(record.actor == actor)
-        if action is not None:
-            group = record.action.startswith(f"{action}.")
-            query = query.where(or_(record.action == action, group))
-        total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = db.scalars(query.order_by(record.seq.desc()).limit(limit).offset(offset))
-        found = audit.as_dicts(rows)
+        found = read_audit.find(
+            db.connection(), pid, wanted, newest_first=True, limit=limit, offset=offset
+        )
     return {
         "ok": True,
-        "procedure": procedure.id,
-        "total": total,
+        "procedure": found.procedure_id,
+        "total": found.total,
         "limit": limit,
         "offset": offset,
-        "records": found,
+        "records": read_audit.as_dicts(found.records),
     }
 
 
@@ -436,9 +429,9 @@ def outbox(
     app: AppDep, who: Reader, pid: Pid, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> dict[str, Any]:
     with app.read() as db:
-        procedure = repository.get_procedure(db, pid)
-    messages = sender.list_messages(app, procedure_id=procedure.id, limit=limit)
-    return {"ok": True, "procedure": procedure.id, "messages": messages}
+        known = load_procedure(db.connection(), pid).id
+    messages = sender.list_messages(app, procedure_id=known, limit=limit)
+    return {"ok": True, "procedure": known, "messages": messages}
 
 
 # --- Writes: one route per declared command ------------------------------------------------

@@ -14,7 +14,6 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
@@ -25,12 +24,12 @@ from states.i18n import Language, Text, local_date
 from states.phases import Phase
 from states.snapshot import Response as Answer
 from states.vocabulary import CRITERIA
-from workflow import links, notify, validation
+from workflow import links, validation
 from workflow.app import App
 from workflow.commands import nominations, people
-from workflow.db import models as m
 from workflow.links import Grant, LinkProblem, LinkRefused, Purpose
 from workflow.procedure_store import ProcedureRecord, load_procedure
+from workflow.read import people as read_people
 from workflow.web import access
 from workflow.web.forms import checked_form, field, fields
 from workflow.web.rendering import act, error_lines, render
@@ -80,8 +79,8 @@ def subject_gone() -> LinkRefused:
 def open_expert_link(request: Request, token: str) -> Response:
     grant = verified_grant(request, token, Purpose.EXPERT)
     with web_app(request).app.read() as db:
-        expert = db.get(m.Expert, grant.subject_id)
-        if expert is None or expert.procedure_id != grant.procedure_id:
+        expert = read_people.expert(db.connection(), grant.subject_id, grant.procedure_id)
+        if expert is None:
             raise subject_gone()
         name = expert.name
     start(
@@ -105,10 +104,10 @@ def _pid(who: Principal) -> str:
     return who.procedure_id
 
 
-def own_expert(db: Session, who: Principal) -> m.Expert:
-    """The session's own expert row, only within the session's procedure."""
-    expert = db.get(m.Expert, who.subject_id)
-    if expert is None or expert.procedure_id != _pid(who):
+def own_expert(db: Session, who: Principal) -> read_people.ExpertRef:
+    """The session's own expert, only within the session's procedure."""
+    expert = read_people.expert(db.connection(), who.subject_id, _pid(who))
+    if expert is None:
         raise subject_gone()
     return expert
 
@@ -126,7 +125,7 @@ class Draft:
     errors: tuple[str, ...]
 
 
-def _nomination_view(row: m.Candidate) -> dict[str, Any]:
+def _nomination_view(row: read_people.Nomination) -> dict[str, Any]:
     return {
         "id": row.id,
         "title": row.title,
@@ -144,18 +143,11 @@ def _portal_context(app: App, who: Principal, lang: Language) -> dict[str, Any]:
     pid = _pid(who)
     with app.read() as db:
         expert = own_expert(db, who)
-        procedure = load_procedure(db.connection(), pid)
-        organisation = db.get(m.Organisation, procedure.organisation_id)
-        sessions = db.scalars(
-            select(m.ExpertSession)
-            .where(m.ExpertSession.procedure_id == pid, m.ExpertSession.cancelled_at.is_(None))
-            .order_by(m.ExpertSession.at, m.ExpertSession.id)
-        ).all()
-        own = db.scalars(
-            select(m.Candidate)
-            .where(m.Candidate.procedure_id == pid, m.Candidate.nominated_by == expert.id)
-            .order_by(m.Candidate.id)
-        ).all()
+        connection = db.connection()
+        procedure = load_procedure(connection, pid)
+        organisation = read_people.organisation_name(connection, procedure.organisation_id)
+        sessions = read_people.open_sessions(connection, pid)
+        own = read_people.nominations_by(connection, pid, expert.id)
         deadline = nominations.nomination_deadline(db, pid)
         phase = Phase(procedure.phase)
         answer = Answer(expert.response)
@@ -178,10 +170,10 @@ def _portal_context(app: App, who: Principal, lang: Language) -> dict[str, Any]:
 
 
 def _procedure_view(
-    procedure: ProcedureRecord, organisation: m.Organisation | None, lang: Language
+    procedure: ProcedureRecord, organisation: str, lang: Language
 ) -> dict[str, Any]:
     return {
-        "organisation": organisation.name if organisation else "",
+        "organisation": organisation,
         "governing_body": procedure.governing_body,
         "period_start": procedure.period_start,
         "period_end": procedure.period_end,
@@ -305,15 +297,14 @@ def session_invitation(request: Request, who: Expert, session: str) -> Response:
         expert = own_expert(db, who)
         if expert.response != Answer.ACCEPTED.value:
             raise NotAllowed(NOT_ACCEPTED)
-        row = db.get(m.ExpertSession, session_id)
-        if row is None or row.procedure_id != pid or row.cancelled_at is not None:
-            raise NotFound(NO_SUCH_SESSION)
-        connection = db.connection()
-        procedure = load_procedure(connection, pid)
-        text = notify.session_calendar(
-            connection, procedure, row, expert, app.settings.mail, app.now()
+        procedure = load_procedure(db.connection(), pid)
+        found = read_people.session_calendar(
+            db, procedure, session_id, expert.id, app.settings.mail, app.now()
         )
-        day: date = local_date(row.at)
+        if found is None:
+            raise NotFound(NO_SUCH_SESSION)
+        text, at = found
+        day: date = local_date(at)
     return Response(
         text,
         media_type="text/calendar; charset=utf-8",

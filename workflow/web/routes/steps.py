@@ -21,9 +21,9 @@ from states.vocabulary import CRITERIA, PERSPECTIVE_LABELS
 from workflow import documents, repository
 from workflow.app import App
 from workflow.commands import decision
-from workflow.db import models as m
 from workflow.documents import ProposalData
 from workflow.links import Purpose
+from workflow.read import people as read_people
 from workflow.web import access
 from workflow.web.forms import checked_form, field
 from workflow.web.rendering import error_lines, render
@@ -58,8 +58,8 @@ def _open_link(request: Request, token: str, purpose: Purpose) -> Response:
     grant = verified_grant(request, token, purpose)
     role, prefix, page = _STEPS[purpose]
     with web_app(request).app.read() as db:
-        member = db.get(m.Member, grant.subject_id)
-        if member is None or member.procedure_id != grant.procedure_id:
+        member = read_people.member(db.connection(), grant.subject_id, grant.procedure_id)
+        if member is None:
             raise subject_gone()
         name = member.name
     start(
@@ -96,8 +96,8 @@ def _pid(who: Principal) -> str:
 def _member_name(app: App, who: Principal) -> str:
     """The link holder's name as the workgroup has it now (the advice is recorded under it)."""
     with app.read() as db:
-        member = db.get(m.Member, who.subject_id)
-        if member is None or member.procedure_id != _pid(who):
+        member = read_people.member(db.connection(), who.subject_id, _pid(who))
+        if member is None:
             raise subject_gone()
         return member.name
 
