@@ -115,6 +115,14 @@ class MilestoneOverdue(Event):
     facts: Facts
 
 
+@dataclass(frozen=True, slots=True)
+class WorkgroupNoticed(Event):
+    """The facilitator sent the workgroup a message."""
+
+    subject: str
+    text: str
+
+
 # Every event type a handler must exist for (checked by a test and at registration).
 EVENT_TYPES: tuple[type[Event], ...] = (
     PhaseChanged,
@@ -130,12 +138,5 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     DatesChanged,
     ReminderDue,
     MilestoneOverdue,
+    WorkgroupNoticed,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class WorkgroupNoticed(Event):
-    """The facilitator sent the workgroup a message."""
-
-    subject: str
-    text: str

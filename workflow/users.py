@@ -96,7 +96,7 @@ def add_user(
 ) -> dict[str, Any]:
     """Create a facilitator account; the password is stored only as its argon2 hash."""
     login = username_of(username)
-    full_name = validation.single_line("--name", name, max_length=200)
+    full_name = validation.single_line("name", name, max_length=200)
     with app.read() as session:
         words = organisation_words(session.connection())
     passwords.check(password, username=login, name=full_name, words=words)
@@ -344,7 +344,7 @@ def set_password(
     password: str,
     *,
     actor: str,
-    field: str = "--password",
+    field: str = "password",
     keep: Callable[[Connection, int], None] | None = None,
 ) -> dict[str, Any]:
     """A new password for the account; every session of it ends in the same transaction.

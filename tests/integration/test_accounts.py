@@ -81,7 +81,7 @@ def test_the_same_password_again_is_refused(app: App) -> None:
     users.add_user(app, username=FACILITATOR, name="Sanne", password=PASSWORD)
     with pytest.raises(InvalidInput) as refused:
         users.set_password(app, FACILITATOR, PASSWORD, actor="test")
-    assert "password.same" in refused.value.explain() and refused.value.field == "--password"
+    assert "password.same" in refused.value.explain() and refused.value.field == "password"
     assert users.authenticate(app, FACILITATOR, PASSWORD).username == FACILITATOR
 
 
