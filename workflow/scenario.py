@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -343,7 +343,3 @@ def adopted_hotspots(app: App, pid: str) -> list[tuple[str, str]]:
     with app.read() as db:
         row = repository.latest_list_version(db, pid)
         return [(str(e["number"]), str(e["title"])) for e in row.entries] if row else []
-
-
-def at_ten(day: date) -> datetime:
-    return datetime.combine(day, time(10, 0), tzinfo=AMSTERDAM)

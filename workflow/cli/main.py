@@ -133,7 +133,7 @@ def _stderr() -> Console:
 
 # A hand-written command's handler keyword that its command line writes otherwise; any other
 # keyword is written as an option (`owner_email` -> `--owner-email`).
-_CLI_WORDS = {"path": "FILE", "day": "--date", "new": "NEW", "old": "OLD", "key": "KEY"}
+_CLI_WORDS = {"path": "FILE", "day": "--date"}
 
 
 def cli_field(error: HotspotError) -> HotspotError:

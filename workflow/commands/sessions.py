@@ -223,8 +223,9 @@ class CandidateFields:
     description: str
 
 
-# The names a refusal gives each field: the CLI's options by default.
-CLI_FIELDS: Mapping[str, str] = MappingProxyType(
+# The names a refusal gives each field: the handler's keywords by default (each face says them
+# in its own words); the portal's form passes its own.
+KEYWORDS: Mapping[str, str] = MappingProxyType(
     {"title": "title", "start": "start", "end": "end", "description": "description"}
 )
 
@@ -235,7 +236,7 @@ def candidate_fields(
     start: str | date,
     end: str | date | None,
     description: str,
-    names: Mapping[str, str] = CLI_FIELDS,
+    names: Mapping[str, str] = KEYWORDS,
 ) -> CandidateFields:
     """Check what a facilitator or an expert typed for a candidate; `names` label the fields."""
     clean_title = validation.single_line(names["title"], title)
@@ -256,7 +257,7 @@ def candidate_fields(
 
 
 def require_within_period(
-    change: Change, fields: CandidateFields, names: Mapping[str, str] = CLI_FIELDS
+    change: Change, fields: CandidateFields, names: Mapping[str, str] = KEYWORDS
 ) -> None:
     """A hotspot overlaps the procedure's reference period and has not ended after today.
 
