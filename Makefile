@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 # The browser tests drive Debian's Chromium (a downloaded browser cannot be fetched here).
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The OpenID Connect tests run the npm package oidc-provider, installed beside the checkout.
+OIDC_PROVIDER_HOME ?= $(abspath ..)/oidc-provider-test
+OIDC_PROVIDER := $(OIDC_PROVIDER_HOME)/node_modules/oidc-provider/package.json
 
 .PHONY: run test lint bench clean
 
@@ -28,12 +31,18 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-logo
 
+$(OIDC_PROVIDER):
+	mkdir -p $(OIDC_PROVIDER_HOME)
+	cd $(OIDC_PROVIDER_HOME) && { test -f package.json || echo '{"private": true}' > package.json; } \
+		&& npm install --no-audit --no-fund oidc-provider@8
+
 $(CHROMIUM):
 	$(SUDO) apt-get install -y -qq chromium || \
 		($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
 
-test: lint $(CHROMIUM)
-	HOTSPOT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+test: lint $(CHROMIUM) $(OIDC_PROVIDER)
+	HOTSPOT_CHROMIUM=$(CHROMIUM) HOTSPOT_OIDC_PROVIDER_HOME=$(OIDC_PROVIDER_HOME) \
+		$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

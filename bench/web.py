@@ -13,8 +13,10 @@ a time, for a number of rounds after a warm-up; every answer must be 200 and the
 
 On SQLite, and on PostgreSQL when it answers at HOTSPOT_TEST_POSTGRES_URL (or the local
 default), in a fresh database dropped afterwards. Per backend: median and 95th percentile
-of each page and p95(page) / p95(floor); the backend's ratio is the worse page's. The last
-line is `bench web: ratio=X`, the worse backend's (target: at most 5).
+of each page and p95(page) / p95(floor). A second pass views the procedure page right after a
+change made by another process each time, so it is built afresh instead of served from the
+version-keyed cache. The backend's ratio is the worse page's of both passes. The last line is
+`bench web: ratio=X`, the worse backend's (target: at most 5).
 """
 
 from __future__ import annotations
@@ -328,9 +330,20 @@ def build(url: str) -> Built:
         *candidates, upcoming = hold_sessions(app, pid, experts, clock)
         fill_trail(app, pid, candidates[:ASSESSED], upcoming, clock)
         clock.set(NOW)
+        refresh_statistics(app)
         return check(app, pid, time.perf_counter() - started)
     finally:
         app.dispose()
+
+
+def refresh_statistics(app: App) -> None:
+    """What autovacuum does within a minute of a bulk load on a real server: ANALYZE. Without
+    it PostgreSQL plans the audit trail's newest records as if the 2,000 just written were 6,
+    sorting them all instead of reading the newest 20 from the index backwards."""
+    if app.engine.dialect.name == "postgresql":
+        with app.engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")
+            connection.commit()
 
 
 def check(app: App, pid: str, seconds: float) -> Built:
@@ -529,7 +542,7 @@ def report(name: str, timings: Timings, pages: list[Page], rounds: int) -> float
         )
     worst = max(ratios)
     if any(p.before is not None for p in measured):
-        say(f"  {name} first view after a change: p95/floor = {worst:.2f} (reported)")
+        say(f"  {name} first view after a change: p95/floor = {worst:.2f}")
     else:
         say(f"  {name} ratio (the worse of {', '.join(p.label for p in measured)}) = {worst:.2f}")
     return worst
@@ -577,10 +590,11 @@ def bench_backend(name: str, url: str, workdir: Path, rounds: int, warmup: int) 
         with server(url, workdir / f"server-{name}.log") as base:
             say(f"  server: hotspot serve --no-worker at {base}, HOTSPOT_NOW={NOW.isoformat()}")
             steady = report(name, measure(base, pages, rounds, warmup), pages, rounds)
-            report(name, measure(base, changed, rounds, warmup), changed, rounds)
+            fresh = report(name, measure(base, changed, rounds, warmup), changed, rounds)
     finally:
         changer.dispose()
-    return steady
+    # Both passes count: a page is as slow as its first view after a change.
+    return max(steady, fresh)
 
 
 # ---------------------------------------------------------------- PostgreSQL

@@ -34,6 +34,8 @@ class Recipient:
     name: str
     email: str
     language: Language = "nl"
+    # heer, mevrouw or neutraal (states.salutation): how the letter greets this person.
+    salutation: str = "neutraal"
 
 
 @dataclass(frozen=True, slots=True)

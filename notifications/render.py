@@ -20,6 +20,7 @@ from notifications.kinds import MailKind
 from notifications.templates import templates_root
 from states.governing_body import parse_kind, resolve_kind
 from states.i18n import Language
+from states.salutation import Salutation, greeting
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,14 @@ def render_mail(kind: MailKind, lang: Language, context: Mapping[str, Any]) -> R
     procedure = context.get("procedure")
     if isinstance(procedure, Mapping) and "governing_body" in procedure:
         values["governing_body_name"] = governing_body_name(procedure, lang)
+    person = context.get("recipient")
+    if isinstance(person, Mapping) and "name" in person:
+        # "Geachte mevrouw De Wit" or "Beste Femke de Wit": the person's recorded salutation.
+        salutation = str(person.get("salutation") or Salutation.NEUTRAAL)
+        values["recipient"] = {
+            **person,
+            "greeting": greeting(str(person["name"]), salutation, lang),
+        }
     subject = one_line(env.get_template(f"{kind}.subject.txt").render(values))
     # The bodies get the finished subject too, so the HTML <title> matches the header.
     values["subject"] = subject

@@ -28,6 +28,7 @@ class Action(StrEnum):
     DEVIATE = "deviate"
     CORRECT_ADDRESS = "address.correct"
     NOTIFY_WORKGROUP = "workgroup.notice"
+    SET_INVITATION_INTRO = "invitation.intro"
 
 
 _BEFORE_SESSIONS = (Phase.PREPARATION, Phase.WORKGROUP, Phase.PLANNING, Phase.EXPERT_SELECTION)
@@ -58,6 +59,8 @@ ALLOWED_PHASES: dict[Action, tuple[Phase, ...]] = {
     Action.CORRECT_ADDRESS: OPEN_PHASES,
     # The facilitator may tell the workgroup something at any moment of an open procedure.
     Action.NOTIFY_WORKGROUP: OPEN_PHASES,
+    # The introduction is read when invitations are queued: it may change until they are.
+    Action.SET_INVITATION_INTRO: _BEFORE_SESSIONS,
 }
 
 

@@ -36,6 +36,7 @@ class AuditAction(StrEnum):
     MEMBER_ADD = "member.add"
     MEMBER_EMAIL = "member.email"
     MILESTONE_SET = "milestone.set"
+    MILESTONES_PLAN = "milestones.plan"
     EXPERT_ADD = "expert.add"
     EXPERT_IMPORT = "expert.import"
     EXPERT_INVITE = "expert.invite"
@@ -53,12 +54,14 @@ class AuditAction(StrEnum):
     ADVICE_RECORD = "advice.record"
     DECISION_RECORD = "decision.record"
     INVENTORY_SYSTEM = "inventory.system"
+    INVENTORY_SYSTEM_DEFINE = "inventory.system_define"
     INVENTORY_DOSSIER = "inventory.dossier"
     INVENTORY_NONE = "inventory.none"
     PUBLICATION_RECORD = "publication.record"
     LINK_REVOKE = "link.revoke"
     MAIL_RETRY = "mail.retry"
     WORKGROUP_NOTICE = "workgroup.notice"
+    INVITATION_INTRO = "invitation.intro"
     MAIL_FAILURES_REPORTED = "mail.failures_reported"
     REMINDERS_SWEEP = "reminders.sweep"
     DEADLINES_PLAN = "deadlines.plan"
@@ -118,6 +121,7 @@ _LABELS: dict[AuditAction, Text] = {
         "E-mailadres van werkgroeplid gewijzigd", "Workgroup member's address changed"
     ),
     AuditAction.MILESTONE_SET: Text("Mijlpaal vastgesteld", "Milestone set"),
+    AuditAction.MILESTONES_PLAN: Text("Planning vastgesteld", "Planning set"),
     AuditAction.EXPERT_ADD: Text("Expert toegevoegd", "Expert added"),
     AuditAction.EXPERT_IMPORT: Text("Experts geïmporteerd", "Experts imported"),
     AuditAction.EXPERT_INVITE: Text("Experts uitgenodigd", "Experts invited"),
@@ -139,6 +143,9 @@ _LABELS: dict[AuditAction, Text] = {
     AuditAction.INVENTORY_SYSTEM: Text(
         "Systeem aan de inventarisatie toegevoegd", "System added to the inventory"
     ),
+    AuditAction.INVENTORY_SYSTEM_DEFINE: Text(
+        "Informatiesysteem van de procedure vastgelegd", "Information system of the procedure set"
+    ),
     AuditAction.INVENTORY_DOSSIER: Text(
         "Dossier op blijvend bewaren gezet", "File marked for permanent retention"
     ),
@@ -152,6 +159,9 @@ _LABELS: dict[AuditAction, Text] = {
     AuditAction.REMINDERS_SWEEP: Text("Herinneringen verstuurd", "Reminders sent"),
     AuditAction.DEADLINES_PLAN: Text("Termijnen gepland", "Deadlines planned"),
     AuditAction.WORKGROUP_NOTICE: Text("Bericht aan de werkgroep", "Message to the workgroup"),
+    AuditAction.INVITATION_INTRO: Text(
+        "Inleiding van de uitnodiging vastgelegd", "Introduction of the invitation set"
+    ),
 }
 
 
@@ -482,6 +492,12 @@ def _readdressed(whose: _Reader) -> _Sentence:
 _EXPERT_COUNT = _counted(
     _count(lambda d: d.count("count"), lambda d: d.count("experts")), *_EXPERTS
 )
+# The planning form's record holds the changed milestones as a mapping by key.
+_MILESTONE_COUNT = _counted(
+    lambda d: len(v) if isinstance(v := d.raw("milestones"), Mapping) else None,
+    Text("mijlpaal gewijzigd", "milestone changed"),
+    Text("mijlpalen gewijzigd", "milestones changed"),
+)
 
 _SENTENCES: dict[AuditAction, _Sentence] = {
     AuditAction.PROCEDURE_INIT: _first(
@@ -541,6 +557,11 @@ _SENTENCES: dict[AuditAction, _Sentence] = {
         due=_on("due"),
         previous=_optional(_on("previous"), " (was {v})", " (was {v})"),
     ),
+    AuditAction.MILESTONES_PLAN: _say(
+        "{who} stelde de planning vast: {count}",
+        "{who} set the planning: {count}",
+        count=_MILESTONE_COUNT,
+    ),
     AuditAction.EXPERT_ADD: _say(
         "{who} voegde expert {name} toe{side}",
         "{who} added expert {name}{side}",
@@ -564,6 +585,10 @@ _SENTENCES: dict[AuditAction, _Sentence] = {
         "{who} stuurde de werkgroep een bericht: {subject}",
         "{who} sent the workgroup a message: {subject}",
         subject=_text("subject"),
+    ),
+    AuditAction.INVITATION_INTRO: _say(
+        "{who} legde de inleiding van de uitnodiging aan de experts vast",
+        "{who} set the introduction of the experts' invitation",
     ),
     AuditAction.SESSION_ADD: _say(
         "{who} plande bijeenkomst {session} op {when}{place}",
@@ -672,6 +697,12 @@ _SENTENCES: dict[AuditAction, _Sentence] = {
         "{who} voegde systeem ‘{system}’ toe aan de inventarisatie van hotspot {hotspot}{owner}",
         "{who} added system ‘{system}’ to the inventory of hotspot {hotspot}{owner}",
         hotspot=_text("hotspot"),
+        system=_text("system"),
+        owner=_optional(_text("owner"), " (eigenaar {v})", " (owner {v})"),
+    ),
+    AuditAction.INVENTORY_SYSTEM_DEFINE: _say(
+        "{who} legde informatiesysteem ‘{system}’ van de procedure vast{owner}",
+        "{who} set information system ‘{system}’ of the procedure{owner}",
         system=_text("system"),
         owner=_optional(_text("owner"), " (eigenaar {v})", " (owner {v})"),
     ),

@@ -75,6 +75,8 @@ class Candidate:
     criteria: tuple[int, ...] = ()
     motivation: str = ""
     description: str = ""
+    # The criteria the nominating expert thought apply (the assessment decides).
+    proposed: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

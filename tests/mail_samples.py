@@ -143,6 +143,7 @@ def sample_context(kind: MailKind, lang: Language = "nl") -> dict[str, Any]:
                 "perspective_label": labels["external"],
                 "profile": "historicus",
             },
+            "intro": "",
             "rsvp_deadline": date(2026, 3, 12),
             "first_session": SECOND_SESSION,
             "response_link": RESPONSE_LINK,

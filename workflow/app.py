@@ -60,6 +60,9 @@ class App:
         default=None, init=False, repr=False
     )
     _read_engine: Engine = field(init=False, repr=False)
+    # Called after a command committed mail to the outbox: a worker in this process sends it
+    # now instead of at its next beat (workflow.worker.Worker.wake_on_commands).
+    on_mail_queued: Callable[[], None] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._read_engine = self.engine.execution_options(readonly=True)

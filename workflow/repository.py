@@ -138,6 +138,7 @@ _CANDIDATES = _by_procedure(
     CT.c.criteria,
     CT.c.motivation,
     CT.c.description,
+    CT.c.proposed_criteria,
     order=CT.c.id,
 )
 _LIST_VERSION = _by_procedure(
@@ -213,6 +214,7 @@ def load_snapshot(
                 criteria_of(r.criteria),
                 r.motivation,
                 r.description,
+                criteria_of(r.proposed_criteria),
             )
             for r in run(_CANDIDATES, pid)
         )

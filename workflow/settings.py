@@ -36,6 +36,8 @@ class Settings:
     secret_key: str | None = field(default=None, repr=False)
     key_file: str | None = None
     web: WebSettings = field(default_factory=WebSettings)
+    # The organisation's own Word template (header, logo, styles) for every document; None: A4.
+    docx_template: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -51,6 +53,7 @@ class Settings:
             secret_key=env.get(KEY_ENV) or None,
             key_file=env.get(KEY_FILE_ENV) or None,
             web=WebSettings.from_sources(defaults.get(WEB_TABLE, {}), env),
+            docx_template=_template(env.get(TEMPLATE_ENV) or _documents(defaults)),
         )
         return settings
 
@@ -58,6 +61,22 @@ class Settings:
         """The key settings as workflow.keys.load reads them."""
         found = {KEY_ENV: self.secret_key, KEY_FILE_ENV: self.key_file}
         return {name: value for name, value in found.items() if value}
+
+
+TEMPLATE_ENV = "HOTSPOT_DOCX_TEMPLATE"
+
+
+DOCUMENTS_TABLE = "documents"
+
+
+def _documents(defaults: Mapping[str, Any]) -> str:
+    table = defaults.get(DOCUMENTS_TABLE, {})
+    return str(table.get("docx_template", "")) if isinstance(table, Mapping) else ""
+
+
+def _template(value: str) -> Path | None:
+    """The template as configured (a path; `~` is the user's home); empty: none."""
+    return Path(value).expanduser() if value.strip() else None
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -132,6 +151,7 @@ def effective_config(organisation_file: Path | None) -> tuple[dict[str, Any], Ru
     raw = default_config_dict()
     raw.pop(MAIL_TABLE, None)
     raw.pop(WEB_TABLE, None)
+    raw.pop(DOCUMENTS_TABLE, None)
     try:
         if organisation_file is not None:
             raw = merge(raw, read_toml(organisation_file, "--config"))

@@ -83,6 +83,8 @@ def unit_of_work(
             change.close()
     for effect in change.committed:
         effect(app)
+    if change.queued and app.on_mail_queued is not None:
+        app.on_mail_queued()
 
 
 def changed_since_seen(seen: int, stored: int) -> Text:

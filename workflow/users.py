@@ -11,6 +11,12 @@ workflow.hashing), with argon2 in a helper process at the lowest CPU priority: a
 the queue and is answered "too busy" at once, instead of taking the threads and cores other
 requests need or making a real login wait behind hundreds. The password page's check of the
 current password counts a wrong one as a failed login, with the same wait after it.
+
+Every account has a role (`AccountRole`): the procesbegeleider does everything, the
+informatiebeheerder and the archivaris read the procedures and do the inventory. An account
+may also sign in through the organisation's identity provider (workflow.web.oidc): it is found
+by the provider's (issuer, subject), and its role is the one the provider gives at each
+sign-in.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import anyio.to_thread
@@ -46,11 +53,47 @@ MAX_WAIT = timedelta(minutes=15)
 UT, ST = table_of(m.User), table_of(m.WebSession)
 
 
+class AccountRole(StrEnum):
+    """What an account may do; the values are the words of `hotspot user add --role`."""
+
+    FACILITATOR = "procesbegeleider"
+    INFORMATION_MANAGER = "informatiebeheerder"
+    ARCHIVIST = "archivaris"
+
+
+ROLE_NAMES = tuple(role.value for role in AccountRole)
+_ROLE_WORDS_EN = {
+    AccountRole.FACILITATOR: "facilitator",
+    AccountRole.INFORMATION_MANAGER: "information manager",
+    AccountRole.ARCHIVIST: "archivist",
+}
+
+
+def role_label(role: AccountRole) -> Text:
+    """The role as a person reads it: "informatiebeheerder" / "information manager"."""
+    return Text(role.value, _ROLE_WORDS_EN[role])
+
+
+def role_of(value: str, field: str = "role") -> AccountRole:
+    """The account role a word names; InvalidInput listing the three otherwise."""
+    word = (value or "").strip().lower()
+    for role in AccountRole:
+        if word in (role.value, _ROLE_WORDS_EN[role].replace(" ", "_")):
+            return role
+    listed = ", ".join(ROLE_NAMES)
+    raise InvalidInput(
+        field, Text(f"kies een van de rollen {listed}", f"choose one of the roles {listed}")
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Facilitator:
+    """A logged-in account (of any role; the name stays from when all were facilitators)."""
+
     id: int
     username: str
     name: str
+    role: AccountRole = AccountRole.FACILITATOR
 
 
 class LoginRefused(HotspotError):
@@ -78,6 +121,14 @@ LOGIN_FAILED = Text(
 )
 
 
+PASSWORD_LOGIN_OFF = Text(
+    "Inloggen met een wachtwoord is uitgezet; log in via de identiteitsprovider van uw "
+    "organisatie.",
+    "Logging in with a password is switched off; sign in through your organisation's identity "
+    "provider.",
+)
+
+
 def username_of(value: str) -> str:
     cleaned = (value or "").strip().lower()
     if not _USERNAME.match(cleaned):
@@ -92,10 +143,17 @@ def username_of(value: str) -> str:
 
 
 def add_user(
-    app: App, *, username: str, name: str, password: str, actor: str | None = None
+    app: App,
+    *,
+    username: str,
+    name: str,
+    password: str,
+    actor: str | None = None,
+    role: AccountRole | str = AccountRole.FACILITATOR,
 ) -> dict[str, Any]:
-    """Create a facilitator account; the password is stored only as its argon2 hash."""
+    """Create an account with a role; the password is stored only as its argon2 hash."""
     login = username_of(username)
+    account_role = role_of(role)
     full_name = validation.single_line("name", name, max_length=200)
     with app.read() as session:
         words = organisation_words(session.connection())
@@ -113,12 +171,13 @@ def add_user(
             password_hash=hashed,
             created_at=app.now(),
             failed_logins=0,
+            role=account_role.value,
         )
         session.add(row)
         session.flush()
         user_id = row.id
-    log.warning("user.added", user=login, actor=actor or default_actor())
-    return {"ok": True, "user": user_id, "username": login}
+    log.warning("user.added", user=login, role=account_role.value, actor=actor or default_actor())
+    return {"ok": True, "user": user_id, "username": login, "role": account_role.value}
 
 
 def wait_after(failures: int) -> timedelta:
@@ -137,6 +196,7 @@ class _Account:
     failed_logins: int
     last_failed_at: datetime | None
     disabled_at: datetime | None
+    role: str
 
 
 _ACCOUNT_COLUMNS = select(
@@ -147,6 +207,7 @@ _ACCOUNT_COLUMNS = select(
     UT.c.failed_logins,
     UT.c.last_failed_at,
     UT.c.disabled_at,
+    UT.c.role,
 )
 _ACCOUNT = _ACCOUNT_COLUMNS.where(UT.c.username == bindparam("login"))
 _ACCOUNT_BY_ID = _ACCOUNT_COLUMNS.where(UT.c.id == bindparam("uid"))
@@ -212,7 +273,7 @@ def _finish(app: App, attempt: _Attempt, matched: bool, password: str) -> Facili
                 _SUCCEEDED.values(password_hash=_HASHER.hash(password)) if rehash else _SUCCEEDED
             )
             connection.execute(statement, {"uid": account.id})
-    return Facilitator(account.id, account.username, account.name)
+    return Facilitator(account.id, account.username, account.name, AccountRole(account.role))
 
 
 def authenticate(
@@ -250,7 +311,11 @@ async def authenticate_async(
 ) -> Facilitator:
     """`authenticate` for the web app: a place in the bounded queue of password checks first
     (Busy when there is none, before any database work), argon2 in the helper process, and
-    hashing.ClientGone when the client leaves while it waits."""
+    hashing.ClientGone when the client leaves while it waits. Refused at once when the
+    installation signs in through its identity provider only."""
+    oidc = app.settings.web.oidc
+    if oidc is not None and not oidc.password_login:
+        raise LoginRefused(PASSWORD_LOGIN_OFF)
     with hashing.VERIFIER.reserve(client) as slot:
         attempt = await anyio.to_thread.run_sync(_begin, app, username)
         matched = await slot.verify(attempt.target, password, disconnected=disconnected)
@@ -413,6 +478,134 @@ def set_disabled(app: App, username: str, disabled: bool, *, actor: str) -> dict
     }
 
 
+def set_role(app: App, username: str, role: AccountRole | str, *, actor: str) -> dict[str, Any]:
+    """Give the account another role; it holds from the account's next request on (a session
+    reads its account's role with every request, so nobody needs to log in again)."""
+    account_role = role_of(role)
+    with app.transaction() as connection:
+        user_id, login, _ = _find(connection, username)
+        before = connection.execute(select(UT.c.role).where(UT.c.id == user_id)).scalar_one()
+        connection.execute(update(UT).where(UT.c.id == user_id).values(role=account_role.value))
+    log.warning(
+        "user.role_changed", user=login, before=before, role=account_role.value, actor=actor
+    )
+    return {"ok": True, "user": user_id, "username": login, "role": account_role.value}
+
+
+# --- accounts of the identity provider (OpenID Connect) -----------------------------------------
+
+OIDC_UNKNOWN = Text(
+    "U bent bij de identiteitsprovider ingelogd, maar hebt hier nog geen account. Vraag de "
+    "beheerder van de hotspotmonitor om een account.",
+    "You signed in at the identity provider, but have no account here yet. Ask the "
+    "administrator of the hotspot monitor for an account.",
+)
+OIDC_DISABLED = Text(
+    "Uw account is uitgezet. Vraag de beheerder van de hotspotmonitor om het weer aan te zetten.",
+    "Your account has been disabled. Ask the administrator of the hotspot monitor to enable it.",
+)
+
+
+def link_oidc(app: App, username: str, *, issuer: str, subject: str, actor: str) -> dict[str, Any]:
+    """Let the account sign in through the provider `issuer` as its user `subject`."""
+    subject = validation.single_line("subject", subject, max_length=255)
+    with app.transaction() as connection:
+        user_id, login, _ = _find(connection, username)
+        taken = connection.execute(
+            select(UT.c.username).where(
+                UT.c.oidc_issuer == issuer, UT.c.oidc_subject == subject, UT.c.id != user_id
+            )
+        ).scalar()
+        if taken is not None:
+            raise InvalidInput(
+                "subject",
+                Text(
+                    f"deze gebruiker van de identiteitsprovider hoort al bij account {taken}",
+                    f"this user of the identity provider already belongs to account {taken}",
+                ),
+            )
+        connection.execute(
+            update(UT).where(UT.c.id == user_id).values(oidc_issuer=issuer, oidc_subject=subject)
+        )
+    log.warning("user.oidc_linked", user=login, issuer=issuer, actor=actor)
+    return {"ok": True, "user": user_id, "username": login, "issuer": issuer, "subject": subject}
+
+
+def _free_username(connection: Connection, wanted: str) -> str:
+    """`wanted` made a valid user name that is not taken yet (a number added if need be)."""
+    base = re.sub(r"[^a-z0-9._-]+", "-", (wanted or "").strip().lower()).strip("-._")[:56]
+    if len(base) < 2:
+        base = "gebruiker"
+    candidate, number = base, 1
+    while connection.execute(select(UT.c.id).where(UT.c.username == candidate)).first():
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+def sign_in_oidc(
+    app: App,
+    *,
+    issuer: str,
+    subject: str,
+    role: AccountRole,
+    name: str,
+    username_hint: str,
+    create: bool,
+) -> Facilitator:
+    """The account the provider's (issuer, subject) belongs to, with the role the provider
+    gives now; made when `create` and unknown, else LoginRefused with OIDC_UNKNOWN.
+
+    The provider is the source of the role: a sign-in writes it to the account, so the
+    organisation changes what somebody may do in one place.
+    """
+    full_name = (name or "").strip()[:200] or username_hint or subject
+    with app.transaction() as connection:
+        row = connection.execute(
+            select(UT.c.id, UT.c.username, UT.c.name, UT.c.disabled_at, UT.c.role).where(
+                UT.c.oidc_issuer == issuer, UT.c.oidc_subject == subject
+            )
+        ).first()
+        if row is None:
+            if not create:
+                log.warning("user.oidc_unknown", issuer=issuer, subject=subject)
+                raise LoginRefused(OIDC_UNKNOWN)
+            login = _free_username(connection, username_hint or subject)
+            user_id = connection.execute(
+                insert(UT)
+                .values(
+                    username=login,
+                    name=full_name,
+                    # No password anybody knows: this account signs in through the provider.
+                    password_hash=_dummy_hash(),
+                    created_at=app.now(),
+                    failed_logins=0,
+                    role=role.value,
+                    oidc_issuer=issuer,
+                    oidc_subject=subject,
+                )
+                .returning(UT.c.id)
+            ).scalar_one()
+            log.warning("user.added", user=login, role=role.value, actor=f"oidc:{issuer}")
+            return Facilitator(int(user_id), login, full_name, role)
+        if row.disabled_at is not None:
+            raise LoginRefused(OIDC_DISABLED)
+        if row.role != role.value or (name and row.name != full_name):
+            connection.execute(
+                update(UT).where(UT.c.id == row.id).values(role=role.value, name=full_name)
+            )
+            if row.role != role.value:
+                log.warning(
+                    "user.role_changed",
+                    user=row.username,
+                    before=row.role,
+                    role=role.value,
+                    actor=f"oidc:{issuer}",
+                )
+        shown = full_name if name else str(row.name)
+        return Facilitator(int(row.id), str(row.username), shown, role)
+
+
 # --- ended sessions -----------------------------------------------------------------------------
 
 # Rows deleted per transaction: each holds the write lock for a few milliseconds only, so a
@@ -461,6 +654,7 @@ _SESSION_ROW = (
         ST.c.expires_at,
         UT.c.id.label("account"),
         UT.c.disabled_at,
+        UT.c.role.label("account_role"),
     )
     .select_from(ST.outerjoin(UT, UT.c.id == ST.c.user_id))
     .where(ST.c.id_hash == bindparam("h"))
@@ -483,6 +677,7 @@ class WebSessionRow:
     expires_at: datetime
     account: int | None
     disabled_at: datetime | None
+    account_role: str | None
 
 
 def load_web_session(connection: Connection, id_hash: str) -> WebSessionRow | None:

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from notifications.addresses import AddressRefused, mailbox
 from states.errors import InvalidInput
 from states.i18n import AMSTERDAM, LANGUAGES, Text, format_date
+from states.salutation import Salutation
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 _PERIOD = re.compile(r"^\s*(\d{4})\s*[-–—/]\s*(\d{4})\s*$")
@@ -337,6 +338,29 @@ def bounded_int(field: str, value: int, *, minimum: int = 1, maximum: int = 52) 
             ),
         )
     return value
+
+
+# What people type for a salutation, in either language, and the value kept.
+SALUTATION_ALIASES = {
+    "dhr": "heer",
+    "dhr.": "heer",
+    "de heer": "heer",
+    "mr": "heer",
+    "mr.": "heer",
+    "mw": "mevrouw",
+    "mw.": "mevrouw",
+    "mevr": "mevrouw",
+    "mevr.": "mevrouw",
+    "ms": "mevrouw",
+    "ms.": "mevrouw",
+    "neutral": "neutraal",
+    "": "neutraal",
+}
+
+
+def salutation(field: str, value: str | None) -> str:
+    """heer, mevrouw or neutraal (the default: "Beste ..."); see states.salutation."""
+    return choice(field, value or "", tuple(s.value for s in Salutation), SALUTATION_ALIASES)
 
 
 def language(field: str, value: str | None) -> str:

@@ -34,6 +34,7 @@ log = structlog.get_logger("hotspot.worker")
 
 DEFAULT_INTERVAL_SECONDS = 60
 JOB_ID = "hotspot-sweep"
+SEND_JOB_ID = "hotspot-send-now"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,34 @@ class Worker:
 
     def stop(self, *_signal: object) -> None:
         self._stop.set()
+
+    def wake_on_commands(self) -> None:
+        """Send mail as soon as a command in this process queued it, not at the next beat.
+
+        Without it, a step taken in the web app mailed up to a minute later. The beat stays:
+        it catches what other processes (the CLI) queued and what a failed delivery left.
+        """
+        self.app.on_mail_queued = self.wake
+
+    def wake(self) -> None:
+        """Drain the outbox now, in the worker's own thread; wakes that come while a drain is
+        waiting to start are one drain (the job is replaced, and one runs at a time)."""
+        if self._stop.is_set() or not self._scheduler.running:
+            return
+        self._scheduler.add_job(self._send_now, id=SEND_JOB_ID, replace_existing=True)
+
+    def _send_now(self) -> None:
+        if self._stop.is_set():
+            return
+        try:
+            report = send_due_blocking(
+                self.app, self.app.settings.mail, should_stop=self._stop.is_set
+            )
+        except Exception as error:
+            # The next beat tries again; the rows wait in the outbox.
+            log.error("worker.send_failed", error=type(error).__name__, detail=brief(error))
+            return
+        log.info("worker.sent_on_wake", sent=report.sent)
 
     def _beat(self) -> None:
         if self._stop.is_set():

@@ -66,7 +66,7 @@ def test_a_session_invitation_reaches_each_expert_as_an_itip_request(
     assert mail.message["Subject"].startswith("Uitnodiging")
     text = mail.message.get_body(preferencelist=("plain",))
     assert text is not None
-    assert "Geachte Hanna Historica" in text.get_content()
+    assert "Beste Hanna Historica" in text.get_content()
     assert "10 april 2025" in text.get_content()
     alternative = mail.message.get_content_type()
     assert alternative == "multipart/alternative"

@@ -87,7 +87,7 @@ def test_a_member_named_with_encoded_words_through_the_api_gets_no_extra_header(
     found = assert_clean(got)
     assert display_name(found["To"]) == INJECTION
     text = got.message.get_body(preferencelist=("plain",))
-    assert text is not None and f"Geachte {INJECTION}," in text.get_content()
+    assert text is not None and f"Beste {INJECTION}," in text.get_content()
 
 
 def test_an_organisation_named_with_encoded_words_reaches_every_subject_as_text(

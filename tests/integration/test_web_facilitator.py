@@ -7,6 +7,7 @@ import io
 from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from workflow import repository
 from workflow.app import App
 from workflow.commands import people, procedures
 from workflow.db import models as m
+from workflow.exports import XLSX_MEDIA_TYPE
 from workflow.testing import FrozenClock
 from workflow.web.routes import facilitator_actions
 
@@ -31,7 +33,8 @@ def submit(web: TestClient, pid: str, action: str, data: dict[str, str | list[st
     """Post one form of the procedure page; the page after the redirect, with its flash."""
     response = post_form(web, f"{page_of(pid)}/{action}", data, page_of(pid))
     assert response.status_code == 303, response.text
-    assert response.headers["location"] == page_of(pid)
+    # Back to the procedure page, at the form's section when it has one.
+    assert response.headers["location"].split("#")[0] == page_of(pid)
     follow = web.get(response.headers["location"])
     assert follow.status_code == 200
     return follow.text
@@ -351,10 +354,24 @@ def test_the_audit_trail_is_filtered_paged_and_exported(app: App) -> None:
     assert "4 records, nieuwste eerst" in html and "milestone.set</th>" not in html
 
     exported = web.get(f"{page_of(pid)}/audit.csv", params={"actor": "carla"})
-    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    # For Dutch Excel: a byte-order mark, semicolons, CRLF; formulas defused.
+    assert exported.content.startswith("\ufeff".encode())
+    assert b"\r\n" in exported.content
+    body = exported.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body, newline=""), delimiter=";"))
     assert exported.headers["content-type"].startswith("text/csv")
     assert [r["action"] for r in rows] == ["deviation.record"]
     assert rows[0]["reason"] == "'=HYPERLINK(1)"
+
+    sheet = web.get(f"{page_of(pid)}/audit.xlsx", params={"actor": "carla"})
+    assert sheet.headers["content-type"] == XLSX_MEDIA_TYPE
+    book = openpyxl.load_workbook(io.BytesIO(sheet.content))
+    cells = [[c.value for c in row] for row in book.active.iter_rows()]
+    assert cells[0][:4] == ["seq", "recorded_at", "actor", "action"]
+    assert [row[3] for row in cells[1:]] == ["deviation.record"]
+    # Text typed by a user stays text in the spreadsheet, never a formula.
+    reason = book.active.cell(2, cells[0].index("reason") + 1)
+    assert reason.data_type == "s" and reason.value == "=HYPERLINK(1)"
 
     everything = web.get(f"{page_of(pid)}/audit.json").json()["records"]
     assert [r["seq"] for r in everything] == list(range(1, len(everything) + 1))

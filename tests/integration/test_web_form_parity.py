@@ -41,6 +41,12 @@ NOT_ON_THE_PAGE = {
 }
 
 PROCEDURE_PAGE = templates_dir() / "web" / "facilitator" / "procedure.html"
+# The facilitator's pages besides the procedure page that carry a command's form.
+FACILITATOR_PAGES = templates_dir() / "web" / "facilitator"
+FORM_PAGES = (
+    PROCEDURE_PAGE,
+    *(FACILITATOR_PAGES / f"{page}.html" for page in ("invitation", "inventory", "assessment")),
+)
 _CODE = re.compile(r"<li>\[([a-z_]+\.[a-z_]+)\]")
 
 
@@ -51,7 +57,7 @@ def _post_routes() -> dict[str, APIRoute]:
 
 
 def test_every_facilitator_command_has_a_form_on_the_procedure_page(app: App) -> None:
-    template = PROCEDURE_PAGE.read_text(encoding="utf-8")
+    template = "\n".join(page.read_text(encoding="utf-8") for page in FORM_PAGES)
     routes = _post_routes()
     web = logged_in(app)
     faces = {face.name: face.route for face in FORMS}

@@ -34,9 +34,10 @@ DEFAULT_TOML = Path(__file__).resolve().parents[2] / "config" / "default.toml"
 
 with DEFAULT_TOML.open("rb") as _fh:
     _DEFAULT_RAW: dict[str, Any] = tomllib.load(_fh)
-# The [mail] and [web] tables configure the installation, not a procedure's rules.
+# The [mail], [web] and [documents] tables configure the installation, not a procedure's rules.
 _DEFAULT_RAW.pop("mail")
 _DEFAULT_RAW.pop("web")
+_DEFAULT_RAW.pop("documents")
 
 DEFAULT_CONFIG: RuleConfig = parse_config(_DEFAULT_RAW)
 

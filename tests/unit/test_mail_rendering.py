@@ -31,7 +31,7 @@ def test_every_kind_renders_a_complete_letter(kind: MailKind, lang: Language) ->
     """Each kind gives a one-line subject, a greeted and signed text, and an HTML document."""
     mail = _render(kind, lang)
     greeting, closing = (
-        ("Geachte Hanna Historica,", "Met vriendelijke groet,")
+        ("Beste Hanna Historica,", "Met vriendelijke groet,")
         if lang == "nl"
         else ("Dear Hanna Historica,", "Kind regards,")
     )
@@ -67,7 +67,7 @@ def test_dutch_invitation_explains_the_monitor_and_gives_the_personal_link() -> 
     """The Dutch invitation greets formally, dates in Dutch and warns the link is personal."""
     mail = _render(MailKind.EXPERT_INVITATION, "nl")
     for text in (mail.text, mail.html):
-        assert "Geachte Hanna Historica," in text
+        assert "Beste Hanna Historica," in text
         assert "Met vriendelijke groet," in text
         assert "uiterlijk" in text and "12 maart 2026" in text
         assert "26 maart 2026 om 19:30" in text
@@ -332,7 +332,7 @@ def test_dutch_rsvp_reminder_names_the_deadline_and_the_days_left() -> None:
     assert "Herinnering" in mail.subject
     assert "Provincie Overijssel 2017–2023" in mail.subject
     for text in (mail.text, mail.html):
-        assert "Geachte Hanna Historica," in text
+        assert "Beste Hanna Historica," in text
         assert "uiterlijk" in text and "12 maart 2026" in text
         assert "Dat is over 3 dagen." in text
         assert "persoonlijke link in de uitnodigingsmail" in text
@@ -526,7 +526,7 @@ def test_user_text_is_escaped_in_html_and_literal_in_text() -> None:
     assert "<script>" not in mail.html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in mail.html
     assert mail.html.count("&lt;script&gt;") == 2
-    assert f"Geachte {SCRIPT}," in mail.text
+    assert f"Beste {SCRIPT}," in mail.text
     assert f"2020-1  {SCRIPT} (maart 2020" in mail.text
 
 

@@ -30,6 +30,9 @@ TYPICAL: dict[AuditAction, dict[str, Any]] = {
     AuditAction.DEVIATION_RECORD: {"rule": "panel.size"},
     AuditAction.MEMBER_ADD: {"member": 3, "name": "Carla", "role": "archivaris"},
     AuditAction.MEMBER_EMAIL: {"members": [3], "from": "c@a.example", "to": "c@b.example"},
+    AuditAction.MILESTONES_PLAN: {
+        "milestones": {"first_session": {"due": "2025-03-10", "previous": None}}
+    },
     AuditAction.MILESTONE_SET: {
         "milestone": "first_session",
         "due": "2025-03-10",
@@ -66,6 +69,7 @@ TYPICAL: dict[AuditAction, dict[str, Any]] = {
         "hotspots": ["2019-1", "2020-1"],
     },
     AuditAction.INVENTORY_SYSTEM: {"hotspot": "2020-1", "system": "Corsa", "owner": "DIV"},
+    AuditAction.INVENTORY_SYSTEM_DEFINE: {"system": "Corsa", "owner": "DIV"},
     AuditAction.INVENTORY_DOSSIER: {"hotspot": "2020-1", "system": "Corsa", "dossier": "Z-12"},
     AuditAction.INVENTORY_NONE: {"hotspot": "2020-1", "system": "Teams"},
     AuditAction.PUBLICATION_RECORD: {
@@ -85,6 +89,7 @@ TYPICAL: dict[AuditAction, dict[str, Any]] = {
     AuditAction.REMINDERS_SWEEP: {"sent": {"rsvp": 2, "session": 1}, "skipped": {"rsvp": 1}},
     AuditAction.DEADLINES_PLAN: {"reminders": {"planned": 4, "moved": 0}},
     AuditAction.WORKGROUP_NOTICE: {"subject": "Tweede bijeenkomst"},
+    AuditAction.INVITATION_INTRO: {"length": 240},
 }
 
 ACTOR = "Sanne de Vries"

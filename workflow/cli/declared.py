@@ -170,6 +170,12 @@ def _moved(values: Mapping[str, Any], result: Mapping[str, Any]) -> Text:
 
 
 LANGUAGE = opt("--language", default="nl", show_default=True, help="Taal van de mail: nl of en.")
+SALUTATION = opt(
+    "--salutation",
+    default="neutraal",
+    show_default=True,
+    help="Aanhef in de mail: heer, mevrouw of neutraal ('Beste ...').",
+)
 PROC = arg("proc", to="pid", kind="path")
 
 ROWS: tuple[CliRow, ...] = (
@@ -246,6 +252,7 @@ ROWS: tuple[CliRow, ...] = (
             opt("--email", required=True),
             opt("--role", required=True, help="Bijv. procesbegeleider, archivaris, management."),
             LANGUAGE,
+            SALUTATION,
         ),
         lambda v, _r: Text(
             f"{v['name']} toegevoegd als {v['role']}", f"{v['name']} added as {v['role']}"
@@ -269,6 +276,16 @@ ROWS: tuple[CliRow, ...] = (
             f"Mijlpaal {v['key']} op {r['due']}", f"Milestone {v['key']} on {r['due']}"
         ),
     ),
+    CliRow(
+        AuditAction.MILESTONES_PLAN,
+        ("milestone", "plan"),
+        "Leg meerdere mijlpalen tegelijk vast (SLEUTEL=JJJJ-MM-DD ...); alles of niets.",
+        (PROC, arg("dates", nargs=-1, required=True)),
+        lambda _v, r: Text(
+            f"Planning vastgesteld: {len(r['changed'])} mijlpaal/mijlpalen gewijzigd",
+            f"Planning set: {len(r['changed'])} milestone(s) changed",
+        ),
+    ),
     # --- Experts ---
     CliRow(
         AuditAction.EXPERT_ADD,
@@ -281,6 +298,7 @@ ROWS: tuple[CliRow, ...] = (
             opt("--perspective", required=True, help="internal|external (intern|extern)."),
             opt("--profile", required=True, help="Bijv. historicus, journalist, beleid."),
             LANGUAGE,
+            SALUTATION,
         ),
         lambda v, _r: Text(f"Expert {v['name']} toegevoegd", f"Expert {v['name']} added"),
     ),
@@ -413,6 +431,13 @@ ROWS: tuple[CliRow, ...] = (
         _fixed("Beoordeling vastgelegd", "Assessment recorded"),
     ),
     CliRow(
+        AuditAction.INVITATION_INTRO,
+        ("expert", "intro"),
+        "Leg de inleiding vast waarmee de uitnodiging aan de experts begint (leeg: geen).",
+        (PROC, opt("--text", required=True, help="De inleiding; een lege tekst haalt haar weg.")),
+        _fixed("Inleiding van de uitnodiging vastgelegd", "Introduction of the invitation set"),
+    ),
+    CliRow(
         AuditAction.WORKGROUP_NOTICE,
         ("notice",),
         "Mail alle werkgroepleden een bericht van de procesbegeleider.",
@@ -457,6 +482,24 @@ ROWS: tuple[CliRow, ...] = (
     ),
     # --- Inventory ---
     CliRow(
+        AuditAction.INVENTORY_SYSTEM_DEFINE,
+        ("inventory", "define"),
+        "Leg een informatiesysteem van de procedure eenmaal vast, met zijn eigenaar.",
+        (
+            PROC,
+            opt("--name", required=True, help="Bijv. Corsa, de netwerkschijf, Teams."),
+            opt("--owner", required=True, help="Eigenaar van het systeem."),
+            opt(
+                "--owner-email",
+                default=None,
+                help="E-mailadres van de eigenaar, voor de wekelijkse herinnering.",
+            ),
+        ),
+        lambda v, _r: Text(
+            f"Informatiesysteem {v['name']} vastgelegd", f"Information system {v['name']} set"
+        ),
+    ),
+    CliRow(
         AuditAction.INVENTORY_SYSTEM,
         ("inventory", "system"),
         "Geef een informatiesysteem op dat voor een hotspot doorzocht moet worden.",
@@ -465,7 +508,11 @@ ROWS: tuple[CliRow, ...] = (
             arg("hotspot"),
             opt("--system", required=True),
             opt("--query", required=True, help="Zoektermen, labels of zaaktypen."),
-            opt("--owner", required=True, help="Eigenaar van het systeem."),
+            opt(
+                "--owner",
+                default=None,
+                help="Eigenaar; alleen nodig voor een systeem dat de procedure nog niet kent.",
+            ),
             opt(
                 "--owner-email",
                 default=None,

@@ -65,6 +65,64 @@ def inventory() -> None:
     """Inventarisatie van de informatie per vastgestelde hotspot."""
 
 
+@inventory.command(name="overview")
+@click.argument("proc")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="csv: voor Nederlandse Excel (puntkomma's, BOM).",
+)
+@click.option(
+    "--xlsx",
+    "xlsx_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Schrijf het overzicht ook als Excel-bestand.",
+)
+@common_options
+def inventory_overview(ctx: CliContext, proc: str, fmt: str, xlsx_path: Path | None) -> None:
+    """Per hotspot: doorzochte systemen, gemarkeerde dossiers en wat nog open staat."""
+    import json
+    import sys
+
+    from workflow import exports
+    from workflow.read import inventory as read_inventory
+
+    found = read_inventory.inventory_overview(ctx.app, proc)
+    lang = ctx.language
+    header, rows = read_inventory.EXPORT_HEADER[lang], list(found.rows(lang))
+    if xlsx_path is not None:
+        xlsx_path.write_bytes(exports.xlsx("Inventarisatie", header, rows))
+    if fmt == "csv":
+        sys.stdout.buffer.write(exports.dutch_csv(header, rows))
+        return
+    if fmt == "json" or ctx.json_output:
+        payload = {
+            "ok": True,
+            "procedure": found.procedure_id,
+            "open": found.open_count,
+            "rows": [dict(zip(header, row, strict=True)) for row in rows],
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(*header[:7])
+    for row in rows:
+        table.add_row(*(escape(str(cell)) for cell in row[:7]))
+    ctx.console.print(table)
+    ctx.console.print(
+        ctx.t(
+            f"{len(found.hotspots)} hotspot(s); bij {found.open_count} staat nog iets open.",
+            f"{len(found.hotspots)} hotspot(s); {found.open_count} still have something open.",
+        )
+    )
+
+
 @cli.command()
 @click.argument("proc")
 @click.option("--channel", required=True, help="Bijv. Provinciaal Blad.")

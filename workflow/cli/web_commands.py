@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 @cli.group()
 def user() -> None:
-    """Accounts van procesbegeleiders voor de webapplicatie."""
+    """Accounts voor de webapplicatie, elk met een rol."""
 
 
 @user.command(name="add")
@@ -32,21 +32,78 @@ def user() -> None:
     default=None,
     help="Wachtwoord (of HOTSPOT_PASSWORD); zonder wordt erom gevraagd.",
 )
+@click.option(
+    "--role",
+    default="procesbegeleider",
+    show_default=True,
+    help="procesbegeleider, informatiebeheerder of archivaris.",
+)
 @common_options
-def user_add(ctx: CliContext, username: str, name: str, password: str | None) -> None:
-    """Maak een account voor een procesbegeleider (wachtwoord minimaal 12 tekens)."""
+def user_add(ctx: CliContext, username: str, name: str, password: str | None, role: str) -> None:
+    """Maak een account met een rol (wachtwoord minimaal 12 tekens)."""
     from workflow import users
 
+    account_role = users.role_of(role)
     if password is None:
         password = _ask_password(ctx)
     result = users.add_user(
-        ctx.app, username=username, name=name, password=password, actor=ctx.actor
+        ctx.app,
+        username=username,
+        name=name,
+        password=password,
+        actor=ctx.actor,
+        role=account_role,
     )
     done(
         ctx,
         result,
-        f"Gebruiker {result['username']} aangemaakt",
-        f"User {result['username']} created",
+        f"Gebruiker {result['username']} aangemaakt ({result['role']})",
+        f"User {result['username']} created ({result['role']})",
+    )
+
+
+@user.command(name="role")
+@click.argument("username")
+@click.argument("role")
+@common_options
+def user_role(ctx: CliContext, username: str, role: str) -> None:
+    """Geef een account een andere rol: procesbegeleider, informatiebeheerder of archivaris."""
+    from workflow import users
+
+    result = users.set_role(ctx.app, username, role, actor=ctx.actor)
+    done(
+        ctx,
+        result,
+        f"Gebruiker {result['username']} is nu {result['role']}",
+        f"User {result['username']} is now {result['role']}",
+    )
+
+
+@user.command(name="link")
+@click.argument("username")
+@click.argument("subject")
+@common_options
+def user_link(ctx: CliContext, username: str, subject: str) -> None:
+    """Laat een account inloggen via de identiteitsprovider als diens gebruiker SUBJECT."""
+    from workflow import users
+
+    oidc = ctx.app.settings.web.oidc
+    if oidc is None:
+        raise InvalidInput(
+            "subject",
+            Text(
+                "er is geen identiteitsprovider ingesteld ([web.oidc] of HOTSPOT_OIDC_ISSUER)",
+                "no identity provider is configured ([web.oidc] or HOTSPOT_OIDC_ISSUER)",
+            ),
+        )
+    result = users.link_oidc(
+        ctx.app, username, issuer=oidc.issuer, subject=subject, actor=ctx.actor
+    )
+    done(
+        ctx,
+        result,
+        f"Gebruiker {result['username']} logt in via {result['issuer']}",
+        f"User {result['username']} signs in through {result['issuer']}",
     )
 
 
@@ -324,6 +381,7 @@ def serve_app(app: App, host: str, port: int, mail_dir: Path | None, *, worker: 
     thread: threading.Thread | None = None
     if worker:
         background = Worker(app)
+        background.wake_on_commands()
         # Signals belong to uvicorn here; the worker stops when the server has stopped.
         thread = threading.Thread(
             target=background.run, kwargs={"install_signals": False}, name="worker", daemon=True

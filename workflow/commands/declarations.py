@@ -32,9 +32,13 @@ from workflow.commands import schema as s
 
 Method = Literal["POST", "PUT", "PATCH", "DELETE"]
 
-# Who may run a command: the web session's roles (workflow.web.session.Role) by value. Every
-# write the API offers is the facilitator's; the personal links reach their own few commands.
+# Who may run a command: the web session's roles (workflow.web.session.Role) by value. Most
+# writes are the facilitator's (procesbegeleider); the informatiebeheerder and the archivaris
+# with an account do the inventory; the personal links reach their own few commands.
 FACILITATOR = "facilitator"
+INFORMATION_MANAGER = "information_manager"
+RECORDS_ARCHIVIST = "records_archivist"
+ACCOUNTS = frozenset({FACILITATOR, INFORMATION_MANAGER, RECORDS_ARCHIVIST})
 
 # What every write can answer besides success; opening a procedure has no procedure to miss.
 WRITE_STATUSES = (401, 403, 404, 408, 409, 413, 422, 503)
@@ -253,6 +257,21 @@ COMMANDS: tuple[Command, ...] = (
         action=Action.SET_MILESTONE,
         names=_names(date="day"),
     ),
+    Command(
+        AuditAction.MILESTONES_PLAN,
+        "workflow.commands.planning:set_milestones",
+        s.MilestonePlan,
+        s.PlanSet,
+        Text("Planning vaststellen", "Set the planning"),
+        ApiFace(
+            "PUT",
+            "/procedures/{pid}/milestones",
+            "set_milestones",
+            "planning",
+            "Set several milestones at once, all or none",
+        ),
+        action=Action.SET_MILESTONE,
+    ),
     # --- Experts ---
     Command(
         AuditAction.EXPERT_ADD,
@@ -284,6 +303,21 @@ COMMANDS: tuple[Command, ...] = (
             "Queue invitations, each with a fresh personal link",
         ),
         action=Action.INVITE_EXPERT,
+    ),
+    Command(
+        AuditAction.INVITATION_INTRO,
+        "workflow.commands.people:set_invitation_intro",
+        s.InvitationIntro,
+        s.Done,
+        Text("Inleiding van de uitnodiging vastleggen", "Set the invitation's introduction"),
+        ApiFace(
+            "PUT",
+            "/procedures/{pid}/invitation-intro",
+            "set_invitation_intro",
+            "experts",
+            "The facilitator's introduction at the top of every expert's invitation",
+        ),
+        action=Action.SET_INVITATION_INTRO,
     ),
     Command(
         AuditAction.EXPERT_RESPOND,
@@ -511,6 +545,23 @@ COMMANDS: tuple[Command, ...] = (
     ),
     # --- Inventory and publication ---
     Command(
+        AuditAction.INVENTORY_SYSTEM_DEFINE,
+        "workflow.commands.records:define_system",
+        s.InformationSystem,
+        s.Done,
+        Text("Informatiesysteem van de procedure vastleggen", "Set an information system"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/inventory/information-systems",
+            "define_system",
+            "inventory",
+            "Define an information system of the procedure once, with its owner",
+            status_code=201,
+        ),
+        roles=ACCOUNTS,
+        action=Action.INVENTORY,
+    ),
+    Command(
         AuditAction.INVENTORY_SYSTEM,
         "workflow.commands.records:add_system",
         s.InventorySystem,
@@ -524,6 +575,7 @@ COMMANDS: tuple[Command, ...] = (
             "List an information system to search for an adopted hotspot",
             status_code=201,
         ),
+        roles=ACCOUNTS,
         action=Action.INVENTORY,
     ),
     Command(
@@ -540,6 +592,7 @@ COMMANDS: tuple[Command, ...] = (
             "Mark a dossier found for a hotspot as to be retained",
             status_code=201,
         ),
+        roles=ACCOUNTS,
         action=Action.INVENTORY,
     ),
     Command(
@@ -555,6 +608,7 @@ COMMANDS: tuple[Command, ...] = (
             "inventory",
             "Record that a system holds nothing for a hotspot, and why",
         ),
+        roles=ACCOUNTS,
         action=Action.INVENTORY,
     ),
     Command(

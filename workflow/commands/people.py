@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +14,21 @@ from sqlalchemy.orm import Session
 
 from notifications.addresses import AddressRefused, mailbox
 from notifications.outbox import OUTBOX, OutboxStatus, PersonRef
+from notifications.render import RenderedMail
 from states.actions import Action
 from states.errors import InvalidInput
 from states.i18n import Text
+from states.phases import Phase
 from states.snapshot import Perspective, Response
 from workflow import validation
 from workflow.app import App
 from workflow.commands.base import Change, run_change
 from workflow.db import models as m
+from workflow.db import tables
 from workflow.environment import reading_input_file
 from workflow.events import ExpertAnswered, ExpertsInvited
+from workflow.notify.messages import render_invitation
+from workflow.procedure_store import load_procedure
 
 PERSPECTIVE_ALIASES = {"intern": "internal", "extern": "external"}
 
@@ -36,10 +42,12 @@ def add_member(
     role: str,
     actor: str,
     language: str = "nl",
+    salutation: str = "neutraal",
 ) -> dict[str, Any]:
     clean_name = validation.single_line("name", name, max_length=200)
     address = validation.email("email", email)
     mail_language = validation.language("language", language)
+    greeted = validation.salutation("salutation", salutation)
 
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.ADD_MEMBER)
@@ -67,6 +75,7 @@ def add_member(
             email_key=key,
             role=clean_role,
             language=mail_language,
+            salutation=greeted,
         )
         change.session.add(member)
         change.session.flush()
@@ -101,6 +110,7 @@ def _new_expert(change: Change, row: dict[str, str], where: str = "") -> m.Exper
         f"{where}profile", row.get("profile", ""), change.config.profiles.known
     )
     language = validation.language(f"{where}language", row.get("language") or "nl")
+    greeted = validation.salutation(f"{where}salutation", row.get("salutation"))
     return m.Expert(
         procedure_id=change.procedure.id,
         name=name,
@@ -110,6 +120,7 @@ def _new_expert(change: Change, row: dict[str, str], where: str = "") -> m.Exper
         profile=profile,
         response=Response.PENDING.value,
         language=language,
+        salutation=greeted,
     )
 
 
@@ -143,6 +154,7 @@ def add_expert(
     profile: str,
     actor: str,
     language: str = "nl",
+    salutation: str = "neutraal",
 ) -> dict[str, Any]:
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.ADD_EXPERT)
@@ -154,6 +166,7 @@ def add_expert(
                 "perspective": perspective,
                 "profile": profile,
                 "language": language,
+                "salutation": salutation,
             },
         )
         _refuse_known_addresses(change.session, change.procedure.id, [expert.email_key], "email")
@@ -189,6 +202,8 @@ CSV_HEADERS = {
     "profiel": "profile",
     "language": "language",
     "taal": "language",
+    "salutation": "salutation",
+    "aanhef": "salutation",
 }
 
 
@@ -574,3 +589,69 @@ def correct_member_email(
         }
 
     return run_change(app, procedure_id, actor, "member.email", body)
+
+
+# --- the invitation round: the facilitator's introduction and a preview ------------------------
+
+
+def set_invitation_intro(app: App, procedure_id: str, *, text: str, actor: str) -> dict[str, Any]:
+    """The facilitator's own words at the top of every invitation still to be queued."""
+    intro = validation.text("text", text, max_length=4000, required=False) or None
+
+    def body(change: Change) -> dict[str, Any]:
+        change.require(Action.SET_INVITATION_INTRO)
+        procedures = tables.procedures
+        change.connection.execute(
+            update(procedures)
+            .where(procedures.c.id == change.procedure.id)
+            .values(invitation_intro=intro)
+        )
+        change.data = {"length": len(intro or "")}
+        return {"ok": True, "procedure": change.procedure.id, "phase": change.procedure.phase}
+
+    return run_change(app, procedure_id, actor, "invitation.intro", body)
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationPreview:
+    """The invitation as the next expert would get it, and how many are still to be invited."""
+
+    mail: RenderedMail | None
+    expert_name: str | None
+    waiting: int
+    # The facilitator's introduction as stored ("" when there is none).
+    intro: str
+
+
+def preview_invitation(app: App, procedure_id: str, *, actor: str) -> InvitationPreview:
+    """The invitation the next expert to be invited would get, rendered by the same code that
+    queues it, on a connection that never commits: nothing is stored, queued or audited."""
+    with app.engine.connect() as connection:
+        procedure = load_procedure(connection, procedure_id)
+        change = Change(
+            connection,
+            procedure,
+            Phase(procedure.phase),
+            app.now(),
+            actor,
+            mail=app.settings.mail,
+            _keys=lambda: app.keys,
+        )
+        try:
+            waiting = list(
+                change.session.scalars(
+                    select(m.Expert)
+                    .where(m.Expert.procedure_id == procedure_id, m.Expert.invited_at.is_(None))
+                    .order_by(m.Expert.id)
+                )
+            )
+            first = waiting[0] if waiting else None
+            mail = render_invitation(change, first) if first is not None else None
+            procedures = tables.procedures
+            intro = connection.execute(
+                select(procedures.c.invitation_intro).where(procedures.c.id == procedure.id)
+            ).scalar()
+            return InvitationPreview(mail, first.name if first else None, len(waiting), intro or "")
+        finally:
+            change.close()
+            connection.rollback()

@@ -62,13 +62,74 @@ def _system(change: Change, entry: ListEntry, system: str) -> m.InventorySystem:
         raise InvalidInput(
             "system",
             Text(
-                f"{system!r} is niet opgegeven voor hotspot {entry.number}; "
-                "voeg het toe met 'hotspot inventory system'",
-                f"{system!r} is not listed for hotspot {entry.number}; "
-                "add it with 'hotspot inventory system'",
+                f"{system!r} is voor hotspot {entry.number} nog niet doorzocht; geef eerst op "
+                "wat u in dit systeem voor deze hotspot zoekt",
+                f"{system!r} has not been searched for hotspot {entry.number} yet; first say "
+                "what you look for in this system for this hotspot",
             ),
         )
     return row
+
+
+def _system_key(name: str) -> str:
+    return name.strip().lower()
+
+
+def _defined_system(change: Change, name: str) -> m.InformationSystem | None:
+    return change.session.scalars(
+        select(m.InformationSystem).where(
+            m.InformationSystem.procedure_id == change.procedure.id,
+            m.InformationSystem.name_key == _system_key(name),
+        )
+    ).first()
+
+
+def _define(change: Change, name: str, owner: str, owner_email: str | None) -> m.InformationSystem:
+    row = m.InformationSystem(
+        procedure_id=change.procedure.id,
+        name=name,
+        name_key=_system_key(name),
+        owner=owner,
+        owner_email=owner_email,
+        created_at=change.now,
+    )
+    change.session.add(row)
+    change.session.flush()
+    return row
+
+
+def define_system(
+    app: App,
+    procedure_id: str,
+    *,
+    name: str,
+    owner: str,
+    actor: str,
+    owner_email: str | None = None,
+) -> dict[str, Any]:
+    """An information system of the procedure (a DMS, a share, a mailbox), with its owner:
+    defined once, then searched per hotspot without typing it again."""
+    clean_name = validation.single_line("name", name, max_length=200)
+    owner_name = validation.single_line("owner", owner, max_length=200)
+    owner_address = validation.email("owner_email", owner_email) if owner_email else None
+
+    def body(change: Change) -> dict[str, Any]:
+        change.require(Action.INVENTORY)
+        if (known := _defined_system(change, clean_name)) is not None:
+            raise InvalidInput(
+                "name",
+                Text(
+                    f"{known.name} is al een informatiesysteem van deze procedure "
+                    f"(eigenaar: {known.owner})",
+                    f"{known.name} is already an information system of this procedure "
+                    f"(owner: {known.owner})",
+                ),
+            )
+        row = _define(change, clean_name, owner_name, owner_address)
+        change.data = {"system": row.name, "owner": owner_name}
+        return {"ok": True, "procedure": change.procedure.id, "phase": change.procedure.phase}
+
+    return run_change(app, procedure_id, actor, "inventory.system_define", body)
 
 
 def add_system(
@@ -78,41 +139,57 @@ def add_system(
     *,
     system: str,
     query: str,
-    owner: str,
     actor: str,
+    owner: str | None = None,
     owner_email: str | None = None,
 ) -> dict[str, Any]:
+    """Search a system for one hotspot. A system the procedure defined brings its owner; a new
+    one is defined with the owner given here."""
     name = validation.single_line("system", system, max_length=200)
     search = validation.text("query", query, max_length=4000)
-    owner_name = validation.single_line("owner", owner, max_length=200)
+    owner_name = validation.single_line("owner", owner, max_length=200) if owner else None
     # The weekly reminder goes here; without it, to the workgroup's informatiebeheerder.
     owner_address = validation.email("owner_email", owner_email) if owner_email else None
 
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.INVENTORY)
         _, entry = _hotspot(change, hotspot)
+        defined = _defined_system(change, name)
+        if defined is None:
+            if owner_name is None:
+                raise InvalidInput(
+                    "owner",
+                    Text(
+                        f"{name} is nog geen informatiesysteem van deze procedure; geef de "
+                        "eigenaar op, dan wordt het er een",
+                        f"{name} is not an information system of this procedure yet; give its "
+                        "owner and it becomes one",
+                    ),
+                )
+            defined = _define(change, name, owner_name, owner_address)
         exists = change.session.scalars(
             select(m.InventorySystem.id).where(
                 m.InventorySystem.procedure_id == change.procedure.id,
                 m.InventorySystem.candidate_id == entry.candidate_id,
-                m.InventorySystem.system == name,
+                m.InventorySystem.system == defined.name,
             )
         ).first()
         if exists is not None:
             raise InvalidInput(
                 "system",
                 Text(
-                    f"{name} is al opgegeven voor hotspot {entry.number}",
-                    f"{name} is already listed for hotspot {entry.number}",
+                    f"{defined.name} is al opgegeven voor hotspot {entry.number}",
+                    f"{defined.name} is already listed for hotspot {entry.number}",
                 ),
             )
+        # The hotspot's own owner, if given, else the system's: who searches may differ.
         row = m.InventorySystem(
             procedure_id=change.procedure.id,
             candidate_id=entry.candidate_id,
-            system=name,
+            system=defined.name,
             query=search,
-            owner=owner_name,
-            owner_email=owner_address,
+            owner=owner_name or defined.owner,
+            owner_email=owner_address or (None if owner_name else defined.owner_email),
             created_at=change.now,
         )
         change.session.add(row)
@@ -121,15 +198,15 @@ def add_system(
         change.record(DatesChanged())
         change.data = {
             "hotspot": entry.number,
-            "system": name,
+            "system": defined.name,
             "query": search,
-            "owner": owner_name,
+            "owner": row.owner,
         }
         return {
             "ok": True,
             "procedure": change.procedure.id,
             "hotspot": entry.number,
-            "system": name,
+            "system": defined.name,
             "phase": change.procedure.phase,
         }
 

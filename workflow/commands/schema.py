@@ -130,6 +130,8 @@ Moment = Annotated[
     _checked(validation.parse_datetime),
 ]
 Language = Literal["nl", "en"]
+# How a letter greets the person (states.salutation).
+Salutation = Literal["heer", "mevrouw", "neutraal"]
 MilestoneKey = Literal[
     "invitations_sent",
     "rsvp_deadline",
@@ -183,10 +185,17 @@ class NewMember(Body):
     email: Email
     role: Word
     language: Language = "nl"
+    salutation: Salutation = "neutraal"
 
 
 class MilestoneDate(Body):
     date: Day
+
+
+class MilestonePlan(Body):
+    """Dates by milestone key; an empty one leaves its milestone as it is."""
+
+    dates: dict[MilestoneKey, Day | Literal[""]]
 
 
 class NewExpert(Body):
@@ -195,6 +204,7 @@ class NewExpert(Body):
     perspective: Literal["internal", "external"]
     profile: Word
     language: Language = "nl"
+    salutation: Salutation = "neutraal"
 
 
 class Invitations(Body):
@@ -270,6 +280,12 @@ class WorkgroupNotice(Body):
     text: LongText
 
 
+class InvitationIntro(Body):
+    """Empty: the invitation goes out without an introduction of the facilitator's own."""
+
+    text: Annotated[str, Field(max_length=4000)] = ""
+
+
 class EmptyListReason(Body):
     reason: Reason
 
@@ -287,11 +303,19 @@ class Decision(Body):
     reason: Annotated[str | None, text(10_000)] = None
 
 
+class InformationSystem(Body):
+    name: Name
+    owner: Name
+    owner_email: Email | None = None
+
+
 class InventorySystem(Body):
+    """A system the procedure defined brings its owner; a new one needs `owner`."""
+
     hotspot: Hotspot
     system: Name
     query: Reason
-    owner: Name
+    owner: Name | None = None
     owner_email: Email | None = None
 
 
@@ -338,6 +362,11 @@ class DeviationRecorded(Done):
 
 class MemberAdded(Done):
     member: int
+
+
+class PlanSet(Done):
+    changed: list[str]
+    reminders: dict[str, Any]
 
 
 class MilestoneSet(Done):

@@ -53,6 +53,7 @@ class Procedure(Base):
     created_at: Mapped[datetime]
     cancel_reason: Mapped[str | None]
     empty_list_reason: Mapped[str | None]
+    invitation_intro: Mapped[str | None]
     audit_seq: Mapped[int]
     audit_head: Mapped[str]
     version: Mapped[int]
@@ -68,6 +69,7 @@ class Member(Base):
     email_key: Mapped[str]
     role: Mapped[str]
     language: Mapped[str]
+    salutation: Mapped[str]
 
 
 class Milestone(Base):
@@ -92,6 +94,7 @@ class Expert(Base):
     responded_at: Mapped[datetime | None]
     language: Mapped[str]
     invited_at: Mapped[datetime | None]
+    salutation: Mapped[str]
 
 
 class ExpertSession(Base):
@@ -153,6 +156,18 @@ class ListVersion(Base):
     decision_ref: Mapped[str | None]
     decision_reason: Mapped[str | None]
     decided_at: Mapped[datetime | None]
+
+
+class InformationSystem(Base):
+    __table__ = tables.information_systems
+
+    id: Mapped[int]
+    procedure_id: Mapped[str]
+    name: Mapped[str]
+    name_key: Mapped[str]
+    owner: Mapped[str]
+    owner_email: Mapped[str | None]
+    created_at: Mapped[datetime]
 
 
 class InventorySystem(Base):
@@ -307,6 +322,9 @@ class User(Base):
     failed_logins: Mapped[int]
     last_failed_at: Mapped[datetime | None]
     disabled_at: Mapped[datetime | None]
+    role: Mapped[str]
+    oidc_issuer: Mapped[str | None]
+    oidc_subject: Mapped[str | None]
 
 
 class AccessLink(Base):

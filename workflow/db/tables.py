@@ -67,6 +67,8 @@ procedures = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("cancel_reason", Text),
     Column("empty_list_reason", Text),
+    # The facilitator's own introduction at the top of the experts' invitation mail.
+    Column("invitation_intro", Text),
     Column("audit_seq", Integer, nullable=False, default=0),
     Column("audit_head", String(64), nullable=False),
     # Optimistic locking: workflow.procedure_store checks and bumps it on every command, so a
@@ -87,6 +89,8 @@ members = Table(
     Column("role", String(64), nullable=False),
     # The language this person gets mail in ("nl" or "en").
     Column("language", String(2), nullable=False, default="nl", server_default="nl"),
+    # How a letter greets this person (states.salutation): heer, mevrouw or neutraal.
+    Column("salutation", String(16), nullable=False, default="neutraal", server_default="neutraal"),
     UniqueConstraint("procedure_id", "email_key", "role"),
 )
 
@@ -117,6 +121,7 @@ experts = Table(
     Column("responded_at", UTCDateTime),
     Column("language", String(2), nullable=False, default="nl", server_default="nl"),
     Column("invited_at", UTCDateTime),
+    Column("salutation", String(16), nullable=False, default="neutraal", server_default="neutraal"),
     UniqueConstraint("procedure_id", "email_key"),
 )
 
@@ -189,6 +194,21 @@ list_versions = Table(
     Column("decision_reason", Text),
     Column("decided_at", UTCDateTime),
     UniqueConstraint("procedure_id", "number"),
+)
+
+# The information systems of a procedure, defined once (name, owner) and searched per hotspot.
+information_systems = Table(
+    "information_systems",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _procedure_id(),
+    Column("name", String(200), nullable=False),
+    # The name compared without regard to case: "Corsa" and "CORSA" are one system.
+    Column("name_key", String(200), nullable=False),
+    Column("owner", String(200), nullable=False),
+    Column("owner_email", String(320)),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("procedure_id", "name_key"),
 )
 
 inventory_systems = Table(
@@ -336,6 +356,13 @@ users = Table(
     Column("last_failed_at", UTCDateTime),
     # Set while the account is disabled (`hotspot user disable`): no login, no session.
     Column("disabled_at", UTCDateTime),
+    # What the account may do (workflow.users.AccountRole): procesbegeleider,
+    # informatiebeheerder or archivaris.
+    Column("role", String(32), nullable=False, server_default="procesbegeleider"),
+    # An account that signs in through OpenID Connect: the provider and its subject.
+    Column("oidc_issuer", String(500)),
+    Column("oidc_subject", String(255)),
+    UniqueConstraint("oidc_issuer", "oidc_subject"),
 )
 
 # A personal link: signed and expiring in itself, revocable through this row.

@@ -38,7 +38,11 @@ def common_context(change: Change, group: Workgroup, person: Recipient) -> dict[
     proc = change.procedure
     return {
         "lang": person.language,
-        "recipient": {"name": person.name, "email": person.email},
+        "recipient": {
+            "name": person.name,
+            "email": person.email,
+            "salutation": person.salutation,
+        },
         "procedure": {
             "id": proc.id,
             "organisation": group.organisation,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import Connection, select
 from notifications.calendar import Person, SessionEvent, invitation
 from notifications.kinds import MailKind
 from notifications.outbox import CalendarPart
-from notifications.render import LINK_PLACEHOLDER
+from notifications.render import LINK_PLACEHOLDER, RenderedMail, render_mail
 from notifications.settings import MailSettings
 from states.i18n import Language, Text
 from states.phases import Phase
@@ -19,8 +20,10 @@ from states.vocabulary import CRITERIA, PERSPECTIVE_LABELS
 from workflow import links, repository
 from workflow.change import Change
 from workflow.db import models as m
+from workflow.db.models import table_of
 from workflow.notify.context import (
     balance_lines,
+    common_context,
     deviations,
     entry_context,
     facilitator_of,
@@ -39,20 +42,22 @@ from workflow.notify.recipients import (
     members,
     merge,
     personal_links,
+    workgroup,
 )
 
 if TYPE_CHECKING:
     from workflow.procedure_store import ProcedureRecord
 
 
-def expert_invitations(change: Change, experts: list[m.Expert]) -> int:
+def _invitation_extra(change: Change) -> Callable[[Addressee, Language], dict[str, Any]]:
+    """What an invitation says beyond the letterhead: the same for the mail and its preview."""
     rsvp = milestone(change, "rsvp_deadline")
     sessions = live_sessions(change)
     first = sessions[0]["at"] if sessions else None
-    # The body marked them invited; the links below are issued through the connection.
-    change.flush()
-    people = [expert_addressee(e) for e in experts]
-    links = personal_links(change, people)
+    procedures = table_of(m.Procedure)
+    intro = change.connection.execute(
+        select(procedures.c.invitation_intro).where(procedures.c.id == change.procedure.id)
+    ).scalar()
 
     def extra(person: Addressee, lang: Language) -> dict[str, Any]:
         assert person.expert_id is not None
@@ -62,12 +67,34 @@ def expert_invitations(change: Change, experts: list[m.Expert]) -> int:
                 "perspective_label": PERSPECTIVE_LABELS[Perspective(person.perspective)](lang),
                 "profile": person.profile,
             },
+            "intro": intro or "",
             "rsvp_deadline": rsvp,
             "first_session": first,
             "response_link": LINK_PLACEHOLDER,
         }
 
+    return extra
+
+
+def expert_invitations(change: Change, experts: list[m.Expert]) -> int:
+    extra = _invitation_extra(change)
+    # The body marked them invited; the links below are issued through the connection.
+    change.flush()
+    people = [expert_addressee(e) for e in experts]
+    links = personal_links(change, people)
     return send(change, MailKind.EXPERT_INVITATION, people, extra, link=link_of(links))
+
+
+def render_invitation(change: Change, expert: m.Expert) -> RenderedMail:
+    """The invitation `expert` would get, rendered and not queued (the facilitator's preview);
+    where the personal link goes it says so."""
+    person = expert_addressee(expert)
+    lang = person.recipient.language
+    context = {
+        **common_context(change, workgroup(change), person.recipient),
+        **_invitation_extra(change)(person, lang),
+    }
+    return render_mail(MailKind.EXPERT_INVITATION, lang, context)
 
 
 def expert_response(change: Change, expert: m.Expert) -> int:

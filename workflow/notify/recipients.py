@@ -47,13 +47,23 @@ MT, ET, OT = table_of(m.Member), table_of(m.Expert), table_of(m.Organisation)
 PID: BindParameter[str] = bindparam("pid")
 # Prepared once: a phase change runs these inside every `advance`.
 _MEMBERS = (
-    select(MT.c.id, MT.c.name, MT.c.email, MT.c.email_key, MT.c.role, MT.c.language)
+    select(
+        MT.c.id, MT.c.name, MT.c.email, MT.c.email_key, MT.c.role, MT.c.language, MT.c.salutation
+    )
     .where(MT.c.procedure_id == PID)
     .order_by(MT.c.id)
 )
 _ORGANISATION = select(OT.c.name).where(OT.c.id == bindparam("org"))
 _ACCEPTED = (
-    select(ET.c.id, ET.c.name, ET.c.email, ET.c.language, ET.c.perspective, ET.c.profile)
+    select(
+        ET.c.id,
+        ET.c.name,
+        ET.c.email,
+        ET.c.language,
+        ET.c.perspective,
+        ET.c.profile,
+        ET.c.salutation,
+    )
     .where(ET.c.procedure_id == PID, ET.c.response == Response.ACCEPTED.value)
     .order_by(ET.c.id)
 )
@@ -76,7 +86,9 @@ def workgroup(change: Change) -> Workgroup:
     rows = run(_MEMBERS, {"pid": change.procedure.id}).all()
     members = tuple(
         (
-            Addressee(Recipient(r.name, r.email, parse_language(r.language)), member_id=r.id),
+            Addressee(
+                Recipient(r.name, r.email, parse_language(r.language), r.salutation), member_id=r.id
+            ),
             r.email_key,
             r.role,
         )
@@ -115,7 +127,10 @@ def experts(change: Change) -> list[Addressee]:
     rows = change.connection.execute(_ACCEPTED, {"pid": change.procedure.id})
     return [
         Addressee(
-            Recipient(r.name, r.email, parse_language(r.language)), r.id, r.perspective, r.profile
+            Recipient(r.name, r.email, parse_language(r.language), r.salutation),
+            r.id,
+            r.perspective,
+            r.profile,
         )
         for r in rows
     ]
@@ -123,7 +138,7 @@ def experts(change: Change) -> list[Addressee]:
 
 def expert_addressee(expert: m.Expert) -> Addressee:
     return Addressee(
-        Recipient(expert.name, expert.email, parse_language(expert.language)),
+        Recipient(expert.name, expert.email, parse_language(expert.language), expert.salutation),
         expert.id,
         expert.perspective,
         expert.profile,

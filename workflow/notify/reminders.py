@@ -35,7 +35,7 @@ ET, ST, IT, LT = (
     table_of(m.InventorySystem),
     table_of(m.ListVersion),
 )
-_EXPERTS = select(ET.c.id, ET.c.name, ET.c.email, ET.c.language).where(
+_EXPERTS = select(ET.c.id, ET.c.name, ET.c.email, ET.c.language, ET.c.salutation).where(
     ET.c.id.in_(bindparam("ids", expanding=True))
 )
 _SESSION = select(ST.c.id, ST.c.at, ST.c.location, ST.c.sequence).where(ST.c.id == bindparam("id"))
@@ -48,7 +48,7 @@ _LIST_NUMBER = select(LT.c.number).where(LT.c.id == bindparam("id"))
 def _experts(change: Change, ids: frozenset[int] | set[int]) -> list[Addressee]:
     rows = change.connection.execute(_EXPERTS, {"ids": sorted(ids)})
     return [
-        Addressee(Recipient(r.name, r.email, parse_language(r.language)), r.id)
+        Addressee(Recipient(r.name, r.email, parse_language(r.language), r.salutation), r.id)
         for r in sorted(rows, key=lambda r: r.id)
     ]
 

@@ -31,6 +31,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from notifications.kinds import kind_label
 from notifications.sender import PROBLEMS
 from states.actions import ALLOWED_PHASES
 from states.audit_actions import action_label, describe
@@ -234,6 +235,18 @@ class CandidateRow:
     def criteria(self) -> str:
         return ", ".join(str(n) for n in self.candidate.criteria) or "–"
 
+    @property
+    def proposed(self) -> tuple[int, ...]:
+        """The criteria the nominating expert ticked."""
+        return self.candidate.proposed
+
+    @property
+    def ticked(self) -> tuple[int, ...]:
+        """What the assessment form starts from: the assessment's criteria once there is one,
+        else the expert's."""
+        c = self.candidate
+        return c.criteria if c.assessed else c.proposed
+
 
 @dataclass(frozen=True, slots=True)
 class TrailRow:
@@ -377,6 +390,11 @@ class ProcedurePage:
     labels: dict[str, dict[str, Text]] = field(default_factory=dict)
     # Read on every request by `procedure_page`, never cached.
     mail: MailAlerts = NO_ALERTS
+    # The person behind each actor the page names (the trail's and the deviations').
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def who(self, actor: str, lang: Language) -> str:
+        return actor_name(actor, self.names, lang)
 
     @property
     def accepted(self) -> tuple[ExpertRow, ...]:
@@ -508,7 +526,8 @@ def _build_page(
     invited = {r.id: r.invited_at for r in run(_INVITED, params)}
     session_rows = run(_ALL_SESSIONS, params).all()
     latest = run(_AUDIT_LATEST, params).all()
-    names = actor_names(connection, record.id, {r.actor for r in latest}, snapshot.experts)
+    actors = {r.actor for r in latest} | {d.actor for d in deviations}
+    names = actor_names(connection, record.id, actors, snapshot.experts)
     trail = _trail_rows(latest, lang, names)
     # Overdue milestones only: the full deadline overview (every reminder of every expert)
     # has a page of its own, so this page stays cheap for a large panel.
@@ -533,6 +552,7 @@ def _build_page(
         blockers=tuple(v for v in verdicts if v.blocks),
         verdicts=verdicts,
         deviations=deviations,
+        names=names,
         allowed=allowed_actions(phase),
         snapshot=snapshot,
         experts=_expert_rows(snapshot, invited, lang),
@@ -709,7 +729,7 @@ def _mapping(data: Any) -> Mapping[str, Any]:
 def _mail_rows(rows: Iterable[Row[Any]], lang: Language) -> tuple[MailRow, ...]:
     return tuple(
         MailRow(
-            r.kind,
+            kind_label(r.kind, lang),
             r.recipient_name,
             OUTBOX_LABELS[r.status](lang) if r.status in OUTBOX_LABELS else r.status,
             _day(r.created_at, lang),
@@ -1135,6 +1155,16 @@ class AuditPage:
 
     def who(self, actor: str, lang: Language) -> str:
         return actor_name(actor, self.names, lang)
+
+    @staticmethod
+    def phase(code: str | None, lang: Language) -> str:
+        """A phase as people call it ("Expertbijeenkomsten"); "–" before the first."""
+        if not code:
+            return "–"
+        try:
+            return Phase(code).label(lang)
+        except ValueError:
+            return code
 
     def label(self, action: str, lang: Language) -> str:
         return action_label(action, lang)

@@ -19,6 +19,7 @@ FIELD_LABELS: dict[str, Text] = {
     "date": Text("Datum", "Date"),
     # Hand-written forms pass the handler's keyword where it differs from the domain name.
     "day": Text("Datum", "Date"),
+    "dates": Text("Planning", "Planning"),
     "path": Text("CSV-bestand", "CSV file"),
     "purpose": Text("Soort link", "Kind of link"),
     "description": Text("Beschrijving", "Description"),

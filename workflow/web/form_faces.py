@@ -83,6 +83,20 @@ def either(name: str, yes: str, no: str) -> Reader:
     return read
 
 
+def keyed(prefix: str) -> Reader:
+    """Every field named `prefix` + key, as a mapping by key ("due_rsvp_deadline" -> the
+    `rsvp_deadline` date); the command leaves empty ones as they are."""
+
+    def read(form: FormData) -> dict[str, str]:
+        return {
+            name[len(prefix) :]: forms.field(form, name)
+            for name in form
+            if name.startswith(prefix) and len(name) > len(prefix)
+        }
+
+    return read
+
+
 def _frozen(mapping: Mapping[str, Reader] | None = None) -> Mapping[str, Reader]:
     return MappingProxyType(dict(mapping or {}))
 
@@ -186,6 +200,13 @@ FORMS: tuple[FormFace, ...] = (
         Text("Werkgroeplid toegevoegd", "Workgroup member added"),
         "name email role",
         language=or_default("language"),
+        salutation=or_default("salutation"),
+    ),
+    _face(
+        A.MILESTONES_PLAN,
+        "/milestones/plan",
+        Text("Planning vastgesteld", "Planning set"),
+        dates=keyed("due_"),
     ),
     _face(
         A.MILESTONE_SET,
@@ -201,6 +222,7 @@ FORMS: tuple[FormFace, ...] = (
         Text("Expert toegevoegd", "Expert added"),
         "name email perspective profile",
         language=or_default("language"),
+        salutation=or_default("salutation"),
     ),
     _face(
         A.EXPERT_INVITE,
@@ -279,6 +301,12 @@ FORMS: tuple[FormFace, ...] = (
         include=either("verdict", "include", "exclude"),
     ),
     _face(
+        A.INVITATION_INTRO,
+        "/experts/intro",
+        Text("Inleiding van de uitnodiging vastgelegd", "Introduction of the invitation set"),
+        "text",
+    ),
+    _face(
         A.WORKGROUP_NOTICE,
         "/notices",
         Text("Bericht aan de werkgroep verstuurd", "Message sent to the workgroup"),
@@ -311,10 +339,18 @@ FORMS: tuple[FormFace, ...] = (
         reason=optional("reason"),
     ),
     _face(
+        A.INVENTORY_SYSTEM_DEFINE,
+        "/inventory/define",
+        Text("Informatiesysteem vastgelegd", "Information system set"),
+        "name owner",
+        owner_email=optional("owner_email"),
+    ),
+    _face(
         A.INVENTORY_SYSTEM,
         "/inventory/system",
         Text("Informatiesysteem opgegeven", "Information system listed"),
-        "hotspot system query owner",
+        "hotspot system query",
+        owner=optional("owner"),
         owner_email=optional("owner_email"),
     ),
     _face(

@@ -52,14 +52,17 @@ def act(
 ) -> RedirectResponse:
     """Run one workflow command for a form: refusals and bad input come back as a flash."""
     lang = language(request)
+    target = local_path(back)
+    # A return to a section of the page shows the message in that section, where the form was.
+    section = urlsplit(target).fragment
     try:
         command()
     except HotspotError as error:
         title, details = error_lines(error, lang)
-        flash(request, "error", title, details)
+        flash(request, "error", title, details, at=section)
     else:
-        flash(request, "success", success(lang))
-    return RedirectResponse(local_path(back), status_code=303)
+        flash(request, "success", success(lang), at=section)
+    return RedirectResponse(target, status_code=303)
 
 
 def local_path(target: str | None, fallback: str = "/") -> str:

@@ -74,10 +74,25 @@ _CSRF, _LANG, _WHO, _DONE = "csrf", "lang", "who", "done"
 
 
 class Role(StrEnum):
+    # The roles of accounts (workflow.users.AccountRole): procesbegeleider, informatiebeheerder
+    # and archivaris. RECORDS_ARCHIVIST is the archivaris with an account (reads, does the
+    # inventory); ARCHIVIST below is whoever holds a personal link to give the advice.
     FACILITATOR = "facilitator"
+    INFORMATION_MANAGER = "information_manager"
+    RECORDS_ARCHIVIST = "records_archivist"
+    # The holders of personal links.
     EXPERT = "expert"
     ARCHIVIST = "archivist"
     MANAGEMENT = "management"
+
+
+ROLE_OF_ACCOUNT = {
+    users.AccountRole.FACILITATOR: Role.FACILITATOR,
+    users.AccountRole.INFORMATION_MANAGER: Role.INFORMATION_MANAGER,
+    users.AccountRole.ARCHIVIST: Role.RECORDS_ARCHIVIST,
+}
+ACCOUNT_OF_ROLE = {role: account for account, role in ROLE_OF_ACCOUNT.items()}
+ACCOUNT_ROLES = frozenset(ROLE_OF_ACCOUNT.values())
 
 
 ROLE_OF_PURPOSE = {
@@ -100,6 +115,16 @@ class Principal:
     # Link holders only: the one procedure and the link their session came from.
     procedure_id: str | None = None
     link_id: int | None = None
+
+    @property
+    def account_role(self) -> users.AccountRole | None:
+        """The account's role (procesbegeleider, ...); None for a link holder."""
+        return ACCOUNT_OF_ROLE.get(self.role)
+
+
+def account_principal(user: users.Facilitator) -> Principal:
+    """The session's principal for a logged-in account, with the account's role."""
+    return Principal(ROLE_OF_ACCOUNT[user.role], user.id, user.username, user.name)
 
 
 class NotAllowed(HotspotError):
@@ -262,10 +287,18 @@ def principal(request: Request) -> Principal | None:
         return None
 
 
-def flash(request: Request, kind: str, title: str, details: list[str] | None = None) -> None:
-    """A message for the next page: kind is "success", "error" or "info"."""
+def flash(
+    request: Request,
+    kind: str,
+    title: str,
+    details: list[str] | None = None,
+    *,
+    at: str = "",
+) -> None:
+    """A message for the next page: kind is "success", "error" or "info"; `at` names the
+    section of the page it belongs to (the page shows it there, where the form was)."""
     pending: list[dict[str, Any]] = list(request.session.get("flash", []))
-    pending.append({"kind": kind, "title": title, "details": details or []})
+    pending.append({"kind": kind, "title": title, "details": details or [], "at": at})
     # Only the newest few: a page shows what the last actions said.
     request.session["flash"] = pending[-3:]
 
@@ -356,6 +389,14 @@ class SessionStore:
         if row.user_id is not None and (row.account is None or row.disabled_at is not None):
             return self.load_visit(visit)
         data = dict(row.data or {})
+        who = data.get(_WHO)
+        if row.user_id is not None and isinstance(who, dict) and row.account_role:
+            # The account's role as it is now: `hotspot user role` holds from the next request.
+            try:
+                current = ROLE_OF_ACCOUNT[users.AccountRole(row.account_role)].value
+            except ValueError:
+                return self.load_visit(visit)
+            data[_WHO] = {**who, "role": current}
         if row.csrf_token:
             data[_CSRF] = row.csrf_token
         if row.language:
@@ -439,7 +480,7 @@ class SessionStore:
     def _columns(self, session: ServerSession) -> dict[str, Any]:
         found = session.get(_WHO)
         who: dict[str, Any] = found if isinstance(found, dict) else {}
-        facilitator = who.get("role") == Role.FACILITATOR.value
+        facilitator = who.get("role") in ACCOUNT_ROLES
         csrf, lang = session.get(_CSRF), session.get(_LANG)
         return {
             "user_id": who.get("id") if facilitator else None,

@@ -37,7 +37,7 @@ from workflow.busy import Busy
 from workflow.commands import mail as mail_commands
 from workflow.commands import procedures, schema
 from workflow.commands.base import expect_version, seen_version
-from workflow.commands.declarations import BY_NAME, COMMANDS, FACILITATOR, Command, renamed
+from workflow.commands.declarations import ACCOUNTS, BY_NAME, COMMANDS, Command, renamed
 from workflow.deadlines.listing import deadline_overview
 from workflow.procedure_store import load_procedure
 from workflow.read import audit as read_audit
@@ -46,7 +46,15 @@ from workflow.web import access as web_access
 from workflow.web import api_models as api
 from workflow.web.routes import auth as html_auth
 from workflow.web.runtime import web_app
-from workflow.web.session import Principal, Role, check_csrf, csrf_token, end, language, start
+from workflow.web.session import (
+    Principal,
+    account_principal,
+    check_csrf,
+    csrf_token,
+    end,
+    language,
+    start,
+)
 from workflow.web.statuses import status_of
 
 
@@ -308,7 +316,7 @@ async def log_in(request: Request, body: api.Login) -> dict[str, Any]:
         raise
     except hashing.ClientGone:
         return Response(status_code=499)  # type: ignore[return-value]
-    who = Principal(Role.FACILITATOR, user.id, user.username, user.name)
+    who = account_principal(user)
     start(request, who)
     return {"ok": True, "csrf_token": csrf_token(request), "user": _user(who)}
 
@@ -450,10 +458,11 @@ _PATH_TYPES: dict[str, Any] = {
 def _declared(command: Command) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an endpoint as the route the command's API face describes."""
     face = command.api
-    if command.roles != {FACILITATOR}:
-        # Every write here runs as the logged-in facilitator (Writer); another role needs
-        # its own dependency before a declaration may ask for it.
-        raise RuntimeError(f"{command.name}: the API offers facilitator commands only")
+    if not command.roles <= ACCOUNTS:
+        # Every write here runs as a logged-in account (Writer), whose role the Writer checks
+        # against the declaration (workflow.web.access); a link holder's role needs its own
+        # dependency before a declaration may ask for it.
+        raise RuntimeError(f"{command.name}: the API offers the accounts' commands only")
     return router.api_route(
         face.path,
         methods=[face.method],

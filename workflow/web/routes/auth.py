@@ -9,6 +9,11 @@ A login whose client has gone is dropped from the queue unanswered.
 
 On the password page a wrong current password counts as a failed login of the account (the
 same growing wait); after `MAX_PASSWORD_FAILURES` of them in one session that session ends.
+
+With `[web.oidc]` configured the login page offers "Inloggen via <organisation>"
+(workflow.web.oidc): /login/oidc sends the browser to the provider, /login/oidc/callback
+brings it back signed in with the role the provider gives. The password form stays unless
+`password_login = false`.
 """
 
 from __future__ import annotations
@@ -27,14 +32,15 @@ from states.errors import InvalidInput
 from states.i18n import Language, Text, parse_language
 from workflow import hashing, users
 from workflow.busy import Busy
+from workflow.web import oidc
 from workflow.web.access import facilitator
 from workflow.web.forms import checked_form, field
 from workflow.web.rendering import local_path, render
 from workflow.web.runtime import web_app
 from workflow.web.session import (
     Principal,
-    Role,
     SessionStore,
+    account_principal,
     end,
     flash,
     language,
@@ -77,9 +83,53 @@ def disconnect_of(request: Request) -> users.Disconnected:
     return disconnected
 
 
+def _login_context(request: Request, target: str, error: str | None) -> dict[str, object]:
+    settings = oidc.settings_of(request)
+    return {
+        "next": target,
+        "error": error,
+        "oidc_organisation": settings.organisation if settings else None,
+        "password_login": settings is None or settings.password_login,
+    }
+
+
 @router.get("/login")
 def login_page(request: Request, next: str = "/procedures") -> Response:
-    return render(request, "login.html", {"next": local_path(next, "/procedures"), "error": None})
+    return render(
+        request, "login.html", _login_context(request, local_path(next, "/procedures"), None)
+    )
+
+
+@router.get("/login/oidc")
+async def oidc_begin(request: Request, next: str = "/procedures") -> Response:
+    """To the organisation's identity provider (404 when none is configured)."""
+    settings = oidc.settings_of(request)
+    if settings is None:
+        return Response(status_code=404)
+    target = local_path(next, "/procedures")
+    try:
+        return await oidc.begin(request, settings, target)
+    except users.LoginRefused as refusal:
+        return _oidc_refused(request, target, refusal)
+
+
+@router.get("/login/oidc/callback", name="oidc_callback")
+async def oidc_callback(request: Request) -> Response:
+    """Back from the provider: signed in with the provider's role, or the login page says why."""
+    settings = oidc.settings_of(request)
+    if settings is None:
+        return Response(status_code=404)
+    try:
+        user, target = await oidc.finish(request, settings)
+    except users.LoginRefused as refusal:
+        return _oidc_refused(request, "/procedures", refusal)
+    start(request, account_principal(user))
+    return RedirectResponse(local_path(target, "/procedures"), status_code=303)
+
+
+def _oidc_refused(request: Request, target: str, refusal: users.LoginRefused) -> Response:
+    message = refusal.explain(language(request))
+    return render(request, "login.html", _login_context(request, target, message), status=401)
 
 
 @router.post("/login")
@@ -103,7 +153,7 @@ async def login(request: Request, form: Form) -> Response:
         return render(
             request,
             "login.html",
-            {"next": target, "error": refusal.explain(language(request))},
+            _login_context(request, target, refusal.explain(language(request))),
             status=401,
         )
     except Busy:
@@ -111,7 +161,7 @@ async def login(request: Request, form: Form) -> Response:
         raise
     except hashing.ClientGone:
         return Response(status_code=499)  # nobody is listening any more
-    start(request, Principal(Role.FACILITATOR, user.id, user.username, user.name))
+    start(request, account_principal(user))
     return RedirectResponse(target, status_code=303)
 
 

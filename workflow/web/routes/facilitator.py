@@ -14,13 +14,15 @@ from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from states.errors import HotspotError, InvalidInput
+from states.errors import HotspotError, InvalidInput, NotFound
 from states.i18n import Text
 from states.phases import Phase
-from workflow import audit, validation
+from workflow import audit, exports, validation
+from workflow.commands import people as people_commands
 from workflow.commands import procedures
+from workflow.read import inventory as read_inventory
 from workflow.web import views
-from workflow.web.access import facilitator
+from workflow.web.access import abilities, facilitator
 from workflow.web.forms import checked_form, field
 from workflow.web.rendering import error_lines, render
 from workflow.web.runtime import web_app
@@ -100,6 +102,7 @@ def procedure(request: Request, pid: str, who: Facilitator) -> Response:
     lang = language(request)
     state = web_app(request)
     page = views.procedure_page(state.app, pid, lang, state.caches.pages)
+    able = abilities(who, page.allowed)
     return render(
         request,
         "facilitator/procedure.html",
@@ -108,26 +111,145 @@ def procedure(request: Request, pid: str, who: Facilitator) -> Response:
             "base": page_of(page.record.id),
             "rule_label": views.rule_label,
             "mail": page.mail,
+            **able,
+            "sections": procedure_sections(page, able["can_do"]),
         },
     )
 
 
-def _page_list(request: Request, pid: str, template: str) -> Response:
+def procedure_sections(page: views.ProcedurePage, can: frozenset[str]) -> frozenset[str]:
+    """The sections of the procedure page this account sees in this phase (their heading ids):
+    the page shows these, and a form's answer goes to its section only when it is one of them."""
+    found = {
+        "g-werkgroep": bool({"member.add", "milestone.set"} & can),
+        "g-experts": bool({"expert.add", "expert.invite", "expert.respond"} & can)
+        or (page.phase.is_open and bool(page.experts)),
+        "g-sessions": bool({"session.add", "session.change", "session.attend"} & can),
+        "g-candidates": bool({"candidate.add", "candidate.assess", "concept_list.empty"} & can),
+        "g-inventory": "inventory" in can,
+        "g-publish": "publish" in can,
+    }
+    return frozenset(section for section, shown in found.items() if shown)
+
+
+def _page_list(request: Request, pid: str, template: str, who: Principal) -> Response:
     state = web_app(request)
     page = views.procedure_page(state.app, pid, language(request), state.caches.pages)
-    return render(request, template, {"p": page, "base": page_of(page.record.id)})
+    context = {"p": page, "base": page_of(page.record.id), **abilities(who, page.allowed)}
+    return render(request, template, context)
 
 
 @router.get("/procedures/{pid}/deelnemers")
 def people(request: Request, pid: str, who: Facilitator) -> Response:
     """The workgroup and every expert with their answers (the procedure page counts them)."""
-    return _page_list(request, pid, "facilitator/people.html")
+    return _page_list(request, pid, "facilitator/people.html", who)
 
 
 @router.get("/procedures/{pid}/kandidaten")
 def candidates(request: Request, pid: str, who: Facilitator) -> Response:
     """Every candidate hotspot with its description and assessment."""
-    return _page_list(request, pid, "facilitator/candidates.html")
+    return _page_list(request, pid, "facilitator/candidates.html", who)
+
+
+@router.get("/procedures/{pid}/uitnodiging")
+def invitation_preview(request: Request, pid: str, who: Facilitator) -> Response:
+    """The invitation as the next expert would get it, with the introduction to edit, before
+    anything is sent."""
+    state = web_app(request)
+    page = views.procedure_page(state.app, pid, language(request), state.caches.pages)
+    preview = people_commands.preview_invitation(state.app, page.record.id, actor=who.actor)
+    return render(
+        request,
+        "facilitator/invitation.html",
+        {
+            "p": page,
+            "base": page_of(page.record.id),
+            "preview": preview,
+            **abilities(who, page.allowed),
+        },
+    )
+
+
+@router.get("/procedures/{pid}/kandidaten/{cid}/beoordelen")
+def assessment(request: Request, pid: str, cid: str, who: Facilitator) -> Response:
+    """One candidate to assess: the nomination as the expert wrote it, the criteria they
+    ticked (the form starts from them), and where the other candidates stand."""
+    state = web_app(request)
+    page = views.procedure_page(state.app, pid, language(request), state.caches.pages)
+    wanted = validation.id_or_none(cid)
+    rows = list(page.candidates)
+    current = next((c for c in rows if c.id == wanted), None)
+    if current is None:
+        raise NotFound(
+            Text(
+                f"kandidaat {cid[:20]!r} bestaat niet in deze procedure",
+                f"candidate {cid[:20]!r} does not exist in this procedure",
+            )
+        )
+    after = rows[rows.index(current) + 1 :] + rows[: rows.index(current)]
+    upcoming = next((c for c in after if not c.assessed), None)
+    base = page_of(page.record.id)
+    back = f"{base}/kandidaten/{upcoming.id}/beoordelen" if upcoming else f"{base}/kandidaten"
+    return render(
+        request,
+        "facilitator/assessment.html",
+        {
+            "p": page,
+            "base": base,
+            "c": current,
+            "back": back,
+            "upcoming": upcoming,
+            **abilities(who, page.allowed),
+        },
+    )
+
+
+@router.get("/procedures/{pid}/inventarisatie")
+def inventory(request: Request, pid: str, who: Facilitator) -> Response:
+    """Per adopted hotspot: the systems searched, the files marked, what is still open; the
+    forms for each hotspot offer only that hotspot's systems."""
+    state = web_app(request)
+    page = views.procedure_page(state.app, pid, language(request), state.caches.pages)
+    overview = read_inventory.inventory_overview(state.app, page.record.id)
+    return render(
+        request,
+        "facilitator/inventory.html",
+        {
+            "p": page,
+            "base": page_of(page.record.id),
+            "inv": overview,
+            **abilities(who, page.allowed),
+            "sections": frozenset(
+                ["inv-systems", *(f"h-{n}" for n in range(1, len(overview.hotspots) + 1))]
+            ),
+        },
+    )
+
+
+def _inventory_table(request: Request, pid: str) -> tuple[tuple[str, ...], list[list[object]]]:
+    lang = language(request)
+    overview = read_inventory.inventory_overview(web_app(request).app, pid)
+    return read_inventory.EXPORT_HEADER[lang], list(overview.rows(lang))
+
+
+@router.get("/procedures/{pid}/inventarisatie.csv")
+def inventory_csv(request: Request, pid: str, who: Facilitator) -> Response:
+    header, rows = _inventory_table(request, pid)
+    return Response(
+        exports.dutch_csv(header, rows),
+        media_type=exports.CSV_MEDIA_TYPE,
+        headers=_attachment(f"inventarisatie-{quote(pid, safe='')}.csv"),
+    )
+
+
+@router.get("/procedures/{pid}/inventarisatie.xlsx")
+def inventory_xlsx(request: Request, pid: str, who: Facilitator) -> Response:
+    header, rows = _inventory_table(request, pid)
+    return Response(
+        exports.xlsx("Inventarisatie", header, rows),
+        media_type=exports.XLSX_MEDIA_TYPE,
+        headers=_attachment(f"inventarisatie-{quote(pid, safe='')}.xlsx"),
+    )
 
 
 @router.get("/procedures/{pid}/termijnen")
@@ -195,14 +317,31 @@ def _attachment(name: str) -> dict[str, str]:
     return {"content-disposition": f'attachment; filename="{name}"'}
 
 
+def _export_table(request: Request, pid: str) -> list[list[Any]]:
+    """The matching records as rows of cells; the data as its canonical (hashed) JSON."""
+    return [
+        [audit.canonical_json(row[n]) if n == "data" else row[n] for n in audit.EXPORTED]
+        for row in _export_rows(request, pid)
+    ]
+
+
 @router.get("/procedures/{pid}/audit.csv")
 def audit_csv(request: Request, pid: str, who: Facilitator) -> Response:
-    """The matching records as CSV; cells that a spreadsheet would run as formulas are defused."""
-    rows = _export_rows(request, pid)
+    """The matching records as CSV for Dutch Excel (semicolons, BOM); formulas defused."""
     return Response(
-        audit.to_csv(rows),
-        media_type="text/csv; charset=utf-8",
+        exports.dutch_csv(audit.EXPORTED, _export_table(request, pid)),
+        media_type=exports.CSV_MEDIA_TYPE,
         headers=_attachment(f"audit-{quote(pid, safe='')}.csv"),
+    )
+
+
+@router.get("/procedures/{pid}/audit.xlsx")
+def audit_xlsx(request: Request, pid: str, who: Facilitator) -> Response:
+    """The same records as a spreadsheet; what anyone typed stays text."""
+    return Response(
+        exports.xlsx("Audittrail", audit.EXPORTED, _export_table(request, pid)),
+        media_type=exports.XLSX_MEDIA_TYPE,
+        headers=_attachment(f"audit-{quote(pid, safe='')}.xlsx"),
     )
 
 

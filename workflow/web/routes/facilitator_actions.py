@@ -35,7 +35,7 @@ from workflow.publishing import public_list_to
 from workflow.web.access import facilitator
 from workflow.web.form_faces import FORMS, FormFace, run_declared, run_face
 from workflow.web.forms import checked_form, field
-from workflow.web.rendering import act
+from workflow.web.rendering import act, local_path
 from workflow.web.routes.facilitator import page_of
 from workflow.web.runtime import web_app
 from workflow.web.session import Principal, flash, language
@@ -64,6 +64,7 @@ def _run(
     pid: str,
     command: Callable[[App], Any],
     success: Text,
+    back: str | None = None,
 ) -> Response:
     app = web_app(request).app
     # As the page wrote it: checked as every id is, so " 5" or "05" is no version.
@@ -76,15 +77,49 @@ def _run(
         with seen_version(version):
             return command(app)
 
-    return act(request, run, success, page_of(pid))
+    return act(request, run, success, back or page_of(pid))
+
+
+# The section of the procedure page each form sits in (its heading's id): after a submit the
+# page opens there, with the answer in that section. Forms whose step can take the section
+# away (advice and decision change the phase) and the deviations return to the top.
+SECTION_OF = {
+    "/members": "g-werkgroep",
+    "/milestones": "g-werkgroep",
+    "/experts": "g-experts",
+    "/sessions": "g-sessions",
+    "/candidates": "g-candidates",
+    "/concept-list": "g-candidates",
+    "/inventory": "g-inventory",
+}
+
+
+def section_of(route: str) -> str | None:
+    return SECTION_OF.get("/" + route.strip("/").split("/", 1)[0])
+
+
+def back_within(pid: str, form: FormData) -> str | None:
+    """The page (and section) a form asked to return to, if it is one of this procedure's:
+    a form on the inventory page returns there, at the hotspot it was sent from."""
+    wanted = field(form, "back")
+    home = page_of(pid)
+    if wanted.startswith(home + "/") or wanted.startswith(home + "#"):
+        return local_path(wanted, home)
+    return None
 
 
 def _form_route(face: FormFace) -> Callable[..., Response]:
     """The POST handler of one form face: read the form, run the command, flash, redirect."""
 
     def post(request: Request, pid: str, who: Facilitator, form: Form) -> Response:
+        section = section_of(face.route)
+        default = f"{page_of(pid)}#{section}" if section else None
         return _run(
-            request, pid, lambda app: run_face(app, face, pid, form, who.actor), face.success
+            request,
+            pid,
+            lambda app: run_face(app, face, pid, form, who.actor),
+            face.success,
+            back_within(pid, form) or default,
         )
 
     post.__name__ = post.__qualname__ = face.endpoint_name

@@ -21,7 +21,7 @@ def home(request: Request) -> Response:
         Role.EXPERT: "/portaal",
         Role.ARCHIVIST: "/advies",
         Role.MANAGEMENT: "/besluit",
-    }[who.role]
+    }.get(who.role, "/procedures")  # every account role starts at the procedures
     return RedirectResponse(target, status_code=303)
 
 

@@ -1,0 +1,198 @@
+"""The inventory per hotspot: the procedure's systems, what each hotspot searched where, the
+files marked *blijvend bewaren*, and what is still open; for the page, the CLI and the exports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+
+from states.i18n import Language, Text
+from states.snapshot import ListStatus
+from workflow import repository
+from workflow.app import App
+from workflow.db.models import Dossier, InformationSystem, InventorySystem, table_of
+
+IST, INV, DT = table_of(InformationSystem), table_of(InventorySystem), table_of(Dossier)
+
+STATE_LABELS = {
+    "found": Text("dossiers gemarkeerd", "files marked"),
+    "nothing": Text("niets gevonden", "nothing found"),
+    "open": Text("nog te doorzoeken", "still to search"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DefinedSystem:
+    name: str
+    owner: str
+    owner_email: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MarkedFile:
+    reference: str
+    title: str | None
+    marked_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SearchedSystem:
+    """One system searched for one hotspot: where, for what, and what came of it."""
+
+    system: str
+    query: str
+    owner: str
+    files: tuple[MarkedFile, ...]
+    none_reason: str | None
+
+    @property
+    def state(self) -> str:
+        if self.files:
+            return "found"
+        return "nothing" if self.none_reason else "open"
+
+    def state_label(self, lang: Language) -> str:
+        return STATE_LABELS[self.state](lang)
+
+
+@dataclass(frozen=True, slots=True)
+class HotspotInventory:
+    number: str
+    title: str
+    systems: tuple[SearchedSystem, ...]
+
+    @property
+    def open_systems(self) -> tuple[SearchedSystem, ...]:
+        return tuple(s for s in self.systems if s.state == "open")
+
+    @property
+    def complete(self) -> bool:
+        """Every listed system has files or a reason why not, and at least one was listed."""
+        return bool(self.systems) and not self.open_systems
+
+    @property
+    def file_count(self) -> int:
+        return sum(len(s.files) for s in self.systems)
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryOverview:
+    procedure_id: str
+    adopted: bool
+    systems: tuple[DefinedSystem, ...]
+    hotspots: tuple[HotspotInventory, ...]
+
+    @property
+    def open_count(self) -> int:
+        """Hotspots not yet complete: without any system, or with a system still open."""
+        return sum(1 for h in self.hotspots if not h.complete)
+
+    def rows(self, lang: Language) -> Iterator[list[object]]:
+        """One row per marked file, per system without files and per hotspot without systems,
+        so the export shows what is still open as plainly as what was found."""
+        for hotspot in self.hotspots:
+            if not hotspot.systems:
+                open_ = STATE_LABELS["open"](lang)
+                yield [hotspot.number, hotspot.title, "", "", "", open_, "", "", ""]
+                continue
+            for searched in hotspot.systems:
+                base = [hotspot.number, hotspot.title, searched.system, searched.query]
+                label = searched.state_label(lang)
+                if not searched.files:
+                    yield [*base, searched.owner, label, "", "", searched.none_reason or ""]
+                for file in searched.files:
+                    yield [
+                        *base,
+                        searched.owner,
+                        label,
+                        file.reference,
+                        file.title or "",
+                        file.marked_at.date().isoformat(),
+                    ]
+
+
+EXPORT_HEADER = {
+    "nl": (
+        "hotspot",
+        "titel",
+        "systeem",
+        "zoekvraag",
+        "eigenaar",
+        "stand",
+        "dossier",
+        "dossiertitel",
+        "gemarkeerd op / reden",
+    ),
+    "en": (
+        "hotspot",
+        "title",
+        "system",
+        "query",
+        "owner",
+        "state",
+        "file",
+        "file title",
+        "marked on / reason",
+    ),
+}
+
+
+def defined_systems(connection: Connection, procedure_id: str) -> tuple[DefinedSystem, ...]:
+    rows = connection.execute(
+        select(IST.c.name, IST.c.owner, IST.c.owner_email)
+        .where(IST.c.procedure_id == procedure_id)
+        .order_by(IST.c.name_key)
+    )
+    return tuple(DefinedSystem(r.name, r.owner, r.owner_email) for r in rows)
+
+
+def inventory_overview(app: App, procedure_id: str) -> InventoryOverview:
+    """The adopted list's hotspots in list order, each with its searched systems and files."""
+    with app.read() as session:
+        connection = session.connection()
+        latest = repository.latest_list_version(session, procedure_id)
+        adopted = latest is not None and latest.status == ListStatus.ADOPTED.value
+        entries = repository.list_entries(latest) if latest is not None and adopted else ()
+        searched = connection.execute(
+            select(
+                INV.c.id,
+                INV.c.candidate_id,
+                INV.c.system,
+                INV.c.query,
+                INV.c.owner,
+                INV.c.none_reason,
+            )
+            .where(INV.c.procedure_id == procedure_id)
+            .order_by(INV.c.system, INV.c.id)
+        ).all()
+        files = connection.execute(
+            select(DT.c.inventory_system_id, DT.c.dossier_ref, DT.c.title, DT.c.marked_at)
+            .join(INV, INV.c.id == DT.c.inventory_system_id)
+            .where(INV.c.procedure_id == procedure_id)
+            .order_by(DT.c.marked_at, DT.c.id)
+        ).all()
+        systems = defined_systems(connection, procedure_id)
+    by_system: dict[int, list[MarkedFile]] = {}
+    for f in files:
+        by_system.setdefault(f.inventory_system_id, []).append(
+            MarkedFile(f.dossier_ref, f.title, f.marked_at)
+        )
+    hotspots = tuple(
+        HotspotInventory(
+            entry.number,
+            entry.title,
+            tuple(
+                SearchedSystem(
+                    s.system, s.query, s.owner, tuple(by_system.get(s.id, ())), s.none_reason
+                )
+                for s in searched
+                if s.candidate_id == entry.candidate_id
+            ),
+        )
+        for entry in entries
+    )
+    return InventoryOverview(procedure_id, adopted, systems, hotspots)
