@@ -10,7 +10,6 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from docx import Document
 from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
@@ -27,6 +26,7 @@ from notifications.documents.common import (
     moment_day,
     period_text,
 )
+from notifications.documents.word import add_page_numbers, new_document
 from notifications.files import write_atomic
 from states.balance_report import BalanceLine
 from states.i18n import Language
@@ -264,9 +264,13 @@ def proposal_html(data: ProposalData, lang: Language = "nl") -> str:
     return environment(lang).get_template("proposal.html").render(view=view, lang=lang)
 
 
-def proposal_docx(data: ProposalData, lang: Language = "nl") -> bytes:
+def proposal_docx(
+    data: ProposalData, lang: Language = "nl", *, template: Path | None = None
+) -> bytes:
+    """The proposal as a Word file: A4 with page numbers, or on the organisation's template."""
     view = proposal_view(data, lang)
-    doc = Document()
+    doc = new_document(template)
+    add_page_numbers(doc, view.lang)
     _describe(doc, view, data)
     label = view.labels
     doc.add_heading(view.title, level=0)
@@ -359,10 +363,12 @@ def _table(doc: DocxDocument, header: list[str], rows: list[list[str]]) -> None:
         table.rows[0]._tr.get_or_add_trPr().append(marker)
 
 
-def write_proposal(data: ProposalData, out_dir: Path, lang: Language = "nl") -> list[Path]:
+def write_proposal(
+    data: ProposalData, out_dir: Path, lang: Language = "nl", *, template: Path | None = None
+) -> list[Path]:
     """Write `voorstel-<procedure>.docx` and `.html` into `out_dir` (created); their paths."""
     stem = file_stem("voorstel", data.procedure.id)
     return [
-        write_atomic(out_dir / f"{stem}.docx", proposal_docx(data, lang)),
+        write_atomic(out_dir / f"{stem}.docx", proposal_docx(data, lang, template=template)),
         write_atomic(out_dir / f"{stem}.html", proposal_html(data, lang).encode("utf-8")),
     ]

@@ -674,7 +674,10 @@ def _decision(d: Demo) -> None:
         "Positive advice from the archivist (Jeroen Kamphuis, Collectie Overijssel)",
     )
     written = write_proposal(
-        documents.proposal_data(d.app, d.procedure), DEMO_DOCUMENTS, d.language
+        documents.proposal_data(d.app, d.procedure),
+        DEMO_DOCUMENTS,
+        d.language,
+        template=d.app.settings.docx_template,
     )
     d.files.extend(written)
     d.did(

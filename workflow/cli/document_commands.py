@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from states.errors import InvalidInput
+from states.errors import EnvironmentProblem, InvalidInput
 from states.i18n import Text
 from workflow.cli.context import CliContext, common_options
 from workflow.cli.group import cli
@@ -35,8 +35,20 @@ def _written(ctx: CliContext, proc: str, paths: list[Path], nl: str, en: str) ->
 
 def _writing(out_dir: Path, write: Callable[[], list[Path]]) -> list[Path]:
     """Run `write`; a folder that cannot be written is bad input, not a crash."""
+    from notifications.documents.word import TemplateProblem
+
     try:
         return write()
+    except TemplateProblem as problem:
+        raise EnvironmentProblem(
+            "HOTSPOT_DOCX_TEMPLATE",
+            Text(
+                f"het Word-sjabloon is niet te gebruiken ({problem}); noem een .docx-bestand "
+                "of laat de instelling leeg voor A4",
+                f"the Word template cannot be used ({problem}); name a .docx file or leave the "
+                "setting empty for A4",
+            ),
+        ) from None
     except OSError as error:
         reason = error.strerror or str(error)
         raise InvalidInput(
@@ -58,7 +70,10 @@ def proposal(ctx: CliContext, proc: str, out_dir: Path) -> None:
     from workflow.documents import proposal_data
 
     data = proposal_data(ctx.app, proc)
-    paths = _writing(out_dir, lambda: write_proposal(data, out_dir, ctx.language))
+    template = ctx.app.settings.docx_template
+    paths = _writing(
+        out_dir, lambda: write_proposal(data, out_dir, ctx.language, template=template)
+    )
     _written(ctx, data.procedure.id, paths, "Voorstel geschreven:", "Proposal written:")
 
 
