@@ -20,8 +20,8 @@ from babel import dates, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from jinja2 import Environment, Undefined, pass_context
-from jinja2.runtime import Context
+from jinja2 import Environment, Undefined
+from markupsafe import Markup
 
 from notifications.templates import templates_root
 from states.i18n import AMSTERDAM, LANGUAGES, Language
@@ -147,41 +147,48 @@ def filters(lang: Language) -> dict[str, Callable[..., str]]:
 
 
 def install(env: Environment, lang: Language) -> None:
-    """Give `env` the i18n extension with the translations of `lang` (newstyle gettext)."""
+    """Give `env` the i18n extension with the translations of `lang` (newstyle gettext).
+
+    For environments whose templates escape or not by their file name (a mail's text and HTML
+    parts): the extension's gettext asks each render whether it escapes.
+    """
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
 
 
-def install_per_render(env: Environment) -> None:
-    """Give `env` gettext that takes the language from each render's `lang` variable.
+def install_html(env: Environment, lang: Language) -> None:
+    """Give `env`, whose every template escapes (the web pages), the translations of `lang`.
 
-    For one environment that renders pages in either language (the web pages).
+    Plain functions bound to the language rather than the extension's wrappers: those take the
+    render's context, and Jinja copies a block's local variables into a fresh context for each
+    such call (the procedure page's 160 texts made 160 copies per view). They do what the
+    wrappers do for an escaping template: the translation is safe markup, and the variables
+    are escaped into it, always formatted (so "%%" is "%" everywhere).
     """
+    catalog = translations(lang)
 
-    @pass_context
-    def _gettext(context: Context, message: str) -> str:
-        return translations(_language(context)).gettext(message)
+    def gettext(message: str, **variables: Any) -> str:
+        return Markup(catalog.gettext(message)) % variables
 
-    @pass_context
-    def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
-        return translations(_language(context)).ngettext(singular, plural, n)
+    def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
+        variables.setdefault("num", n)
+        return Markup(catalog.ngettext(singular, plural, n)) % variables
 
-    @pass_context
-    def _pgettext(context: Context, message_context: str, message: str) -> str:
-        return str(translations(_language(context)).pgettext(message_context, message))
+    def pgettext(message_context: str, message: str, **variables: Any) -> str:
+        return Markup(str(catalog.pgettext(message_context, message))) % variables
 
-    @pass_context
-    def _npgettext(
-        context: Context, message_context: str, singular: str, plural: str, n: int
+    def npgettext(
+        message_context: str, singular: str, plural: str, n: int, **variables: Any
     ) -> str:
-        return translations(_language(context)).npgettext(message_context, singular, plural, n)
+        variables.setdefault("num", n)
+        return Markup(catalog.npgettext(message_context, singular, plural, n)) % variables
 
     env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        _gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+    env.globals.update(
+        gettext=gettext,
+        _=gettext,
+        ngettext=ngettext,
+        pgettext=pgettext,
+        npgettext=npgettext,
     )
-
-
-def _language(context: Context) -> Language:
-    value: Any = context.get("lang")
-    return "en" if value == "en" else "nl"

@@ -47,6 +47,9 @@ RULE_LABELS: dict[str, Text] = {
         "Herkomst van de voordrachten", "Where the nominations came from"
     ),
     "sessions.concept_list_not_empty": Text("Conceptlijst niet leeg", "Concept list not empty"),
+    "sessions.list_changed_after_return": Text(
+        "Teruggestuurde lijst gewijzigd", "Returned list changed"
+    ),
     "decision.archivist_advice": Text("Advies van de archivaris", "Advice of the archivist"),
     "decision.adoption": Text("Vaststelling van de lijst", "Adoption of the list"),
     "inventory.hotspots_covered": Text(

@@ -103,6 +103,7 @@ class ListVersion:
     advice_by: str | None = None
     decision_date: date | None = None
     decision_ref: str | None = None
+    advice_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -149,6 +149,7 @@ _LIST_VERSION = _by_procedure(
     LT.c.advice_by,
     LT.c.decision_date,
     LT.c.decision_ref,
+    LT.c.advice_reason,
     order=LT.c.number.desc(),
 ).limit(1)
 # One row per dossier (or one row for a system where nothing was marked yet).
@@ -229,6 +230,7 @@ def load_snapshot(
                 row.advice_by,
                 row.decision_date,
                 row.decision_ref,
+                row.advice_reason,
             )
             if row
             else None

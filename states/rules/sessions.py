@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from states.concept_list import numbered_entries
 from states.config import RuleConfig, SessionConfig
 from states.i18n import Text, format_date, local_date, percent_text
 from states.rules.base import rule
-from states.snapshot import Expert, Part, Perspective, ProcedureSnapshot, Session
+from states.snapshot import Expert, ListStatus, Part, Perspective, ProcedureSnapshot, Session
 from states.verdicts import Verdict, check, not_applicable
 
 
@@ -203,10 +204,57 @@ def concept_list_not_empty(snapshot: ProcedureSnapshot, config: RuleConfig) -> V
     )
 
 
+@rule(
+    "sessions.list_changed_after_return",
+    Part.CANDIDATES,
+    Part.EXPERTS,
+    Part.LIST_VERSION,
+    deviable=True,
+)
+def list_changed_after_return(snapshot: ProcedureSnapshot, config: RuleConfig) -> Verdict:
+    """A list sent back must not go out again unchanged; a recorded deviation says why it may."""
+    returned = snapshot.list_version
+    message = Text(
+        "Een teruggestuurde lijst gaat pas opnieuw naar de archivaris als hij is gewijzigd, "
+        "of als een afwijking vastlegt waarom niet",
+        "A list sent back goes to the archivist again only once it has changed, or when a "
+        "deviation records why not",
+    )
+    if returned is None or returned.status is not ListStatus.RETURNED:
+        return not_applicable(
+            "", message, Text("geen teruggestuurde lijst", "no list was sent back")
+        )
+    if returned.advice_positive is False:
+        who = returned.advice_by or "?"
+        why = returned.advice_reason or "-"
+        sent_back = Text(
+            f"negatief advies van {who} op versie {returned.number}: {why}",
+            f"negative advice by {who} on version {returned.number}: {why}",
+        )
+    else:
+        sent_back = Text(
+            f"versie {returned.number} teruggestuurd door het bestuursorgaan",
+            f"version {returned.number} sent back by the governing body",
+        )
+    unchanged = tuple(numbered_entries(snapshot)) == tuple(returned.entries)
+    changed = Text(
+        "; de lijst is sindsdien gewijzigd" if not unchanged else "; de lijst is nog ongewijzigd",
+        "; the list has changed since" if not unchanged else "; the list is still unchanged",
+    )
+    return check(
+        not unchanged,
+        "",
+        message,
+        Text(sent_back.nl + changed.nl, sent_back.en + changed.en),
+        returned_version=returned.number,
+    )
+
+
 RULES = [
     sessions_held,
     candidates_assessed,
     concept_list_criteria,
     nomination_balance,
     concept_list_not_empty,
+    list_changed_after_return,
 ]

@@ -114,7 +114,9 @@ def test_a_list_sent_back_is_not_proposed_again(app: App) -> None:
     """After negative advice the procedure is back in the sessions and no proposal is made."""
     pid = support.open_procedure(app)
     support.drive_to(app, pid, Phase.DECISION)
-    decision.record_advice(app, pid, positive=False, by="Collectie Overijssel", actor="carla")
+    decision.record_advice(
+        app, pid, positive=False, by="Collectie Overijssel", actor="carla", reason="Te smal"
+    )
     with pytest.raises(Refused) as refused:
         proposal_data(app, pid)
     assert refused.value.codes == ["documents.list_sent_back"]

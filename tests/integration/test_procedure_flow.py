@@ -122,7 +122,7 @@ def test_an_adopted_list_can_no_longer_be_advised_or_sent_back(app: App) -> None
     support.drive_to(app, pid, Phase.DECISION)
     support.advise_and_adopt(app, pid)
     with pytest.raises(Refused) as refusal:
-        decision.record_advice(app, pid, positive=False, by="X", actor="x")
+        decision.record_advice(app, pid, positive=False, by="X", actor="x", reason="Te smal")
     assert refusal.value.codes == ["decision.no_open_list"]
     with pytest.raises(Refused):
         decision.record_decision(app, pid, adopted=False, day="2025-06-01", ref="R", actor="x")

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from states.actions import Action
+from states.errors import InvalidInput
 from states.guards import (
     AdviceDay,
     require_no_advice_yet,
@@ -14,7 +15,7 @@ from states.guards import (
     require_plausible_decision_date,
     require_positive_advice,
 )
-from states.i18n import local_date
+from states.i18n import Text, local_date
 from states.machine import SEND_BACK, ProcedureModel, definition
 from states.phases import Phase
 from states.snapshot import ListStatus, ProcedureSnapshot
@@ -71,6 +72,16 @@ def record_advice(
     """The archivist's advice on the submitted list; `ref` and `day` are the advice letter's."""
     adviser = validation.single_line("by", by, max_length=200)
     why = validation.text("reason", reason, max_length=10_000, required=False) or None
+    if not positive and why is None:
+        # The facilitator and the sessions must know what to change before the list returns.
+        raise InvalidInput(
+            "reason",
+            Text(
+                "een negatief advies heeft een reden nodig: schrijf op wat er aan de lijst "
+                "moet veranderen",
+                "a negative advice needs a reason: write down what must change on the list",
+            ),
+        )
     letter_ref = validation.single_line("ref", ref, max_length=200) if (ref or "").strip() else None
     letter_day = validation.parse_date("day", day) if day and str(day).strip() else None
 

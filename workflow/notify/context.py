@@ -19,6 +19,7 @@ from states.rules import RULES_BY_CODE
 from states.snapshot import ListEntry, Part, ProcedureSnapshot
 from states.vocabulary import PERSPECTIVE_LABELS
 from workflow import repository
+from workflow.actors import person_name
 from workflow.change import Change
 from workflow.db import models as m
 from workflow.db.models import table_of
@@ -146,7 +147,7 @@ def deviations(change: Change, lang: Language) -> list[dict[str, Any]]:
             "rule": r.rule_code,
             "label": rule_label(r.rule_code)(lang),
             "reason": r.reason,
-            "actor": r.actor,
+            "actor": person_name(change.connection, change.procedure.id, r.actor, lang),
             "at": r.recorded_at,
         }
         for r in rows

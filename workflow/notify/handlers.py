@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from notifications.kinds import MailKind
 from states.reminders import Rule
+from workflow.actors import person_name
 from workflow.change import Change, Handler
 from workflow.db import models as m
 from workflow.events import (
@@ -123,10 +124,10 @@ def on_workgroup_noticed(change: Change, event: WorkgroupNoticed) -> None:
         change,
         MailKind.WORKGROUP_NOTICE,
         members(change),
-        lambda _person, _lang: {
+        lambda _person, lang: {
             "subject": event.subject,
             "text": event.text,
-            "actor": change.actor,
+            "actor": person_name(change.connection, change.procedure.id, change.actor, lang),
         },
     )
 

@@ -18,6 +18,7 @@ from states.phases import Phase
 from states.snapshot import Perspective, Response
 from states.vocabulary import CRITERIA, PERSPECTIVE_LABELS
 from workflow import links, repository
+from workflow.actors import person_name
 from workflow.change import Change
 from workflow.db import models as m
 from workflow.db.models import table_of
@@ -344,7 +345,7 @@ def _phase_mail(change: Change, before: Phase, after: Phase) -> int:
         lambda _p, lang: {
             "from_label": before.label(lang),
             "to_label": after.label(lang),
-            "actor": change.actor,
+            "actor": person_name(change.connection, change.procedure.id, change.actor, lang),
             "reason": change.reason,
             "cancelled": after is Phase.CANCELLED,
             "returned": returned,

@@ -22,7 +22,7 @@ def render(
 ) -> HTMLResponse:
     """A page in the session's language, with the CSRF token and pending flashes."""
     lang = language(request)
-    page = web_app(request).templates.get_template(template)
+    page = web_app(request).templates(lang).get_template(template)
     html = page.render(
         request_path=request.url.path,
         lang=lang,

@@ -106,7 +106,7 @@ def plain_page(
     web: WebApp, status: int, heading: Text, message: Text, lang: Language = "nl"
 ) -> HTMLResponse:
     """The error page without a session (body too large, database down): Dutch by default."""
-    page = web.templates.get_template("error.html")
+    page = web.templates(lang).get_template("error.html")
     html = page.render(
         request_path="/",
         lang=lang,
