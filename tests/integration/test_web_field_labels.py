@@ -46,7 +46,9 @@ def test_the_advice_and_decision_pages_name_the_date_field_by_its_label(app: App
     decision.record_advice(app, pid, positive=True, by="Carla", actor="carla")
     management = _opened(app, latest_link(app, MANAGEMENT, "proposal"))
     html = _posted(
-        management, "/besluit", {"decision": "adopted", "date": "31-02-2025", "ref": "GS/1"}
+        management,
+        "/besluit",
+        {"decision": "adopted", "date": "31-02-2025", "ref": "GS/1", "confirmed": "1"},
     )
     assert "Datum: &#39;31-02-2025&#39; is geen geldige datum" in html and "--date" not in html
 
@@ -57,7 +59,7 @@ def test_the_procedure_page_forms_name_fields_by_their_labels(app: App, pid: str
     response = post_form(
         web,
         f"{page_of(pid)}/advice",
-        {"advice": "positive", "by": "Carla", "day": "2025-13-45"},
+        {"advice": "positive", "by": "Carla", "day": "2025-13-45", "confirmed": "1"},
         page_of(pid),
     )
     html = web.get(response.headers["location"]).text
@@ -67,7 +69,7 @@ def test_the_procedure_page_forms_name_fields_by_their_labels(app: App, pid: str
     response = post_form(
         web,
         f"{page_of(pid)}/advice",
-        {"advice": "positive", "by": "Carla", "ref": "a\nb"},
+        {"advice": "positive", "by": "Carla", "ref": "a\nb", "confirmed": "1"},
         page_of(pid),
     )
     html = web.get(response.headers["location"]).text

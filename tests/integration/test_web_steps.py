@@ -118,7 +118,11 @@ def test_negative_advice_sends_the_list_back_and_stays_readable(
     app: App, pid: str, archivist: TestClient
 ) -> None:
     """After negative advice the receipt shows the recorded advice and the list's return."""
-    html = post(archivist, "/advies", {"advice": "negative", "reason": "De wolf ontbreekt"})
+    html = post(
+        archivist,
+        "/advies",
+        {"advice": "negative", "reason": "De wolf ontbreekt", "confirmed": "1"},
+    )
     assert procedures.status(app, pid).phase == Phase.SESSIONS.value
     assert "negatief" in html and "De wolf ontbreekt" in html
     assert "De lijst gaat terug naar de expertbijeenkomsten" in html
@@ -143,7 +147,14 @@ def test_a_decision_through_the_link_adopts_the_list(app: App, pid: str) -> None
     page = web.get("/besluit").text
     assert "CO/2025/17" in page and "positief" in page and 'action="/besluit"' in page
     html = post(
-        web, "/besluit", {"decision": "adopted", "date": "2025-05-13", "ref": "GS/2025/0412"}
+        web,
+        "/besluit",
+        {
+            "decision": "adopted",
+            "date": "2025-05-13",
+            "ref": "GS/2025/0412",
+            "confirmed": "1",
+        },
     )
     row = latest_list(app, pid)
     assert (row.status, row.decision_ref, str(row.decision_date)) == (
@@ -174,8 +185,12 @@ def test_a_decision_before_positive_advice_is_flashed_with_its_rule(app: App, pi
         )[manager]
     web = opened(app, urlsplit(url).path, "/besluit")
     assert "pas na positief advies" in web.get("/besluit").text
-    html = post(web, "/besluit", {"decision": "adopted", "date": "2025-05-13", "ref": "GS/1"})
-    assert "[decision.advice_first]" in html and "nog geen positief advies" in html
+    html = post(
+        web,
+        "/besluit",
+        {"decision": "adopted", "date": "2025-05-13", "ref": "GS/1", "confirmed": "1"},
+    )
+    assert "decision.advice_first" not in html and "nog geen positief advies" in html
     assert latest_list(app, pid).status == "submitted"
 
 

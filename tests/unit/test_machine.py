@@ -352,11 +352,13 @@ def test_loading_exactly_the_needed_parts_is_enough(make: Make, config: RuleConf
 
 
 def test_needed_parts_of_the_sessions_are_experts_sessions_and_candidates() -> None:
-    """Leaving the sessions reads experts, sessions and candidates and nothing else."""
+    """Leaving the sessions reads experts, sessions, candidates and the last list version (a
+    returned list must have changed) and nothing else."""
     assert needed_parts(EXIT_RULES[Phase.SESSIONS]) == {
         Part.EXPERTS,
         Part.SESSIONS,
         Part.CANDIDATES,
+        Part.LIST_VERSION,
     }
 
 

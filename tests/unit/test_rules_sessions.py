@@ -433,13 +433,14 @@ def test_empty_concept_list_cannot_be_set_aside_by_a_deviation(config: RuleConfi
 
 
 def test_session_rules_run_in_the_documented_order() -> None:
-    """The five session exit rules are evaluated in a fixed order, which the refusal follows."""
+    """The six session exit rules are evaluated in a fixed order, which the refusal follows."""
     assert [r.code for r in sessions.RULES] == [
         "sessions.held",
         "sessions.candidates_assessed",
         "sessions.concept_list_criteria",
         "sessions.nomination_balance",
         "sessions.concept_list_not_empty",
+        "sessions.list_changed_after_return",
     ]
 
 

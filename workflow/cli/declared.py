@@ -217,7 +217,16 @@ ROWS: tuple[CliRow, ...] = (
         AuditAction.PHASE_ADVANCE,
         ("advance",),
         "Ga naar de volgende fase als alle regels het toelaten.",
-        (PROC, opt("--reason", default=None, help="Toelichting voor het auditspoor.")),
+        (
+            PROC,
+            opt("--reason", default=None, help="Toelichting voor het auditspoor."),
+            opt(
+                "--confirm-early",
+                is_flag=True,
+                default=False,
+                help="Naar het besluit terwijl de voordrachttermijn nog loopt (wordt vastgelegd).",
+            ),
+        ),
         _phase("Nu in fase ", "Now in phase "),
     ),
     CliRow(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from states.actions import Action
 from states.concept_list import numbered_entries
-from states.errors import InvalidInput
+from states.errors import InvalidInput, Refused
 from states.guards import OpenProcedure, refuse_overlap, require_deviable
-from states.i18n import Text, local_date
+from states.i18n import Text, format_date, local_date
 from states.machine import ADVANCE, CANCEL, CURRENT_VERSION, ProcedureModel, definition
 from states.phases import OPEN_PHASES, Phase, parse_phase
 from states.rules import RULES_BY_CODE
@@ -185,8 +186,49 @@ def list_procedures(app: App, phase: str | None = None) -> list[dict[str, Any]]:
         ]
 
 
+def nomination_deadline_open(connection: Any, procedure_id: str, today: date) -> date | None:
+    """The nomination deadline when it has not passed yet (experts may still nominate)."""
+    milestones = table_of(m.Milestone)
+    due: date | None = connection.execute(
+        select(milestones.c.due).where(
+            milestones.c.procedure_id == procedure_id,
+            milestones.c.key == "nomination_deadline",
+        )
+    ).scalar()
+    return due if due is not None and today <= due else None
+
+
+def _early_decision(deadline: date) -> Refused:
+    shown_nl, shown_en = format_date(deadline, "nl"), format_date(deadline, "en")
+    return Refused.one(
+        Text(
+            "De voordrachttermijn loopt nog: bevestig dat u toch naar het besluit gaat",
+            "The nomination period is still running: confirm that you move on to the decision",
+        ),
+        "phase.early_decision",
+        Text(
+            f"experts mogen nog voordragen tot en met {shown_nl}; na deze stap wordt de "
+            "conceptlijst bevroren en kan niemand meer voordragen",
+            f"experts may still nominate until {shown_en} inclusive; this step freezes the "
+            "concept list and nobody can nominate any more",
+        ),
+        Text(
+            "bevestig de vroege overgang uitdrukkelijk (formulier: het vinkje; CLI: "
+            "--confirm-early; API: confirm_early)",
+            "confirm the early move explicitly (form: the tick box; CLI: --confirm-early; "
+            "API: confirm_early)",
+        ),
+        nomination_deadline=deadline.isoformat(),
+    )
+
+
 def advance(
-    app: App, procedure_id: str, *, actor: str, reason: str | None = None
+    app: App,
+    procedure_id: str,
+    *,
+    actor: str,
+    reason: str | None = None,
+    confirm_early: bool = False,
 ) -> dict[str, Any]:
     why = validation.text("reason", reason, max_length=4000, required=False) or None
 
@@ -207,6 +249,15 @@ def advance(
             "verdicts": {v.code: v.status.value for v in model.verdicts},
         }
         if new_phase is Phase.DECISION:
+            # Freezing the list before the nomination deadline cuts experts off: only on
+            # purpose, and the audit record says it was confirmed.
+            early = nomination_deadline_open(
+                change.connection, procedure.id, local_date(change.now)
+            )
+            if early is not None and not confirm_early:
+                raise _early_decision(early)
+            if early is not None:
+                change.data["confirmed_early"] = {"nomination_deadline": early.isoformat()}
             change.data["list_version"] = _freeze_concept_list(change, snapshot)
             change.record(ListFrozen(change.data["list_version"]))
         if new_phase is Phase.CLOSED:

@@ -167,6 +167,8 @@ class NewProcedure(Body):
 
 class AdvanceRequest(Body):
     reason: Reason | None = None
+    # Entering the decision before the nomination deadline has passed: said on purpose.
+    confirm_early: bool = False
 
 
 class CancelRequest(Body):

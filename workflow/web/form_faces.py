@@ -372,6 +372,7 @@ FORMS: tuple[FormFace, ...] = (
         "/advance",
         Text("Naar de volgende fase", "Moved on to the next phase"),
         reason=optional("reason"),
+        confirm_early=lambda form: forms.field(form, "confirm_early") == "1",
     ),
     _face(
         A.PHASE_CANCEL, "/cancel", Text("Procedure geannuleerd", "Procedure cancelled"), "reason"

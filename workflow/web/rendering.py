@@ -14,7 +14,7 @@ from states.i18n import Language, Text
 from states.phases import Phase
 from workflow.web.field_labels import explain_for_page
 from workflow.web.runtime import web_app
-from workflow.web.session import csrf_token, flash, language, principal, take_flashes
+from workflow.web.session import Role, csrf_token, flash, language, principal, take_flashes
 
 
 def render(
@@ -36,12 +36,33 @@ def render(
 
 
 def error_lines(error: HotspotError, lang: Language) -> tuple[str, list[str]]:
-    """A refusal's headline and one line per rule (code, message, figures)."""
+    """A refusal's headline and one line per rule (message, figures), in the page's words.
+
+    The rule codes are the facilitator's reference, not a reader's: `error_codes` gives them
+    for a collapsed <details> on the facilitator's pages only.
+    """
     if isinstance(error, Refused):
-        return error.message(lang), [f"[{v.code}] {v.explain(lang)}" for v in error.verdicts]
+        return error.message(lang), [v.explain(lang) for v in error.verdicts]
     if isinstance(error, InvalidInput):
         return explain_for_page(error, lang), []
     return error.explain(lang), []
+
+
+def error_codes(error: HotspotError) -> list[str]:
+    """The rule codes of a refusal (none for bad input), for the facilitator's <details>."""
+    return list(error.codes) if isinstance(error, Refused) else []
+
+
+def flash_error(request: Request, error: HotspotError, *, at: str = "") -> None:
+    """A refusal as a flash in the page's words; a facilitator also gets the rule codes."""
+    lang = language(request)
+    title, details = error_lines(error, lang)
+    flash(request, "error", title, details, at=at)
+    who = principal(request)
+    codes = error_codes(error)
+    if codes and who is not None and who.role is Role.FACILITATOR:
+        # Kept beside the message, never in it: the template folds them into <details>.
+        request.session["flash"][-1]["codes"] = codes
 
 
 def act(
@@ -58,8 +79,7 @@ def act(
     try:
         command()
     except HotspotError as error:
-        title, details = error_lines(error, lang)
-        flash(request, "error", title, details, at=section)
+        flash_error(request, error, at=section)
     else:
         flash(request, "success", success(lang), at=section)
     return RedirectResponse(target, status_code=303)

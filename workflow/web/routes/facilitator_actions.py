@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,17 +26,19 @@ from starlette.responses import Response
 
 from states.audit_actions import AuditAction
 from states.errors import InvalidInput
-from states.i18n import Text
+from states.i18n import Language, Text
+from states.phases import Phase
 from workflow import validation
 from workflow.app import App
 from workflow.commands import access, mail, people
 from workflow.commands.base import seen_version
 from workflow.commands.declarations import BY_NAME
 from workflow.publishing import public_list_to
+from workflow.web import views
 from workflow.web.access import facilitator
 from workflow.web.form_faces import FORMS, FormFace, run_declared, run_face
 from workflow.web.forms import checked_form, field
-from workflow.web.rendering import act, local_path
+from workflow.web.rendering import act, local_path, render
 from workflow.web.routes.facilitator import page_of
 from workflow.web.runtime import web_app
 from workflow.web.session import Principal, flash, language
@@ -108,10 +111,154 @@ def back_within(pid: str, form: FormData) -> str | None:
     return None
 
 
+# --- irreversible steps: a summary first, then a second, deliberate click ---------------------
+
+# The steps that cannot be undone; their forms first show what will happen.
+CONFIRMED = frozenset(
+    {AuditAction.PHASE_ADVANCE, AuditAction.PHASE_CANCEL, AuditAction.ADVICE_RECORD}
+    | {AuditAction.DECISION_RECORD, AuditAction.PUBLICATION_RECORD}
+)
+
+
+def _said(form: FormData, name: str) -> str:
+    return field(form, name).strip()
+
+
+def _summary(
+    name: AuditAction, page: views.ProcedurePage, form: FormData, lang: Language
+) -> list[str]:
+    """What the step will do, in the page's language, from what the form says."""
+    phase, coming = page.phase, page.phase.next
+    lines: list[Text] = []
+    if name is AuditAction.PHASE_ADVANCE and coming is not None:
+        lines.append(
+            Text(
+                f"De procedure gaat van ‘{phase.label.nl}’ naar ‘{coming.label.nl}’.",
+                f"The procedure moves from ‘{phase.label.en}’ to ‘{coming.label.en}’.",
+            )
+        )
+        if coming is Phase.DECISION:
+            lines.append(
+                Text(
+                    "De conceptlijst wordt bevroren: er kan niets meer worden voorgedragen of "
+                    "beoordeeld, en de archivaris krijgt het verzoek om advies.",
+                    "The concept list is frozen: nothing more can be nominated or assessed, "
+                    "and the archivist gets the request for advice.",
+                )
+            )
+        if coming is Phase.CLOSED:
+            lines.append(
+                Text(
+                    "De procedure wordt afgesloten; alle persoonlijke links vervallen.",
+                    "The procedure is closed; every personal link ends.",
+                )
+            )
+        lines.append(Text("De werkgroep krijgt bericht.", "The workgroup is told."))
+    elif name is AuditAction.PHASE_CANCEL:
+        reason = _said(form, "reason")
+        lines += [
+            Text(
+                "De procedure wordt geannuleerd en kan niet worden hervat.",
+                "The procedure is cancelled and cannot be resumed.",
+            ),
+            Text(
+                "Alle persoonlijke links vervallen en de werkgroep krijgt bericht.",
+                "Every personal link ends and the workgroup is told.",
+            ),
+            Text(f"Reden: {reason}", f"Reason: {reason}"),
+        ]
+    elif name is AuditAction.ADVICE_RECORD:
+        by, reason = _said(form, "by"), _said(form, "reason")
+        if _said(form, "advice") == "negative":
+            lines += [
+                Text(
+                    f"Het advies van {by} wordt als negatief vastgelegd; de lijst gaat terug "
+                    "naar de expertbijeenkomsten.",
+                    f"The advice of {by} is recorded as negative; the list goes back to the "
+                    "expert sessions.",
+                ),
+                Text(f"Reden: {reason}", f"Reason: {reason}"),
+            ]
+        else:
+            lines.append(
+                Text(
+                    f"Het advies van {by} wordt als positief vastgelegd; het voorstel gaat "
+                    "naar het management.",
+                    f"The advice of {by} is recorded as positive; the proposal goes to management.",
+                )
+            )
+    elif name is AuditAction.DECISION_RECORD:
+        ref, day = _said(form, "ref"), _said(form, "day")
+        if _said(form, "decision") == "adopted":
+            lines.append(
+                Text(
+                    f"De hotspotlijst wordt vastgesteld bij besluit {ref} van {day}; de "
+                    "experts krijgen bericht en de inventarisatie kan beginnen.",
+                    f"The hotspot list is adopted by decision {ref} of {day}; the experts "
+                    "are told and the inventory can begin.",
+                )
+            )
+        else:
+            lines.append(
+                Text(
+                    f"De lijst gaat terug naar de expertbijeenkomsten (besluit {ref} van {day}).",
+                    f"The list goes back to the expert sessions (decision {ref} of {day}).",
+                )
+            )
+    elif name is AuditAction.PUBLICATION_RECORD:
+        ref, channel = _said(form, "ref"), _said(form, "channel")
+        lines += [
+            Text(
+                f"De publicatie {ref} in {channel} wordt vastgelegd en de openbare lijst "
+                "geschreven.",
+                f"Publication {ref} in {channel} is recorded and the public list written.",
+            ),
+            Text(
+                "Experts, werkgroep en management krijgen de aankondiging.",
+                "Experts, workgroup and management get the announcement.",
+            ),
+        ]
+    return [line(lang) for line in lines]
+
+
+def early_deadline(page: views.ProcedurePage) -> date | None:
+    """The nomination deadline when advancing now would enter the decision before it."""
+    if page.phase.next is not Phase.DECISION:
+        return None
+    due = page.snapshot.milestones.get("nomination_deadline")
+    return due if due is not None and page.today <= due else None
+
+
+def confirmation(
+    request: Request, pid: str, name: AuditAction, route: str, form: FormData
+) -> Response:
+    """The summary page of an irreversible step: a second form carries the same fields."""
+    lang = language(request)
+    state = web_app(request)
+    page = views.procedure_page(state.app, pid, lang, state.caches.pages)
+    carried = [(k, str(v)) for k, v in form.multi_items() if k not in ("csrf_token", "confirmed")]
+    early = early_deadline(page) if name is AuditAction.PHASE_ADVANCE else None
+    return render(
+        request,
+        "facilitator/confirm.html",
+        {
+            "p": page,
+            "base": page_of(page.record.id),
+            "action": f"{page_of(page.record.id)}{route}",
+            "title": BY_NAME[name].label(lang),
+            "summary": _summary(name, page, form, lang),
+            "carried": carried,
+            "early": early,
+        },
+    )
+
+
 def _form_route(face: FormFace) -> Callable[..., Response]:
     """The POST handler of one form face: read the form, run the command, flash, redirect."""
 
     def post(request: Request, pid: str, who: Facilitator, form: Form) -> Response:
+        if face.name in CONFIRMED and field(form, "confirmed") != "1":
+            return confirmation(request, pid, face.name, face.route, form)
         section = section_of(face.route)
         default = f"{page_of(pid)}#{section}" if section else None
         return _run(
@@ -241,6 +388,8 @@ def _publish(app: App, pid: str, form: FormData, actor: str) -> None:
 
 @router.post("/procedures/{pid}/publish")
 def publish(request: Request, pid: str, who: Facilitator, form: Form) -> Response:
+    if field(form, "confirmed") != "1":
+        return confirmation(request, pid, AuditAction.PUBLICATION_RECORD, "/publish", form)
     return _run(
         request,
         pid,

@@ -185,10 +185,69 @@ def _yes_no(form: FormData, name: str, yes: str, no: str, label: Text) -> bool:
     return value == yes
 
 
+# The fields a confirmation page carries back unchanged, per step.
+_CARRIED = {
+    Purpose.ADVICE: ("advice", "reason", "ref", "date"),
+    Purpose.DECISION: ("decision", "reason", "ref", "date"),
+}
+
+
+def _confirmation(
+    request: Request, form: FormData, purpose: Purpose, summary: list[Text]
+) -> Response:
+    """The summary of an irreversible step with a second form that carries `confirmed=1`."""
+    lang = language(request)
+    carried = [(name, field(form, name)) for name in _CARRIED[purpose] if field(form, name)]
+    return render(
+        request,
+        "steps/bevestigen.html",
+        {
+            "action": _STEPS[purpose][2],
+            "summary": [line(lang) for line in summary],
+            "carried": carried,
+        },
+    )
+
+
+def _confirmed(form: FormData) -> bool:
+    return field(form, "confirmed") == "1"
+
+
+def _list_number(app: App, who: Principal) -> str:
+    latest = _latest_list(app, _pid(who))
+    return str(latest["number"]) if latest else "?"
+
+
 @router.post("/advies")
 def record_advice(request: Request, who: Archivist, form: Form) -> Response:
     app = web_app(request).app
     by = _member_name(app, who)
+    reason = field(form, "reason").strip()
+    # A negative advice sends the list back: it is confirmed on a summary page first. Without a
+    # reason it goes straight to the command, whose refusal says what is missing.
+    if field(form, "advice") == "negative" and reason and not _confirmed(form):
+        number = _list_number(app, who)
+        return _confirmation(
+            request,
+            form,
+            Purpose.ADVICE,
+            [
+                Text(
+                    f"U geeft een negatief advies over conceptlijst versie {number}.",
+                    f"You give a negative advice on concept list version {number}.",
+                ),
+                Text(
+                    "De lijst gaat terug naar de expertbijeenkomsten; de procesbegeleider ziet "
+                    f"uw advies en uw reden: {reason}",
+                    "The list goes back to the expert sessions; the facilitator sees your "
+                    f"advice and your reason: {reason}",
+                ),
+                Text(
+                    "Uw persoonlijke link vervalt zodra het advies is vastgelegd.",
+                    "Your personal link ends once the advice is recorded.",
+                ),
+            ],
+        )
 
     def command() -> None:
         positive = _yes_no(
@@ -222,6 +281,37 @@ def decision_page(request: Request, who: Management) -> Response:
 @router.post("/besluit")
 def record_decision(request: Request, who: Management, form: Form) -> Response:
     app = web_app(request).app
+    choice = field(form, "decision")
+    # Adopting and sending back are both final: a summary page asks for a second click.
+    if choice in ("adopted", "returned") and not _confirmed(form):
+        number, day, ref = _list_number(app, who), field(form, "date"), field(form, "ref")
+        outcome = (
+            Text(
+                f"Het bestuursorgaan stelt conceptlijst versie {number} vast "
+                f"(datum {day}, kenmerk {ref}).",
+                f"The governing body adopts concept list version {number} "
+                f"(date {day}, reference {ref}).",
+            )
+            if choice == "adopted"
+            else Text(
+                f"Het bestuursorgaan stuurt conceptlijst versie {number} terug naar de "
+                f"expertbijeenkomsten (datum {day}, kenmerk {ref}).",
+                f"The governing body sends concept list version {number} back to the expert "
+                f"sessions (date {day}, reference {ref}).",
+            )
+        )
+        return _confirmation(
+            request,
+            form,
+            Purpose.DECISION,
+            [
+                outcome,
+                Text(
+                    "Uw persoonlijke link vervalt zodra het besluit is vastgelegd.",
+                    "Your personal link ends once the decision is recorded.",
+                ),
+            ],
+        )
 
     def command() -> None:
         adopted = _yes_no(
