@@ -13,8 +13,18 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from notifications.settings import MailSettings
+from states.snapshot import ListStatus
 from workflow import notify
-from workflow.db.models import Candidate, Expert, ExpertSession, Member, Organisation, table_of
+from workflow.db.models import (
+    Candidate,
+    Expert,
+    ExpertSession,
+    ListVersion,
+    Member,
+    Organisation,
+    Publication,
+    table_of,
+)
 from workflow.procedure_store import ProcedureRecord
 
 ET, MT, ST = table_of(Expert), table_of(Member), table_of(ExpertSession)
@@ -136,3 +146,34 @@ def session_calendar(
         return None
     text = notify.session_calendar(db.connection(), procedure, row, person, mail, now)
     return text, row.at
+
+
+# --- what became of an expert's nominations ----------------------------------------------------
+
+LT, PT = table_of(ListVersion), table_of(Publication)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The adopted list as the portal reports it: each candidate's number on it, and whether
+    the list has been published."""
+
+    numbers: dict[int, str]
+    published: bool
+
+
+def list_outcome(connection: Connection, procedure_id: str) -> Outcome | None:
+    """The adopted list's numbers by candidate id; None while no list has been adopted."""
+    row = connection.execute(
+        select(LT.c.status, LT.c.entries)
+        .where(LT.c.procedure_id == procedure_id)
+        .order_by(LT.c.number.desc())
+        .limit(1)
+    ).first()
+    if row is None or row.status != ListStatus.ADOPTED.value:
+        return None
+    published = connection.execute(
+        select(PT.c.procedure_id).where(PT.c.procedure_id == procedure_id)
+    ).first()
+    numbers = {int(e["candidate_id"]): str(e["number"]) for e in row.entries}
+    return Outcome(numbers, published is not None)

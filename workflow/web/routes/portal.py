@@ -154,13 +154,22 @@ def _portal_context(app: App, who: Principal, lang: Language) -> dict[str, Any]:
         problem = nominations.nomination_problem(
             phase, expert.id, answer, local_date(app.now()), deadline
         )
+        outcome = read_people.list_outcome(connection, pid)
+        now = app.now()
         return {
+            "now": now,
+            "open_for_nominations": problem is None,
+            "outcome": outcome,
+            "public_list": f"/openbaar/{pid}" if outcome and outcome.published else None,
             "expert": {"name": expert.name, "email": expert.email},
             "procedure": _procedure_view(procedure, organisation, lang),
             "answer": answer.value,
             "answer_label": ANSWER_LABELS[answer](lang),
             "may_respond": phase in ALLOWED_PHASES[Action.RESPOND],
-            "sessions": [{"id": s.id, "at": s.at, "location": s.location} for s in sessions],
+            "sessions": [
+                {"id": s.id, "at": s.at, "location": s.location, "held": s.at <= now}
+                for s in sessions
+            ],
             "nomination_deadline": deadline,
             "nomination_problem": error_lines(problem, lang) if problem else None,
             "nominations": [_nomination_view(c) for c in own],
