@@ -47,6 +47,7 @@ test: lint $(CHROMIUM) $(OIDC_PROVIDER)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/mail.py
+	$(BIN)/python bench/login_flood.py
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/dashboard.py

@@ -52,8 +52,13 @@ def test_a_refusal_shows_its_reasons_and_a_deviation_lets_the_procedure_advance(
     assert serious_violations(page) == []
 
     page.get_by_role("button", name="Door naar expertbijeenkomsten").click()
+    # An irreversible step: a summary page first, then the deliberate second click.
+    assert "Wat er gebeurt" in page.content()
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Bevestigen en vastleggen").click()
     refusal = page.locator(".flash-error")
-    text = refusal.inner_text()
+    # The rule codes are folded into the facilitator's details: read them with the text.
+    text = refusal.text_content() or ""
     assert "panel.external_share" in text and "2 van 6 experts extern (33%)" in text
     assert "panel.external_profiles" in text and "maatschappelijke-organisatie" in text
     assert Phase(procedures.status(site.app, pid).phase) is Phase.EXPERT_SELECTION
@@ -69,6 +74,7 @@ def test_a_refusal_shows_its_reasons_and_a_deviation_lets_the_procedure_advance(
         assert page.locator("ul.blockers code", has_text=rule).count() == 0
 
     page.get_by_role("button", name="Door naar expertbijeenkomsten").click()
+    page.get_by_role("button", name="Bevestigen en vastleggen").click()
     assert page.locator(".flash-success").count() == 1
     assert Phase(procedures.status(site.app, pid).phase) is Phase.SESSIONS
     current = page.locator("[aria-current=step]").inner_text()

@@ -114,6 +114,10 @@ def test_the_archivist_advises_and_management_adopts_through_their_links(
     management.get_by_label("Datum van het besluit").fill("2025-05-13")
     management.get_by_label("Kenmerk van het besluit").fill("GS/2025/0412")
     management.get_by_role("button", name="Besluit vastleggen").click()
+    # Adopting is final: a summary first, then the second click.
+    assert "Dit kan niet ongedaan worden gemaakt" in management.content()
+    assert serious_violations(management) == []
+    management.get_by_role("button", name="Bevestigen en vastleggen").click()
     assert serious_violations(management) == []
     with app.read() as db:
         adopted = repository.latest_list_version(db, pid)

@@ -259,7 +259,20 @@ def test_a_facilitator_runs_a_whole_procedure_from_the_command_line(
             "--include",
         )
     assert cli.json("advance", P)["phase"] == "decision"
-    assert cli.json("advice", P, "--negative", "--by", "Carla")["phase"] == "sessions"
+    negative = cli.json(
+        "advice", P, "--negative", "--by", "Carla", "--reason", "Te weinig externe hotspots"
+    )
+    assert negative["phase"] == "sessions"
+    # The same list may not go back unchanged unless a deviation says why.
+    refused = cli.json("advance", P, expect=3)
+    assert "sessions.list_changed_after_return" in refused["codes"]
+    cli.json(
+        "deviate",
+        P,
+        "sessions.list_changed_after_return",
+        "--reason",
+        "De archivaris is mondeling overtuigd; de lijst blijft gelijk.",
+    )
     assert cli.json("advance", P)["phase"] == "decision"
     cli.env["HOTSPOT_NOW"] = "2025-05-26T16:00:00+02:00"  # the day the governing body decides
     cli.json(
