@@ -115,7 +115,7 @@ def test_the_archivist_page_and_the_facilitator_form_refuse_it_in_words(app: App
     answer = post_form(
         facilitator,
         f"{page}/advice",
-        {"advice": "negative", "by": "Carla", "reason": ""},
+        {"advice": "negative", "by": "Carla", "reason": "", "confirmed": "1"},
         page,
     )
     assert answer.status_code == 303, answer.text

@@ -123,7 +123,7 @@ def test_the_facilitator_gets_the_codes_folded_away(app: App) -> None:
     support.drive_to(app, pid, Phase.WORKGROUP)
     web = logged_in(app)
     page = f"/procedures/{pid}"
-    response = post_form(web, f"{page}/advance", {"reason": ""}, page)
+    response = post_form(web, f"{page}/advance", {"reason": "", "confirmed": "1"}, page)
     html = web.get(response.headers["location"]).text
     flash = html[html.index('class="flash flash-error"') :]
     flash = flash[: flash.index("</div>")]

@@ -236,7 +236,11 @@ def confirmation(
     lang = language(request)
     state = web_app(request)
     page = views.procedure_page(state.app, pid, lang, state.caches.pages)
-    carried = [(k, str(v)) for k, v in form.multi_items() if k not in ("csrf_token", "confirmed")]
+    carried = [
+        (k, str(v))
+        for k, v in form.multi_items()
+        if k not in ("csrf_token", "confirmed", "confirm_early")
+    ]
     early = early_deadline(page) if name is AuditAction.PHASE_ADVANCE else None
     return render(
         request,
