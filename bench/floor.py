@@ -2,13 +2,16 @@
 
 One transaction per step on an engine built by `make_engine` (same pragmas, same BEGIN
 IMMEDIATE): the versioned UPDATE of the procedure, the hash-chained audit record and, when the
-procedure goes to the decision phase, the frozen list version, and the outbox rows of the mails
-the step causes (rendered with the same templates, see floor_mail.py). No reads: the floor keeps
+procedure goes to the decision phase, the frozen list version and the advice request's document
+version (its content hashed), and the outbox rows of the mails the step causes (rendered with
+the same templates, see floor_mail.py). No reads: the floor keeps
 what it needs in memory, which is the least any implementation of the step has to do.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from floor_mail import mails_for_step
 from sqlalchemy import Engine, bindparam, insert, update
 
 from notifications.outbox import queue
+from notifications.schema import documents
 from states.machine import CURRENT_VERSION
 from states.phases import Phase
 from states.rules import EXIT_RULES
@@ -43,6 +47,7 @@ UPDATE_PROCEDURE = (
 )
 INSERT_AUDIT = insert(AUDIT)
 INSERT_LIST_VERSION = insert(LIST_VERSIONS)
+INSERT_DOCUMENT = insert(documents)
 SENDER = "hotspotmonitor@localhost"
 
 
@@ -60,6 +65,19 @@ class FloorProcedure:
 def digest(prev_hash: str, **columns: Any) -> str:
     """The chain hash exactly as workflow.audit computes it, over the row's column values."""
     return audit.chain_hash(prev_hash, audit.record_fields(columns))
+
+
+# What a kept advice request says beside the list: the balance lines with their figures.
+_BALANCE = [
+    {
+        "code": code,
+        "label": {"nl": f"Regel {code}", "en": f"Rule {code}"},
+        "assessment": {"nl": "Evenwichtig (3 van 6 experts extern, 50%)", "en": "Balanced"},
+        "ok": True,
+        "deviated": False,
+    }
+    for code in ("panel.size", "panel.external_share", "attendance.share", "list.balance")
+]
 
 
 def _list_entries(org: int) -> list[dict[str, Any]]:
@@ -152,9 +170,29 @@ def step(engine: Engine, proc: FloorProcedure, target: Phase, now: datetime, act
         # Same shape and size as the verdicts `advance` records.
         "verdicts": {r.code: "passed" for r in EXIT_RULES[proc.phase]},
     }
+    org = int(proc.id.rsplit("-", 1)[1])
+    document: dict[str, Any] | None = None
     if target is Phase.DECISION:
         data["list_version"] = 1
-    org = int(proc.id.rsplit("-", 1)[1])
+        # The advice request as the real side keeps it: about the same JSON, hashed.
+        content = json.dumps(
+            {"procedure": proc.id, "entries": _list_entries(org), "balance": _BALANCE},
+            separators=(",", ":"),
+        )
+        sha = hashlib.sha256(content.encode("utf-8")).hexdigest()
+        document = {
+            "procedure_id": proc.id,
+            "kind": "advice_request",
+            "version": 1,
+            "list_version": 1,
+            "created_at": now,
+            "created_by": actor,
+            "content": content,
+            "sha256": sha,
+        }
+        data["documents"] = [
+            {"kind": "advice_request", "version": 1, "list_version": 1, "sha256": sha}
+        ]
     mails = mails_for_step(proc.id, org, proc.phase, target, _list_entries(org))
     if mails:
         data["mail"] = dict(sorted(Counter(mail.kind.value for mail in mails).items()))
@@ -213,6 +251,7 @@ def step(engine: Engine, proc: FloorProcedure, target: Phase, now: datetime, act
                     "created_at": now,
                 },
             )
+            conn.execute(INSERT_DOCUMENT, document)
     elapsed = time.perf_counter() - started
     proc.phase, proc.version, proc.seq, proc.head = target, proc.version + 1, seq, head
     return elapsed

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -42,6 +43,11 @@ class MailHost(Protocol):
     def keys(self) -> MailKeys: ...
 
     def now(self) -> datetime: ...
+
+    @property
+    def docx_template(self) -> Path | None:
+        """The organisation's Word template for documents the mail carries (None: plain A4)."""
+        ...
 
     def transaction(self) -> AbstractContextManager[Connection]:
         """One write transaction: committed when the block ends, rolled back on an error."""

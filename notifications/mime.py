@@ -1,4 +1,5 @@
-"""One outbox row as an RFC 5322 message: one recipient, text + HTML (+ iTIP) alternatives."""
+"""One outbox row as an RFC 5322 message: one recipient, text + HTML (+ iTIP) alternatives,
+and the documents it carries as attachments (multipart/mixed around the alternatives)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import base64
 import functools
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -72,8 +74,26 @@ _LANGUAGES = {"nl": _header("Content-Language", "nl"), "en": _header("Content-La
 _MESSAGE_ID = re.compile(r"<[A-Za-z0-9._-]{1,200}@[A-Za-z0-9.-]{1,200}>")
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent along: a document version's stored file."""
+
+    filename: str
+    media_type: str
+    content: bytes
+
+
+# A file name as notifications.document_store makes them: nothing else reaches the header.
+_FILENAME = re.compile(r"[a-z0-9][a-z0-9.-]{0,199}")
+
+
 def build_message(
-    row: OutboxRow, sender_name: str, link: str | None = None, *, to: str | None = None
+    row: OutboxRow,
+    sender_name: str,
+    link: str | None = None,
+    *,
+    to: str | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> EmailMessage:
     """The message for one outbox row; its Message-ID comes from the row, so retries keep it.
 
@@ -119,13 +139,44 @@ def build_message(
     message["Content-Language"] = _LANGUAGES[language]
     message["MIME-Version"] = _header("MIME-Version", "1.0")
     if _BOUNDARY in text or _BOUNDARY in html or (calendar and _BOUNDARY in calendar):
-        fresh = f'multipart/alternative; boundary="=_hotspot_{secrets.token_hex(16)}"'
-        message["Content-Type"] = fresh
+        alternative_type = f'multipart/alternative; boundary="=_hotspot_{secrets.token_hex(16)}"'
     else:
-        message["Content-Type"] = _header("Content-Type", _MULTIPART)
+        alternative_type = _MULTIPART
+    if not attachments:
+        message["Content-Type"] = _content_type(alternative_type)
+        for part in bodies:
+            message.attach(part)
+        return message
+    # The attachments are base64, whose alphabet has no "=_", so only the bodies can clash.
+    message["Content-Type"] = f'multipart/mixed; boundary="=_hotspot_mixed_{secrets.token_hex(16)}"'
+    alternative = EmailMessage(policy=POLICY)
+    alternative["Content-Type"] = _content_type(alternative_type)
     for part in bodies:
-        message.attach(part)
+        alternative.attach(part)
+    message.attach(alternative)
+    for attachment in attachments:
+        message.attach(_file_part(attachment))
     return message
+
+
+def _content_type(value: str) -> BaseHeader | str:
+    # The shared boundary's header is parsed once per process; a fresh one per message.
+    return _header("Content-Type", value) if value == _MULTIPART else value
+
+
+def _file_part(attachment: Attachment) -> EmailMessage:
+    if not _FILENAME.fullmatch(attachment.filename):
+        raise ValueError(f"not a document file name: {attachment.filename!r}")
+    media_type = attachment.media_type.split(";", 1)[0].strip()
+    if not re.fullmatch(r"[a-z]+/[a-z0-9.+-]+", media_type):
+        raise ValueError(f"not a media type: {attachment.media_type!r}")
+    part = EmailMessage(policy=POLICY)
+    # Checked above: neither the name nor the type can carry anything into the headers.
+    part["Content-Type"] = f'{media_type}; name="{attachment.filename}"'
+    part["Content-Disposition"] = f'attachment; filename="{attachment.filename}"'
+    part["Content-Transfer-Encoding"] = _header("Content-Transfer-Encoding", "base64")
+    part.set_payload(base64.encodebytes(attachment.content).decode("ascii"))
+    return part
 
 
 def _text_part(content_type: str, text: str) -> EmailMessage:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -73,6 +74,15 @@ class PersonalLink:
 
 
 @dataclass(frozen=True, slots=True)
+class AttachmentRef:
+    """A document version's file to send along; the sender reads (or renders) it when it
+    builds the message, so queueing costs no rendering."""
+
+    document_id: int
+    format: str
+
+
+@dataclass(frozen=True, slots=True)
 class OutgoingMail:
     kind: MailKind
     recipient: Recipient
@@ -80,6 +90,14 @@ class OutgoingMail:
     calendar: CalendarPart | None = None
     link: PersonalLink | None = None
     person: PersonRef | None = None
+    attachments: tuple[AttachmentRef, ...] = ()
+
+
+def attachment_refs(stored: str | None) -> list[AttachmentRef]:
+    """The attachments an outbox row names (its `attachments` column)."""
+    if not stored:
+        return []
+    return [AttachmentRef(int(a["document_id"]), str(a["format"])) for a in json.loads(stored)]
 
 
 def queue(
@@ -126,6 +144,16 @@ def queue(
                 "link_subject_id": link.subject_id if link else None,
                 "recipient_kind": mail.person.kind if mail.person else None,
                 "recipient_id": mail.person.id if mail.person else None,
+                "attachments": (
+                    json.dumps(
+                        [
+                            {"document_id": a.document_id, "format": a.format}
+                            for a in mail.attachments
+                        ]
+                    )
+                    if mail.attachments
+                    else None
+                ),
             }
         )
     connection.execute(insert(OUTBOX), rows)

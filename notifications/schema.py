@@ -19,10 +19,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -101,6 +103,9 @@ outbox = Table(
     # None for someone outside the procedure (a system's owner).
     Column("recipient_kind", String(8)),
     Column("recipient_id", Integer),
+    # The documents sent along, as JSON: [{"document_id": int, "format": "pdf"}]; the sender
+    # reads their stored files when it builds the message.
+    Column("attachments", Text),
     # The sender's claim query walks this index: what is due, oldest first.
     Index("ix_outbox_due", "status", "next_attempt_at"),
 )
@@ -121,4 +126,52 @@ mail_problems = Table(
     Column("resolved_at", UTCDateTime),
     # When the daily summary first told the facilitators.
     Column("reported_at", UTCDateTime),
+)
+
+# Every document a procedure produced (the advice request, the proposal, the public list), one
+# row per version: what it says, frozen as JSON (notifications.document_store), and the
+# SHA-256 of that JSON, which the audit record of the step that made it carries. Never updated.
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "procedure_id",
+        String(80),
+        ForeignKey("procedures.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("kind", String(32), nullable=False),
+    Column("version", Integer, nullable=False),
+    # The list version the document is about (every kind so far is about one).
+    Column("list_version", Integer),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    # Without the moment it was made (that is `created_at`): unchanged content hashes alike.
+    Column("content", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    UniqueConstraint("procedure_id", "kind", "version"),
+)
+
+# A version's files (docx, PDF/A, HTML, CSV, JSON), rendered from its content the first time
+# they are asked for and kept from then on: every later download is the same bytes.
+document_files = Table(
+    "document_files",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "document_id",
+        Integer,
+        ForeignKey("documents.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("format", String(8), nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("media_type", String(120), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("document_id", "format"),
 )

@@ -36,8 +36,8 @@ from sqlalchemy import (
 
 from notifications.addresses import AddressRefused, mailbox, sender_address
 from notifications.host import OUTBOX_KEY_USE, MailHost
-from notifications.mime import build_message
-from notifications.outbox import OUTBOX, OutboxStatus
+from notifications.mime import Attachment, build_message
+from notifications.outbox import OUTBOX, OutboxStatus, attachment_refs
 from notifications.schema import mail_problems
 from notifications.sealed import Sealer
 from notifications.settings import MailSettings
@@ -222,12 +222,15 @@ async def send_due(
         if not rows:
             return report
         opened = _open_links(rows, open_with, lambda: app.keys.source)
+        carried = _attachments(app, rows, moment)
         # Stop starting messages well before the lease runs out, or a second sender could
         # claim them again while this one is still sending.
         margin = max(
             settings.lease_seconds - settings.smtp.timeout_seconds, 0.5 * settings.lease_seconds
         )
-        outcomes = await _deliver(transport, rows, settings, time.monotonic() + margin, opened)
+        outcomes = await _deliver(
+            transport, rows, settings, time.monotonic() + margin, opened, carried
+        )
         # Backoffs count from the failure: the end of this batch, not the claim.
         batch = _record(app, settings, rows, outcomes, now or app.now(), report, opened, held)
         strikes = strikes + 1 if batch.dropped and not batch.answered else 0
@@ -278,7 +281,45 @@ def _open_links(
     return found
 
 
-def _envelope(row: Row[Any], settings: MailSettings, link: str | None) -> Envelope:
+# A message's attachments, or the outcome it gets instead when one cannot be had.
+FilesOrHold = list[Attachment] | Outcome
+
+
+def _attachments(app: MailHost, rows: Sequence[Row[Any]], now: datetime) -> dict[int, FilesOrHold]:
+    """The files each row carries, by row id: read from the document store, rendered there
+    the first time. A file that cannot be made holds the message for a later try: a mail that
+    promises a document is never sent without it."""
+    from notifications.document_store import stored_file
+
+    found: dict[int, FilesOrHold] = {}
+    for row in rows:
+        refs = attachment_refs(row.attachments)
+        if not refs:
+            continue
+        try:
+            files = [
+                stored_file(
+                    app.engine,
+                    ref.document_id,
+                    ref.format,
+                    now=now,
+                    docx_template=app.docx_template,
+                )
+                for ref in refs
+            ]
+        except Exception as error:  # one row's document must not stop the others' mail
+            log.warning("attachment_failed", outbox_id=row.id, error=str(error))
+            found[int(row.id)] = TransientFailure(
+                f"the attached document could not be made: {error}"
+            )
+            continue
+        found[int(row.id)] = [Attachment(f.filename, f.media_type, f.content) for f in files]
+    return found
+
+
+def _envelope(
+    row: Row[Any], settings: MailSettings, link: str | None, files: Sequence[Attachment] = ()
+) -> Envelope:
     """The built message and its envelope; the address passes the input's own check again
     (once: the message is built for the address checked here)."""
     try:
@@ -288,7 +329,7 @@ def _envelope(row: Row[Any], settings: MailSettings, link: str | None) -> Envelo
             f"unusable address {row.recipient_email!r}: it {refused.reason.en} "
             f"(onbruikbaar adres: het {refused.reason.nl})"
         ) from None
-    message = build_message(row, settings.sender_name, link, to=recipient)
+    message = build_message(row, settings.sender_name, link, to=recipient, attachments=files)
     return Envelope(sender_address(row.sender), recipient, message)
 
 
@@ -298,6 +339,7 @@ async def _deliver(
     settings: MailSettings,
     deadline: float,
     opened: dict[int, LinkOrHold],
+    carried: dict[int, FilesOrHold] | None = None,
 ) -> list[Outcome]:
     """Build and send one batch; a message is built while the one before it is on the wire.
 
@@ -313,8 +355,12 @@ async def _deliver(
             if link is not None and not isinstance(link, str):
                 unbuildable[index] = link
                 continue
+            files = (carried or {}).get(int(row.id), [])
+            if not isinstance(files, list):
+                unbuildable[index] = files
+                continue
             try:
-                envelope = _envelope(row, settings, link)
+                envelope = _envelope(row, settings, link, files)
             except EnvironmentProblem as problem:
                 # The machine, not the message (a file or setting): held, never failed.
                 unbuildable[index] = SetupProblem("environment", problem.explain("nl"))

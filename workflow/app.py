@@ -79,6 +79,10 @@ class App:
             )
         return self._factories
 
+    @property
+    def docx_template(self) -> Path | None:
+        return self.settings.docx_template
+
     def now(self) -> datetime:
         return self.clock()
 

@@ -7,6 +7,8 @@ files.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
 # The values the renderers take are theirs (notifications.document_data); built here.
@@ -22,7 +24,7 @@ from states.errors import NotFound, Refused
 from states.governing_body import resolve_kind
 from states.i18n import Text
 from states.phases import FORWARD_ORDER, Phase
-from states.snapshot import ListEntry, ListStatus, Part
+from states.snapshot import ListEntry, ListStatus, Part, ProcedureSnapshot
 from workflow import repository
 from workflow.app import App
 from workflow.db import models as m
@@ -34,77 +36,106 @@ _DECISION_INDEX = FORWARD_ORDER.index(Phase.DECISION)
 def proposal_data(app: App, procedure_id: str) -> ProposalData:
     """The proposal for the latest frozen list; Refused before the decision phase."""
     with app.read() as session:
-        connection = session.connection()
-        procedure = load_procedure(connection, procedure_id)
+        procedure = load_procedure(session.connection(), procedure_id)
         row = repository.latest_list_version(session, procedure.id)
         _require_proposable(procedure, row)
         assert row is not None
-        # In the decision phase and later the panel, attendance and assessments can no longer
-        # change, so the live data is what the frozen list was built from.
+        return build_proposal(session, procedure, row, _version_date(session, row) or app.now())
+
+
+def _version_date(session: Session, row: m.ListVersion) -> datetime | None:
+    """When the kept version of this list's proposal (or, before the advice, its request) was
+    made: the document is dated by its version, not by the day it is read."""
+    from notifications.document_store import DocumentKind, versions
+
+    kind = DocumentKind.PROPOSAL if row.advice_positive else DocumentKind.ADVICE_REQUEST
+    for kept in versions(session.connection(), row.procedure_id):
+        if kept.kind is kind and kept.list_version == row.number:
+            return kept.created_at
+    return None
+
+
+def build_proposal(
+    session: Session,
+    procedure: ProcedureRecord,
+    row: m.ListVersion,
+    now: datetime,
+    snapshot: ProcedureSnapshot | None = None,
+) -> ProposalData:
+    """The proposal for list version `row`, read in the caller's transaction; `snapshot` when
+    the caller has one that covers the balance rules already."""
+    connection = session.connection()
+    # In the decision phase and later the panel, attendance and assessments can no longer
+    # change, so the live data is what the frozen list was built from.
+    if snapshot is None or not snapshot.loaded >= BALANCE_PARTS:
         snapshot = repository.load_snapshot(connection, procedure, BALANCE_PARTS)
-        info = _procedure_info(session, procedure)
-        entries = repository.list_entries(row)
-        return ProposalData(
-            procedure=info,
-            list_version=ListInfo(
-                row.number, ListStatus(row.status), entries, row.decision_date, row.decision_ref
-            ),
-            balance=balance_report(snapshot, procedure.config),
-            deviations=_deviations(session, procedure.id),
-            advice=(
-                AdviceInfo(
-                    row.advice_positive, row.advice_by or "", row.advice_reason, row.advice_at
-                )
-                if row.advice_positive is not None
-                else None
-            ),
-            empty_list_reason=procedure.empty_list_reason,
-            proposed_decision=_proposed_decision(info, row.number, entries, procedure),
-            prepared_at=app.now(),
-        )
+    info = _procedure_info(session, procedure)
+    entries = repository.list_entries(row)
+    return ProposalData(
+        procedure=info,
+        list_version=ListInfo(
+            row.number, ListStatus(row.status), entries, row.decision_date, row.decision_ref
+        ),
+        balance=balance_report(snapshot, procedure.config),
+        deviations=_deviations(session, procedure.id),
+        advice=(
+            AdviceInfo(row.advice_positive, row.advice_by or "", row.advice_reason, row.advice_at)
+            if row.advice_positive is not None
+            else None
+        ),
+        empty_list_reason=procedure.empty_list_reason,
+        proposed_decision=_proposed_decision(info, row.number, entries, procedure),
+        prepared_at=now,
+    )
 
 
 def public_list_data(app: App, procedure_id: str) -> PublicListData:
     """The adopted hotspot list with its decision and publication; NotFound when not adopted."""
     with app.read() as session:
-        connection = session.connection()
-        procedure = load_procedure(connection, procedure_id)
+        procedure = load_procedure(session.connection(), procedure_id)
         row = repository.latest_list_version(session, procedure.id)
-        if (
-            row is None
-            or row.status != ListStatus.ADOPTED.value
-            or row.decision_date is None
-            or not row.decision_ref
-        ):
-            raise NotFound(
-                Text(
-                    "deze procedure heeft nog geen vastgestelde hotspotlijst om te publiceren",
-                    "this procedure has no adopted hotspot list to publish yet",
-                )
+        return build_public_list(session, procedure, row)
+
+
+def build_public_list(
+    session: Session, procedure: ProcedureRecord, row: m.ListVersion | None
+) -> PublicListData:
+    """The adopted list as published, read in the caller's transaction; NotFound before."""
+    if (
+        row is None
+        or row.status != ListStatus.ADOPTED.value
+        or row.decision_date is None
+        or not row.decision_ref
+    ):
+        raise NotFound(
+            Text(
+                "deze procedure heeft nog geen vastgestelde hotspotlijst om te publiceren",
+                "this procedure has no adopted hotspot list to publish yet",
             )
-        info = _procedure_info(session, procedure)
-        return PublicListData(
-            procedure_id=info.id,
-            organisation=info.organisation,
-            governing_body=info.governing_body,
-            period_start=info.period_start,
-            period_end=info.period_end,
-            legal_basis=info.legal_basis,
-            list_number=row.number,
-            decision_ref=row.decision_ref,
-            decision_date=row.decision_date,
-            publication=repository.load_snapshot(
-                connection, procedure, frozenset({Part.PUBLICATION})
-            ).publication,
-            # Field by field on purpose: the motivation and the nominating perspective stay out.
-            hotspots=tuple(
-                PublicHotspot(
-                    e.number, e.title, e.period_start, e.period_end, e.criteria, e.description
-                )
-                for e in repository.list_entries(row)
-            ),
-            governing_body_kind=info.governing_body_kind,
         )
+    info = _procedure_info(session, procedure)
+    return PublicListData(
+        procedure_id=info.id,
+        organisation=info.organisation,
+        governing_body=info.governing_body,
+        period_start=info.period_start,
+        period_end=info.period_end,
+        legal_basis=info.legal_basis,
+        list_number=row.number,
+        decision_ref=row.decision_ref,
+        decision_date=row.decision_date,
+        publication=repository.load_snapshot(
+            session.connection(), procedure, frozenset({Part.PUBLICATION})
+        ).publication,
+        # Field by field on purpose: the motivation and the nominating perspective stay out.
+        hotspots=tuple(
+            PublicHotspot(
+                e.number, e.title, e.period_start, e.period_end, e.criteria, e.description
+            )
+            for e in repository.list_entries(row)
+        ),
+        governing_body_kind=info.governing_body_kind,
+    )
 
 
 def _require_proposable(procedure: ProcedureRecord, row: m.ListVersion | None) -> None:

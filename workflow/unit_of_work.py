@@ -20,6 +20,7 @@ from workflow import dispatch
 from workflow.app import App
 from workflow.change import Change
 from workflow.deadlines.handlers import PLANNING_HANDLERS, plan_again
+from workflow.document_versions import VERSION_HANDLERS
 from workflow.notify.handlers import MAIL_HANDLERS
 from workflow.procedure_store import load_procedure
 from workflow.publishing import DOCUMENT_HANDLERS
@@ -29,7 +30,9 @@ _registering = threading.Lock()
 
 
 def register_handlers() -> None:
-    """Register every event handler: mail first, then the documents, then the planning.
+    """Register every event handler: the document versions and mail (whichever runs first
+    makes a step's version, workflow.document_versions.keep), the public list's files, then
+    the planning.
 
     Idempotent; the unit of work calls it before its first command, the worker at start-up.
     """
@@ -39,7 +42,12 @@ def register_handlers() -> None:
     with _registering:
         if _registered:
             return
-        for event_type, handler in (*MAIL_HANDLERS, *DOCUMENT_HANDLERS, *PLANNING_HANDLERS):
+        for event_type, handler in (
+            *VERSION_HANDLERS,
+            *MAIL_HANDLERS,
+            *DOCUMENT_HANDLERS,
+            *PLANNING_HANDLERS,
+        ):
             dispatch.register(event_type, handler)
         # Planning reads what the mail handlers wrote (the invited experts' dates).
         dispatch.on_drained(plan_again)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 
 from docx.document import Document as DocxDocument
@@ -45,7 +46,9 @@ def labels(lang: Language) -> dict[str, str]:
 
     return {
         "title": _("Voorstel hotspotlijst"),
+        "advice_title": _("Adviesaanvraag hotspotlijst"),
         "to": _("Voorstel aan"),
+        "advice_to": _("Ter advies aan de archivaris"),
         "prepared": _("opgesteld op"),
         "h_procedure": _("De procedure"),
         "h_list": _("De conceptlijst"),
@@ -144,7 +147,11 @@ class ProposalView:
     adoption: str | None = None
 
 
-def proposal_view(data: ProposalData, lang: Language = "nl") -> ProposalView:
+def proposal_view(
+    data: ProposalData, lang: Language = "nl", *, advice_request: bool = False
+) -> ProposalView:
+    """The proposal, or with `advice_request` the same content as the request for the
+    archivist's advice that precedes it."""
     label = labels(lang)
     proc, version = data.procedure, data.list_version
     kind = proc.governing_body_kind
@@ -157,6 +164,7 @@ def proposal_view(data: ProposalData, lang: Language = "nl") -> ProposalView:
         empty.append(label["empty_list"])
         if data.empty_list_reason:
             empty.append(f"{label['empty_reason']}: {data.empty_list_reason}")
+    title_key = "advice_title" if advice_request else "title"
     decided = None
     if version.decision_date is not None and version.decision_ref:
         decided = label["decided"] % {
@@ -165,9 +173,10 @@ def proposal_view(data: ProposalData, lang: Language = "nl") -> ProposalView:
         }
     return ProposalView(
         lang=lang,
-        title=f"{label['title']} {proc.organisation} {period}",
+        title=f"{label[title_key]} {proc.organisation} {period}",
         subtitle=(
-            f"{label['to']} {body}, {label['prepared']} {moment_day(data.prepared_at, lang)}"
+            f"{label['advice_to'] if advice_request else label['to'] + ' ' + body}, "
+            f"{label['prepared']} {moment_day(data.prepared_at, lang)}"
         ),
         labels=label,
         procedure_rows=[
@@ -259,16 +268,22 @@ def _advice_rows(
     return rows
 
 
-def proposal_html(data: ProposalData, lang: Language = "nl") -> str:
-    view = proposal_view(data, lang)
+def proposal_html(
+    data: ProposalData, lang: Language = "nl", *, advice_request: bool = False
+) -> str:
+    view = proposal_view(data, lang, advice_request=advice_request)
     return environment(lang).get_template("proposal.html").render(view=view, lang=lang)
 
 
 def proposal_docx(
-    data: ProposalData, lang: Language = "nl", *, template: Path | None = None
+    data: ProposalData,
+    lang: Language = "nl",
+    *,
+    template: Path | None = None,
+    advice_request: bool = False,
 ) -> bytes:
     """The proposal as a Word file: A4 with page numbers, or on the organisation's template."""
-    view = proposal_view(data, lang)
+    view = proposal_view(data, lang, advice_request=advice_request)
     doc = new_document(template)
     add_page_numbers(doc, view.lang)
     _describe(doc, view, data)
@@ -331,8 +346,10 @@ def _describe(doc: DocxDocument, view: ProposalView, data: ProposalData) -> None
     # python-docx's template says "python-docx"; the organisation is the author of record.
     props.author = data.procedure.organisation
     props.last_modified_by = data.procedure.organisation
-    props.created = data.prepared_at
-    props.modified = data.prepared_at
+    # python-docx writes the clock time with a "Z" whatever the zone: give it UTC.
+    prepared = data.prepared_at.astimezone(UTC)
+    props.created = prepared
+    props.modified = prepared
     props.revision = 1
     props.comments = view.subtitle
     # Spelling checkers and screen readers take the language from the text's run properties.

@@ -60,6 +60,16 @@ class LiveSite:
                     found += [u for u in _LINK.findall(text) if path in u]
         return found
 
+    def attachments_to(self, address: str) -> list[bytes]:
+        """The files attached to the mails the SMTP server received for `address`."""
+        return [
+            bytes(part.get_payload(decode=True))
+            for got in self.smtp.received
+            if address in got.rcpt_tos
+            for part in got.message.walk()
+            if part.get_content_disposition() == "attachment"
+        ]
+
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -110,6 +111,17 @@ def test_the_archivist_advises_and_management_adopts_through_their_links(
     management = new_page()
     _open(management, site.links_to("dirk@org.example", "/besluit/")[-1])
     assert serious_violations(management) == []
+    # The nota: the proposal's kept version, downloaded from the page, the same bytes the
+    # proposal mail carried.
+    documents = management.locator("section[aria-labelledby=documenten]")
+    assert "Voorstel aan het bestuursorgaan, versie 1" in documents.inner_text()
+    with management.expect_download() as download_info:
+        documents.locator("li", has_text="Voorstel").get_by_role("link", name="PDF/A").click()
+    download = download_info.value
+    assert download.suggested_filename == f"voorstel-{pid}-v1.pdf"
+    downloaded = Path(download.path()).read_bytes()
+    assert downloaded.startswith(b"%PDF-")
+    assert downloaded in site.attachments_to("dirk@org.example")
     management.get_by_label("Vastgesteld", exact=False).check()
     management.get_by_label("Datum van het besluit").fill("2025-05-13")
     management.get_by_label("Kenmerk van het besluit").fill("GS/2025/0412")

@@ -9,7 +9,14 @@ from typing import Any
 from sqlalchemy import bindparam, select
 
 from notifications.kinds import MailKind
-from notifications.outbox import CalendarPart, OutgoingMail, PersonalLink, Recipient, queue
+from notifications.outbox import (
+    AttachmentRef,
+    CalendarPart,
+    OutgoingMail,
+    PersonalLink,
+    Recipient,
+    queue,
+)
 from notifications.render import render_mail
 from notifications.sealed import Sealer
 from states.balance_report import BALANCE_CODES, balance_report, rule_label
@@ -81,6 +88,7 @@ def send(
     extra: Extra,
     calendar: Callable[[Addressee], CalendarPart] | None = None,
     link: Callable[[Addressee], PersonalLink | None] | None = None,
+    attachments: tuple[AttachmentRef, ...] = (),
 ) -> int:
     """Render and queue one mail per person; `link` gives a person's personal link, which the
     template only sees as `LINK_PLACEHOLDER` and the row keeps sealed."""
@@ -99,6 +107,7 @@ def send(
                 part,
                 link(person) if link else None,
                 person.ref,
+                attachments,
             )
         )
     queue(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select
 
 from notifications.calendar import Person, SessionEvent, invitation
+from notifications.document_store import DocumentKind
 from notifications.kinds import MailKind
 from notifications.outbox import CalendarPart
 from notifications.render import LINK_PLACEHOLDER, RenderedMail, render_mail
@@ -17,7 +18,7 @@ from states.i18n import Language, Text
 from states.phases import Phase
 from states.snapshot import Perspective, Response
 from states.vocabulary import CRITERIA, PERSPECTIVE_LABELS
-from workflow import links, repository
+from workflow import document_versions, links, repository
 from workflow.actors import person_name
 from workflow.change import Change
 from workflow.db import models as m
@@ -231,6 +232,7 @@ def proposal(change: Change, row: m.ListVersion) -> int:
             "decision_deadline": deadline,
         },
         link=link_of(decision_links, member=True),
+        attachments=document_versions.attachments(change, DocumentKind.PROPOSAL),
     )
 
 
@@ -271,6 +273,7 @@ def publication(change: Change, publication_row: m.Publication) -> int:
             "entries": [entry_context(e, lang) for e in entries],
             "decision": decision,
         },
+        attachments=document_versions.attachments(change, DocumentKind.PUBLIC_LIST),
     )
 
 
@@ -333,6 +336,7 @@ def advice_request(change: Change) -> int:
             "advice_deadline": deadline,
         },
         link=link_of(advice_links, member=True),
+        attachments=document_versions.attachments(change, DocumentKind.ADVICE_REQUEST),
     )
 
 

@@ -64,6 +64,7 @@ from workflow.procedure_store import ProcedureRecord, load_procedure, record_fro
 from workflow.procedure_store import select_procedures as procedure_columns
 from workflow.read import audit as read_audit
 from workflow.read.audit import AuditFilter
+from workflow.read.documents import DocumentRow, document_rows
 
 PT, OT, DVT = table_of(m.Procedure), table_of(m.Organisation), table_of(m.Deviation)
 ET, ST = table_of(m.Expert), table_of(m.ExpertSession)
@@ -392,6 +393,8 @@ class ProcedurePage:
     mail: MailAlerts = NO_ALERTS
     # The person behind each actor the page names (the trail's and the deviations').
     names: Mapping[str, str] = field(default_factory=dict)
+    # The documents the procedure produced, every version (workflow.read.documents).
+    documents: tuple[DocumentRow, ...] = ()
 
     def who(self, actor: str, lang: Language) -> str:
         return actor_name(actor, self.names, lang)
@@ -544,6 +547,7 @@ def _build_page(
     sessions = _sessions(session_rows, snapshot, record.config, today)
     shares = RULES_BY_CODE["panel.external_share"].evaluate(snapshot, record.config)
     return ProcedurePage(
+        documents=document_rows(connection, record.id),
         record=record,
         organisation=organisation,
         phase=phase,

@@ -9,6 +9,7 @@ def register(web: FastAPI) -> None:
     from workflow.web.routes import (
         api,
         auth,
+        documents,
         facilitator,
         facilitator_actions,
         mailbox,
@@ -17,5 +18,6 @@ def register(web: FastAPI) -> None:
         steps,
     )
 
-    for module in (pages, auth, facilitator, facilitator_actions, mailbox, portal, steps, api):
+    modules = (pages, auth, facilitator, facilitator_actions, documents, mailbox, portal, steps)
+    for module in (*modules, api):
         web.include_router(module.router)

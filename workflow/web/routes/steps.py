@@ -23,10 +23,12 @@ from workflow.app import App
 from workflow.commands import decision
 from workflow.documents import ProposalData
 from workflow.links import Purpose
+from workflow.read import documents as read_documents
 from workflow.read import people as read_people
 from workflow.web import access
 from workflow.web.forms import checked_form, field
 from workflow.web.rendering import error_lines, render
+from workflow.web.routes.documents import STEP_KINDS
 from workflow.web.routes.portal import subject_gone, verified_grant
 from workflow.web.runtime import web_app
 from workflow.web.session import (
@@ -156,7 +158,7 @@ def _latest_list(app: App, pid: str) -> dict[str, Any] | None:
         }
 
 
-def _step_context(request: Request, who: Principal) -> dict[str, Any]:
+def _step_context(request: Request, who: Principal, doc_base: str) -> dict[str, Any]:
     app, lang, pid = web_app(request).app, language(request), _pid(who)
     try:
         proposal: dict[str, Any] | None = _proposal_view(documents.proposal_data(app, pid), lang)
@@ -170,12 +172,14 @@ def _step_context(request: Request, who: Principal) -> dict[str, Any]:
         "problem": problem,
         "latest": _latest_list(app, pid),
         "criteria": [(number, text(lang)) for number, text in CRITERIA.items()],
+        "documents": read_documents.procedure_documents(app, pid, STEP_KINDS),
+        "doc_base": doc_base,
     }
 
 
 @router.get("/advies")
 def advice_page(request: Request, who: Archivist) -> Response:
-    return render(request, "steps/advies.html", _step_context(request, who))
+    return render(request, "steps/advies.html", _step_context(request, who, "/advies/documenten"))
 
 
 def _yes_no(form: FormData, name: str, yes: str, no: str, label: Text) -> bool:
@@ -275,7 +279,8 @@ def record_advice(request: Request, who: Archivist, form: Form) -> Response:
 
 @router.get("/besluit")
 def decision_page(request: Request, who: Management) -> Response:
-    return render(request, "steps/besluit.html", _step_context(request, who))
+    context = _step_context(request, who, "/besluit/documenten")
+    return render(request, "steps/besluit.html", context)
 
 
 @router.post("/besluit")
