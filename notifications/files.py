@@ -36,6 +36,10 @@ def write_atomic(path: Path, content: bytes, *, mode: int = 0o644) -> Path:
 
 def defuse_cell(value: Any) -> Any:
     """Keep a spreadsheet from running typed text as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    # A spreadsheet skips leading blanks and line breaks before it looks for a formula.
+    if isinstance(value, str) and (
+        value[:1] in ("=", "+", "-", "@", "\t", "\r", "\n")
+        or value.lstrip(" \t\r\n")[:1] in ("=", "+", "-", "@")
+    ):
         return "'" + value
     return value

@@ -30,6 +30,38 @@ class Action(StrEnum):
     NOTIFY_WORKGROUP = "workgroup.notice"
     SET_INVITATION_INTRO = "invitation.intro"
 
+    @property
+    def label(self) -> Text:
+        """What the step is, in words: a refusal names it, never by its code."""
+        return _LABELS[self]
+
+
+_LABELS = {
+    Action.ADD_MEMBER: Text("Een lid aan de werkgroep toevoegen", "Adding a workgroup member"),
+    Action.SET_MILESTONE: Text("Een mijlpaal plannen", "Planning a milestone"),
+    Action.ADD_EXPERT: Text("Een expert toevoegen", "Adding an expert"),
+    Action.INVITE_EXPERT: Text("Experts uitnodigen", "Inviting experts"),
+    Action.RESPOND: Text("Het antwoord van een expert vastleggen", "Recording an expert's answer"),
+    Action.ADD_SESSION: Text("Een expertbijeenkomst plannen", "Planning an expert session"),
+    Action.CHANGE_SESSION: Text("Een expertbijeenkomst wijzigen", "Changing an expert session"),
+    Action.RECORD_ATTENDANCE: Text("Aanwezigheid vastleggen", "Recording attendance"),
+    Action.ADD_CANDIDATE: Text("Een hotspot voordragen", "Nominating a hotspot"),
+    Action.ASSESS_CANDIDATE: Text("Een kandidaat-hotspot beoordelen", "Assessing a candidate"),
+    Action.EMPTY_LIST_REASON: Text(
+        "Een lege conceptlijst toelichten", "Explaining an empty concept list"
+    ),
+    Action.RECORD_ADVICE: Text("Het advies van de archivaris vastleggen", "Recording the advice"),
+    Action.RECORD_DECISION: Text("Het besluit vastleggen", "Recording the decision"),
+    Action.INVENTORY: Text("De archiefbescheiden inventariseren", "Taking the inventory"),
+    Action.PUBLISH: Text("De publicatie vastleggen", "Recording the publication"),
+    Action.DEVIATE: Text("Een afwijking vastleggen", "Recording a deviation"),
+    Action.CORRECT_ADDRESS: Text("Een e-mailadres verbeteren", "Correcting an e-mail address"),
+    Action.NOTIFY_WORKGROUP: Text("De werkgroep een bericht sturen", "Messaging the workgroup"),
+    Action.SET_INVITATION_INTRO: Text(
+        "De inleiding van de uitnodiging schrijven", "Writing the invitation's introduction"
+    ),
+}
+
 
 _BEFORE_SESSIONS = (Phase.PREPARATION, Phase.WORKGROUP, Phase.PLANNING, Phase.EXPERT_SELECTION)
 
@@ -75,8 +107,8 @@ def require_phase(action: Action, phase: Phase) -> None:
         Text("Deze stap past niet in de huidige fase", "This step does not fit the current phase"),
         "phase.action_not_allowed",
         Text(
-            f"'{action.value}' kan alleen in de fase {names_nl}",
-            f"'{action.value}' is only possible in the phase {names_en}",
+            f"{action.label.nl} kan alleen in de fase {names_nl}",
+            f"{action.label.en} is only possible in the phase {names_en}",
         ),
         Text(f"huidige fase: {phase.label.nl}", f"current phase: {phase.label.en}"),
         action=action.value,

@@ -52,8 +52,8 @@ def get_procedure(session: Session, procedure_id: str) -> m.Procedure:
     if procedure is None:
         raise NotFound(
             Text(
-                f"procedure {procedure_id!r} bestaat niet; zie 'hotspot list'",
-                f"procedure {procedure_id!r} does not exist; see 'hotspot list'",
+                f"procedure {procedure_id!r} bestaat niet",
+                f"procedure {procedure_id!r} does not exist",
             )
         )
     return procedure

@@ -45,8 +45,10 @@ def test_attendance_outside_the_sessions_is_refused_naming_the_sessions_phase() 
     assert refusal.codes == ["phase.action_not_allowed"]
     verdict = refusal.verdicts[0]
     assert verdict.status is Status.FAILED
-    assert verdict.message.nl == "'session.attend' kan alleen in de fase expertbijeenkomsten"
-    assert verdict.message.en == "'session.attend' is only possible in the phase expert sessions"
+    assert verdict.message.nl == "Aanwezigheid vastleggen kan alleen in de fase expertbijeenkomsten"
+    assert (
+        verdict.message.en == "Recording attendance is only possible in the phase expert sessions"
+    )
     assert verdict.figures.nl == "huidige fase: planning"
     assert verdict.data == {
         "action": "session.attend",
@@ -247,3 +249,10 @@ def test_a_moment_just_after_midnight_dutch_time_keeps_its_dutch_date() -> None:
     from datetime import UTC, datetime
 
     assert local_date(datetime(2025, 3, 9, 23, 30, tzinfo=UTC)).isoformat() == "2025-03-10"
+
+
+def test_every_action_is_named_in_words_in_both_languages() -> None:
+    """A refusal names the step in words; no action code reaches a page."""
+    for action in Action:
+        assert action.label.nl and action.label.en
+        assert action.value not in action.label.nl

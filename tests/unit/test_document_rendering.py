@@ -20,6 +20,7 @@ from notifications.documents import (
     write_proposal,
     write_public_list,
 )
+from notifications.files import defuse_cell
 from states.balance_report import BalanceLine
 from states.i18n import Text
 from states.snapshot import ListEntry, ListStatus, Perspective, Publication
@@ -337,3 +338,16 @@ def test_write_public_list_writes_the_three_files(tmp_path: Path) -> None:
         p.name for p in paths
     )
     assert json.loads(paths[2].read_bytes())["hotspots"][0]["number"] == "2018-1"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["=1+1", ' =HYPERLINK("x")', "\n+cmd", "\t@SUM(A1)", "  -2+3", "\r\n=1"],
+)
+def test_a_formula_behind_blanks_or_a_line_break_is_defused(typed: str) -> None:
+    assert defuse_cell(typed) == "'" + typed
+
+
+@pytest.mark.parametrize("typed", ["Stikstof", " gewoon tekst", "2019-1", "e-mail", ""])
+def test_ordinary_text_stays_as_typed(typed: str) -> None:
+    assert defuse_cell(typed) == typed
