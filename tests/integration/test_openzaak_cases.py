@@ -1,0 +1,132 @@
+"""The Zaken API client against the real Open Zaak: finding a hotspot's cases by period,
+keeping a closed case with the reason in Open Zaak's own audit trail, and seeing Open Zaak put
+`vernietigen` back when the case's result changes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+
+import pytest
+
+from tests.openzaak import OpenZaak, open_zaak, unique_word
+from workflow.zgw.auth import Credentials
+from workflow.zgw.cases import Case
+from workflow.zgw.client import CaseQuery, ZaakClient
+from workflow.zgw.marking import HotspotDecision, TransferRule, drifted, planned_change
+
+DECISION = HotspotDecision(
+    number="2019-1",
+    title="Ontruiming café De Wolf",
+    governing_body="Gedeputeerde Staten van Overijssel",
+    decision_ref="GS/2025/0412",
+    decision_date=date(2025, 5, 13),
+)
+RULE = TransferRule(years_after_end=20)
+
+
+@pytest.fixture
+def oz() -> OpenZaak:
+    return open_zaak()
+
+
+def _client(oz: OpenZaak) -> ZaakClient:
+    credentials = Credentials(oz.client_id, oz.secret, "sanne", "Sanne de Vries")
+    return ZaakClient(oz.zaken, credentials, now=lambda: datetime(2025, 6, 1, tzinfo=UTC))
+
+
+def test_a_search_finds_exactly_the_cases_that_overlap_the_hotspots_period(
+    oz: OpenZaak,
+) -> None:
+    word = unique_word()
+    inside_open = oz.new_case(date(2019, 3, 1), f"{word} vergunning open")
+    ended_inside = oz.close(oz.new_case(date(2015, 1, 5), f"{word} begon eerder"), date(2018, 6, 1))
+    oz.close(oz.new_case(date(2015, 1, 5), f"{word} eindigde ervoor"), date(2017, 12, 31))
+    oz.new_case(date(2024, 2, 1), f"{word} begon erna")
+    oz.new_case(date(2019, 3, 1), "andere omschrijving")
+    pages: list[tuple[int, int]] = []
+
+    async def search() -> list[Case]:
+        async with _client(oz) as client:
+            query = CaseQuery((oz.zaaktype,), date(2018, 1, 1), date(2023, 12, 31), word)
+            return await client.search(
+                query, on_page=lambda done, total: pages.append((done, total))
+            )
+
+    found = asyncio.run(search())
+
+    assert sorted(c.url for c in found) == sorted([inside_open["url"], ended_inside["url"]])
+    assert pages[-1] == (2, 2)
+    closed = next(c for c in found if c.url == ended_inside["url"])
+    assert (closed.einddatum, closed.archiefnominatie) == (date(2018, 6, 1), "vernietigen")
+
+
+def test_an_open_end_means_until_today(oz: OpenZaak) -> None:
+    word = unique_word()
+    late = oz.new_case(date(2025, 5, 1), f"{word} nog bezig")
+    oz.new_case(date(2025, 7, 1), f"{word} na vandaag")
+
+    async def search() -> list[Case]:
+        async with _client(oz) as client:
+            return await client.search(CaseQuery((oz.zaaktype,), date(2024, 1, 1), None, word))
+
+    assert [c.url for c in asyncio.run(search())] == [late["url"]]
+
+
+def test_keeping_a_closed_case_is_recorded_with_its_reason_and_needs_no_second_change(
+    oz: OpenZaak,
+) -> None:
+    word = unique_word()
+    case = oz.close(oz.new_case(date(2019, 4, 1), f"{word} stikstof"), date(2020, 2, 29))
+    oz.call(
+        "PATCH",
+        case["url"],
+        {"kenmerken": [{"kenmerk": "eigen-kenmerk", "bron": "DMS"}]},
+    )
+
+    async def keep() -> tuple[Case, Case, list[dict[str, object]]]:
+        async with _client(oz) as client:
+            before = await client.read(case["url"])
+            answer = await client.patch(
+                case["url"], planned_change(before, DECISION, RULE), DECISION.toelichting()
+            )
+            assert answer.status == 200, answer.body
+            return before, await client.read(case["url"]), await client.audit_trail(case["url"])
+
+    before, after, trail = asyncio.run(keep())
+
+    assert before.archiefnominatie == "vernietigen"
+    assert after.archiefnominatie == "blijvend_bewaren"
+    assert after.archiefactiedatum == date(2040, 2, 29)  # the end date, twenty years on
+    assert [(k.kenmerk, k.bron) for k in after.kenmerken] == [
+        ("eigen-kenmerk", "DMS"),
+        ("hotspot 2019-1", "hotspotlijst GS/2025/0412"),
+    ]
+    assert planned_change(after, DECISION, RULE) == {}
+    reasons = [entry.get("toelichting") for entry in trail]
+    assert DECISION.toelichting() in reasons
+    assert "Archiefbesluit 1995 art. 5 sub e" in DECISION.toelichting()
+
+
+def test_open_zaak_puts_destruction_back_when_the_result_changes(oz: OpenZaak) -> None:
+    """Seen on Open Zaak 1.30: a PATCH of the case's result recalculates its archive fields."""
+    word = unique_word()
+    case = oz.close(oz.new_case(date(2019, 4, 1), f"{word} drift"), date(2020, 6, 1))
+
+    async def keep_then_read() -> Case:
+        async with _client(oz) as client:
+            before = await client.read(case["url"])
+            answer = await client.patch(
+                case["url"], planned_change(before, DECISION, RULE), DECISION.toelichting()
+            )
+            assert answer.status == 200, answer.body
+            kept = await client.read(case["url"])
+            assert drifted(kept, DECISION, RULE) == []
+            result = oz.call("GET", case["url"])["resultaat"]
+            oz.call("PATCH", result, {"toelichting": "alleen de toelichting"})
+            return await client.read(case["url"])
+
+    after = asyncio.run(keep_then_read())
+
+    assert after.archiefnominatie == "vernietigen"
+    assert "archiefnominatie" in drifted(after, DECISION, RULE)
