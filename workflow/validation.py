@@ -434,3 +434,48 @@ def page_number(value: str | None) -> int:
         return 1
     digits = raw.lstrip("0")
     return max(1, INTEGER_MAX if len(digits) > 10 else min(int(digits or "0"), INTEGER_MAX))
+
+
+# Plain http only to this machine (a local test server); everything else must be TLS.
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,99}$")
+
+
+def api_url(field: str, value: str | None) -> str:
+    """The base URL of an API the engine will send a token to: https (http only to this
+    machine), no user name or password in it, no query or fragment; ends with a slash."""
+    from urllib.parse import urlsplit
+
+    cleaned = single_line(field, value, max_length=500)
+    parts = urlsplit(cleaned)
+    loopback = (parts.hostname or "") in _LOOPBACK
+    problem: Text | None = None
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        problem = Text("is geen webadres (https://…)", "is not a web address (https://…)")
+    elif parts.scheme == "http" and not loopback:
+        problem = Text(
+            "moet https gebruiken: het token van het zaaksysteem gaat er onversleuteld heen",
+            "must use https: the case system's token would travel unencrypted",
+        )
+    elif parts.username or parts.password or parts.query or parts.fragment:
+        problem = Text(
+            "mag geen gebruikersnaam, wachtwoord, ?-deel of #-deel bevatten",
+            "must not hold a user name, password, ?-part or #-part",
+        )
+    if problem is not None:
+        raise InvalidInput(field, problem)
+    return cleaned if cleaned.endswith("/") else cleaned + "/"
+
+
+def env_name(field: str, value: str | None) -> str:
+    """The name of an environment variable (where a secret is read, never the secret)."""
+    cleaned = single_line(field, value, max_length=100)
+    if not _ENV_NAME.match(cleaned):
+        raise InvalidInput(
+            field,
+            Text(
+                "is geen naam van een omgevingsvariabele (hoofdletters, cijfers en _)",
+                "is not the name of an environment variable (capitals, digits and _)",
+            ),
+        )
+    return cleaned

@@ -5,11 +5,21 @@ keeping a closed case with the reason in Open Zaak's own audit trail, and seeing
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, date, datetime
 
 import pytest
+from click.testing import CliRunner
 
+from states.errors import EnvironmentProblem
+from states.phases import Phase
+from tests import support
 from tests.openzaak import OpenZaak, open_zaak, unique_word
+from workflow import scenario
+from workflow.app import App
+from workflow.cli.context import CliContext
+from workflow.cli.main import cli
+from workflow.commands import records
 from workflow.zgw.auth import Credentials
 from workflow.zgw.cases import Case
 from workflow.zgw.client import CaseQuery, ZaakClient
@@ -130,3 +140,42 @@ def test_open_zaak_puts_destruction_back_when_the_result_changes(oz: OpenZaak) -
 
     assert after.archiefnominatie == "vernietigen"
     assert "archiefnominatie" in drifted(after, DECISION, RULE)
+
+
+def test_the_command_line_lists_a_hotspots_cases_from_the_case_system(
+    oz: OpenZaak, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`hotspot inventory cases PROC HOTSPOT --system S`: the hotspot's period and the
+    system's case types, asked of Open Zaak with the secret from the environment."""
+    word = unique_word()
+    inside = oz.new_case(date(2020, 1, 15), f"{word} stikstofvergunning")
+    oz.close(oz.new_case(date(2015, 1, 1), f"{word} te vroeg"), date(2016, 1, 1))
+    pid = support.open_procedure(app)
+    support.drive_to(app, pid, Phase.INVENTORY)
+    records.define_system(
+        app,
+        pid,
+        name="Open Zaak",
+        owner="DIV",
+        actor=support.ACTOR,
+        zaken_url=oz.zaken,
+        client_id=oz.client_id,
+        secret_env="TEST_OZ_SECRET",
+        zaaktypen=[oz.zaaktype],
+    )
+    [stikstof] = [n for n, t in scenario.adopted_hotspots(app, pid) if "Stikstof" in t]
+    args = ["inventory", "cases", pid, stikstof, "--system", "open zaak", "--keyword", word]
+
+    monkeypatch.delenv("TEST_OZ_SECRET", raising=False)
+    missing = CliRunner().invoke(cli, args, obj=CliContext(_app=app))
+    assert isinstance(missing.exception, EnvironmentProblem)
+    assert "TEST_OZ_SECRET" in missing.exception.message.nl
+
+    monkeypatch.setenv("TEST_OZ_SECRET", oz.secret)
+    result = CliRunner().invoke(cli, [*args, "--json"], obj=CliContext(_app=app))
+    assert result.exit_code == 0, (result.output, result.exception)
+    found = json.loads(result.stdout)
+    assert found["hotspot"] == stikstof
+    assert [c["url"] for c in found["cases"]] == [inside["url"]]
+    assert found["cases"][0]["archiefstatus"] == "nog_te_archiveren"
+    assert "1 van 1 zaken gelezen" in result.stderr

@@ -503,6 +503,23 @@ ROWS: tuple[CliRow, ...] = (
                 default=None,
                 help="E-mailadres van de eigenaar, voor de wekelijkse herinnering.",
             ),
+            opt(
+                "--zaken-url",
+                default=None,
+                help="Een zaaksysteem: het adres van zijn Zaken API (https://…/zaken/api/v1/).",
+            ),
+            opt("--client-id", default=None, help="Client-id waarmee de monitor zich meldt."),
+            opt(
+                "--secret-env",
+                default=None,
+                help="Omgevingsvariabele met het geheim (standaard HOTSPOT_ZGW_SECRET).",
+            ),
+            opt(
+                "--zaaktype",
+                "zaaktypen",
+                multiple=True,
+                help="URL van een zaaktype om in te zoeken (herhaalbaar).",
+            ),
         ),
         lambda v, _r: Text(
             f"Informatiesysteem {v['name']} vastgelegd", f"Information system {v['name']} set"

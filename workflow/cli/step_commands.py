@@ -65,6 +65,87 @@ def inventory() -> None:
     """Inventarisatie van de informatie per vastgestelde hotspot."""
 
 
+@inventory.command(name="cases")
+@click.argument("proc")
+@click.argument("hotspot")
+@click.option("--system", required=True, help="Een zaaksysteem van de procedure (met Zaken API).")
+@click.option("--keyword", default=None, help="Alleen zaken met dit woord in hun omschrijving.")
+@common_options
+def inventory_cases(
+    ctx: CliContext, proc: str, hotspot: str, system: str, keyword: str | None
+) -> None:
+    """Zoek in een zaaksysteem de zaken van een hotspot: zijn zaaktypen, zijn periode."""
+    import json
+    import sys
+
+    from workflow.zgw.search import plan_search, run_search
+
+    plan = plan_search(ctx.app, proc, hotspot, system, keyword)
+
+    def progress(done: int, total: int) -> None:
+        # On stderr, so --json stays one clean object on stdout.
+        click.echo(
+            ctx.t(f"  {done} van {total} zaken gelezen", f"  {done} of {total} read"), err=True
+        )
+
+    cases = run_search(ctx.app, plan, user_id=ctx.actor, user_name=ctx.actor, on_page=progress)
+    if ctx.json_output:
+        payload = {
+            "ok": True,
+            "procedure": proc,
+            "hotspot": plan.hotspot.number,
+            "system": plan.system,
+            "cases": [
+                {
+                    "url": c.url,
+                    "identificatie": c.identificatie,
+                    "omschrijving": c.omschrijving,
+                    "zaaktype": c.zaaktype,
+                    "startdatum": c.startdatum.isoformat() if c.startdatum else None,
+                    "einddatum": c.einddatum.isoformat() if c.einddatum else None,
+                    **c.archive_fields(),
+                }
+                for c in cases
+            ],
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(
+        "identificatie",
+        "omschrijving",
+        "start",
+        "einde",
+        "archiefnominatie",
+        "archiefactiedatum",
+        "archiefstatus",
+    )
+    for c in cases:
+        table.add_row(
+            *(
+                escape(str(cell or ""))
+                for cell in (
+                    c.identificatie,
+                    c.omschrijving,
+                    c.startdatum,
+                    c.einddatum,
+                    c.archiefnominatie,
+                    c.archiefactiedatum,
+                    c.archiefstatus,
+                )
+            )
+        )
+    ctx.console.print(table)
+    ctx.console.print(
+        ctx.t(
+            f"{len(cases)} zaak/zaken van hotspot {plan.hotspot.number} in {plan.system}.",
+            f"{len(cases)} case(s) of hotspot {plan.hotspot.number} in {plan.system}.",
+        )
+    )
+
+
 @inventory.command(name="overview")
 @click.argument("proc")
 @click.option(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,6 +20,7 @@ from workflow.commands.base import Change, run_change
 from workflow.db import models as m
 from workflow.events import DatesChanged, ListPublished
 from workflow.procedure_store import ProcedureRecord
+from workflow.zgw import DEFAULT_SECRET_ENV
 
 BLIJVEND_BEWAREN = "blijvend_bewaren"
 
@@ -84,7 +87,13 @@ def _defined_system(change: Change, name: str) -> m.InformationSystem | None:
     ).first()
 
 
-def _define(change: Change, name: str, owner: str, owner_email: str | None) -> m.InformationSystem:
+def _define(
+    change: Change,
+    name: str,
+    owner: str,
+    owner_email: str | None,
+    case_system: CaseSystem | None = None,
+) -> m.InformationSystem:
     row = m.InformationSystem(
         procedure_id=change.procedure.id,
         name=name,
@@ -92,10 +101,77 @@ def _define(change: Change, name: str, owner: str, owner_email: str | None) -> m
         owner=owner,
         owner_email=owner_email,
         created_at=change.now,
+        zaken_url=case_system.zaken_url if case_system else None,
+        client_id=case_system.client_id if case_system else None,
+        secret_env=case_system.secret_env if case_system else None,
+        zaaktypen=list(case_system.zaaktypen) if case_system else None,
     )
     change.session.add(row)
     change.session.flush()
     return row
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSystem:
+    """Where and how a ZGW Zaken API is reached; the secret stays in the environment."""
+
+    zaken_url: str
+    client_id: str
+    secret_env: str
+    zaaktypen: tuple[str, ...]
+
+    def audit(self) -> dict[str, Any]:
+        return {
+            "zaken_url": self.zaken_url,
+            "client_id": self.client_id,
+            "secret_env": self.secret_env,
+            "zaaktypen": list(self.zaaktypen),
+        }
+
+
+def _case_system(
+    zaken_url: str | None,
+    client_id: str | None,
+    secret_env: str | None,
+    zaaktypen: Sequence[str],
+) -> CaseSystem | None:
+    """The ZGW part of a system's definition, checked; None for a system searched by hand."""
+    if not zaken_url:
+        if client_id or secret_env or zaaktypen:
+            raise InvalidInput(
+                "zaken_url",
+                Text(
+                    "een client-id, geheim of zaaktype hoort bij een zaaksysteem: geef ook het "
+                    "adres van de Zaken API",
+                    "a client id, secret or case type belongs to a case system: give the "
+                    "Zaken API's address too",
+                ),
+            )
+        return None
+    url = validation.api_url("zaken_url", zaken_url)
+    if not client_id:
+        raise InvalidInput(
+            "client_id",
+            Text(
+                "een zaaksysteem heeft de client-id nodig waarmee de monitor zich meldt",
+                "a case system needs the client id the monitor identifies itself with",
+            ),
+        )
+    types = tuple(dict.fromkeys(validation.api_url("zaaktypen", t).rstrip("/") for t in zaaktypen))
+    if not types:
+        raise InvalidInput(
+            "zaaktypen",
+            Text(
+                "noem ten minste één zaaktype (de URL in de Catalogi API) om in te zoeken",
+                "name at least one case type (its URL in the Catalogi API) to search",
+            ),
+        )
+    return CaseSystem(
+        zaken_url=url,
+        client_id=validation.single_line("client_id", client_id, max_length=200),
+        secret_env=validation.env_name("secret_env", secret_env or DEFAULT_SECRET_ENV),
+        zaaktypen=types,
+    )
 
 
 def define_system(
@@ -106,12 +182,18 @@ def define_system(
     owner: str,
     actor: str,
     owner_email: str | None = None,
+    zaken_url: str | None = None,
+    client_id: str | None = None,
+    secret_env: str | None = None,
+    zaaktypen: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """An information system of the procedure (a DMS, a share, a mailbox), with its owner:
-    defined once, then searched per hotspot without typing it again."""
+    """An information system of the procedure (a DMS, a share, a mailbox, or a case system
+    with a ZGW Zaken API), with its owner: defined once, then searched per hotspot without
+    typing it again."""
     clean_name = validation.single_line("name", name, max_length=200)
     owner_name = validation.single_line("owner", owner, max_length=200)
     owner_address = validation.email("owner_email", owner_email) if owner_email else None
+    case_system = _case_system(zaken_url, client_id, secret_env, zaaktypen)
 
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.INVENTORY)
@@ -125,8 +207,10 @@ def define_system(
                     f"(owner: {known.owner})",
                 ),
             )
-        row = _define(change, clean_name, owner_name, owner_address)
+        row = _define(change, clean_name, owner_name, owner_address, case_system)
         change.data = {"system": row.name, "owner": owner_name}
+        if case_system is not None:
+            change.data["zgw"] = case_system.audit()
         return {"ok": True, "procedure": change.procedure.id, "phase": change.procedure.phase}
 
     return run_change(app, procedure_id, actor, "inventory.system_define", body)

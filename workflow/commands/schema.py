@@ -306,9 +306,15 @@ class Decision(Body):
 
 
 class InformationSystem(Body):
+    """A system searched by hand, or with `zaken_url` and `client_id` a ZGW case system."""
+
     name: Name
     owner: Name
     owner_email: Email | None = None
+    zaken_url: Annotated[str, single_line(500)] | None = None
+    client_id: Name | None = None
+    secret_env: Annotated[str, single_line(100)] | None = None
+    zaaktypen: Annotated[list[Annotated[str, single_line(500)]], Field(max_length=50)] = []
 
 
 class InventorySystem(Body):

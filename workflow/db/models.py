@@ -168,6 +168,10 @@ class InformationSystem(Base):
     owner: Mapped[str]
     owner_email: Mapped[str | None]
     created_at: Mapped[datetime]
+    zaken_url: Mapped[str | None]
+    client_id: Mapped[str | None]
+    secret_env: Mapped[str | None]
+    zaaktypen: Mapped[list[str] | None]
 
 
 class InventorySystem(Base):

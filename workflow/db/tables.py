@@ -208,6 +208,14 @@ information_systems = Table(
     Column("owner", String(200), nullable=False),
     Column("owner_email", String(320)),
     Column("created_at", UTCDateTime, nullable=False),
+    # A case system with a ZGW Zaken API (workflow.zgw): its base URL, the client id the
+    # engine signs its tokens with, the environment variable holding the secret (never the
+    # secret itself) and the case types (zaaktype URLs) its searches look at. NULL: a system
+    # searched by hand (a network drive, Teams, a mailbox).
+    Column("zaken_url", String(500)),
+    Column("client_id", String(200)),
+    Column("secret_env", String(100)),
+    Column("zaaktypen", JSON),
     UniqueConstraint("procedure_id", "name_key"),
 )
 

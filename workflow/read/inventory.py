@@ -30,6 +30,9 @@ class DefinedSystem:
     name: str
     owner: str
     owner_email: str | None
+    # A case system's Zaken API and the case types searched there; None: searched by hand.
+    zaken_url: str | None = None
+    zaaktypen: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,11 +146,14 @@ EXPORT_HEADER = {
 
 def defined_systems(connection: Connection, procedure_id: str) -> tuple[DefinedSystem, ...]:
     rows = connection.execute(
-        select(IST.c.name, IST.c.owner, IST.c.owner_email)
+        select(IST.c.name, IST.c.owner, IST.c.owner_email, IST.c.zaken_url, IST.c.zaaktypen)
         .where(IST.c.procedure_id == procedure_id)
         .order_by(IST.c.name_key)
     )
-    return tuple(DefinedSystem(r.name, r.owner, r.owner_email) for r in rows)
+    return tuple(
+        DefinedSystem(r.name, r.owner, r.owner_email, r.zaken_url, tuple(r.zaaktypen or ()))
+        for r in rows
+    )
 
 
 def inventory_overview(app: App, procedure_id: str) -> InventoryOverview:

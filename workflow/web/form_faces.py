@@ -61,6 +61,13 @@ def many(name: str) -> Reader:
     return lambda form: forms.fields(form, name)
 
 
+def many_lines(name: str) -> Reader:
+    """A text area with one value per line, as a list without the empty lines."""
+    return lambda form: [
+        line.strip() for line in forms.field(form, name).splitlines() if line.strip()
+    ]
+
+
 def one_as_list(name: str) -> Reader:
     """An optional single address as a list: empty means "everyone the command would take"."""
 
@@ -344,6 +351,10 @@ FORMS: tuple[FormFace, ...] = (
         Text("Informatiesysteem vastgelegd", "Information system set"),
         "name owner",
         owner_email=optional("owner_email"),
+        zaken_url=optional("zaken_url"),
+        client_id=optional("client_id"),
+        secret_env=optional("secret_env"),
+        zaaktypen=many_lines("zaaktypen"),
     ),
     _face(
         A.INVENTORY_SYSTEM,

@@ -4,3 +4,6 @@
 (retries, backoff, a request budget, the CRS headers), `cases` reads its answers, `marking`
 works out what keeping a case for a hotspot changes in it. Nothing here touches the database.
 """
+
+# Where a case system's secret is read when its definition names no variable of its own.
+DEFAULT_SECRET_ENV = "HOTSPOT_ZGW_SECRET"

@@ -15,9 +15,7 @@ import jwt
 
 from states.errors import EnvironmentProblem
 from states.i18n import Text
-
-# Where the secret is read when a system names no variable of its own.
-DEFAULT_SECRET_ENV = "HOTSPOT_ZGW_SECRET"
+from workflow.zgw import DEFAULT_SECRET_ENV
 
 
 @dataclass(frozen=True, slots=True)
