@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/cli.py
+	$(BIN)/python bench/zgw.py
 
 clean:
 	rm -rf $(VENV) var build dist .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

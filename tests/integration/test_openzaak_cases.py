@@ -20,6 +20,7 @@ from workflow.app import App
 from workflow.cli.context import CliContext
 from workflow.cli.main import cli
 from workflow.commands import records
+from workflow.zgw.apply import CaseOutcome, Result, Target, apply
 from workflow.zgw.auth import Credentials
 from workflow.zgw.cases import Case
 from workflow.zgw.client import CaseQuery, ZaakClient
@@ -179,3 +180,41 @@ def test_the_command_line_lists_a_hotspots_cases_from_the_case_system(
     assert [c["url"] for c in found["cases"]] == [inside["url"]]
     assert found["cases"][0]["archiefstatus"] == "nog_te_archiveren"
     assert "1 van 1 zaken gelezen" in result.stderr
+
+
+def test_applying_keeps_every_selected_case_once_and_a_rerun_changes_nothing(
+    oz: OpenZaak,
+) -> None:
+    """Five cases (three closed, two open): the apply changes each once, in Open Zaak's audit
+    trail with the reason; a second run after a "crash" finds nothing left to do."""
+    word = unique_word()
+    closed = [
+        oz.close(oz.new_case(date(2019, 1, 10 + i), f"{word} dicht {i}"), date(2021, 3, 1 + i))
+        for i in range(3)
+    ]
+    open_cases = [oz.new_case(date(2020, 5, 1 + i), f"{word} open {i}") for i in range(2)]
+    targets = [Target(c["url"], DECISION) for c in [*closed, *open_cases]]
+    seen: list[str] = []
+
+    async def run() -> tuple[list[CaseOutcome], list[CaseOutcome], int]:
+        async with _client(oz) as client:
+            first = await apply(client, targets, RULE, lambda o: seen.append(o.url))
+            before = client.requests
+            second = await apply(client, targets, RULE)
+            return first, second, client.requests - before
+
+    first, second, requests_for_rerun = asyncio.run(run())
+
+    assert [o.result for o in first] == [Result.CHANGED] * 5
+    assert sorted(seen) == sorted(t.url for t in targets)  # each reported as it finished
+    assert [o.result for o in second] == [Result.UNCHANGED] * 5
+    assert requests_for_rerun == 1  # one bulk read, no PATCH
+    ended = first[0]
+    assert ended.before is not None and ended.after is not None
+    assert ended.before["archiefnominatie"] == "vernietigen"
+    assert ended.after["archiefnominatie"] == "blijvend_bewaren"
+    assert ended.after["archiefactiedatum"] == "2041-03-01"
+    assert ended.status == 200
+    assert first[3].after is not None and first[3].after["archiefnominatie"] == "blijvend_bewaren"
+    trail = oz.call("GET", closed[0]["url"] + "/audittrail")
+    assert [e["toelichting"] for e in trail].count(DECISION.toelichting()) == 1

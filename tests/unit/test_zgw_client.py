@@ -17,6 +17,7 @@ import jwt
 import pytest
 
 from states.errors import EnvironmentProblem
+from workflow.zgw.apply import Result, Target, apply
 from workflow.zgw.auth import Credentials, bearer_token, secret_from
 from workflow.zgw.cases import Case, Kenmerk, case_from_api
 from workflow.zgw.client import CaseQuery, RetryPolicy, Unavailable, ZaakClient, ZgwError
@@ -280,3 +281,67 @@ def test_the_mark_fits_the_apis_forty_characters() -> None:
     long = HotspotDecision("2019-12", "x", "GS", "GS/2025/" + "9" * 60, date(2025, 1, 1))
     assert len(long.kenmerk.bron) == 40 and len(long.kenmerk.kenmerk) <= 40
     assert long.kenmerk == Kenmerk("hotspot 2019-12", long.kenmerk.bron)
+
+
+# -- applying ------------------------------------------------------------------------------
+
+
+def test_the_apply_reports_each_case_refused_gone_changed_or_kept_already() -> None:
+    """Four cases: one kept already, one Open Zaak refuses (a closed case without the forced
+    scope), one it no longer has, one it changes; a rerun after the change touches none."""
+    kept = _case(
+        url=f"{BASE}zaken/aa",
+        archiefnominatie="blijvend_bewaren",
+        archiefactiedatum="2040-06-30",
+        kenmerken=[{"kenmerk": "hotspot 2019-1", "bron": "hotspotlijst GS/2025/0412"}],
+    )
+    state = {
+        f"{BASE}zaken/aa": kept,
+        f"{BASE}zaken/bb": _case(url=f"{BASE}zaken/bb"),
+        f"{BASE}zaken/dd": _case(url=f"{BASE}zaken/dd"),
+    }
+    patches: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        url = str(request.url)
+        if request.method == "POST":  # the bulk read
+            uuids = json.loads(request.content)["uuid__in"]
+            found = [state[f"{BASE}zaken/{u}"] for u in uuids if f"{BASE}zaken/{u}" in state]
+            return httpx.Response(200, json={"count": len(found), "next": None, "results": found})
+        patches.append(url)
+        if url.endswith("/bb"):
+            return httpx.Response(403, json={"code": "permission_denied"})
+        changed = {**state[url], **json.loads(request.content)}
+        state[url] = changed
+        return httpx.Response(200, json=changed)
+
+    targets = [Target(f"{BASE}zaken/{k}", DECISION) for k in ("aa", "bb", "cc", "dd")]
+    done: list[Result] = []
+    outcomes = _run(
+        _client(handler),
+        lambda c: apply(c, targets, TransferRule(20), lambda o: done.append(o.result)),
+    )
+    assert [o.result for o in outcomes] == [
+        Result.UNCHANGED,
+        Result.REFUSED,
+        Result.FAILED,
+        Result.CHANGED,
+    ]
+    assert sorted(done) == sorted(o.result for o in outcomes)
+    refused = outcomes[1]
+    assert (refused.status, refused.answer) == (403, {"code": "permission_denied"})
+    assert refused.after is None and refused.change["archiefnominatie"] == "blijvend_bewaren"
+    assert outcomes[2].error == "the case is gone"
+    assert outcomes[3].after is not None
+    assert outcomes[3].after["archiefnominatie"] == "blijvend_bewaren"
+    assert sorted(patches) == [f"{BASE}zaken/bb", f"{BASE}zaken/dd"]
+
+    patches.clear()
+    again = _run(_client(handler), lambda c: apply(c, targets, TransferRule(20)))
+    assert [o.result for o in again] == [
+        Result.UNCHANGED,
+        Result.REFUSED,
+        Result.FAILED,
+        Result.UNCHANGED,
+    ]
+    assert patches == [f"{BASE}zaken/bb"]  # only the refused one is tried again
