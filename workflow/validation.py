@@ -447,11 +447,16 @@ def api_url(field: str, value: str | None) -> str:
     from urllib.parse import urlsplit
 
     cleaned = single_line(field, value, max_length=500)
-    parts = urlsplit(cleaned)
-    loopback = (parts.hostname or "") in _LOOPBACK
+    not_web = Text("is geen webadres (https://…)", "is not a web address (https://…)")
+    try:
+        parts = urlsplit(cleaned)
+        host, _port = parts.hostname, parts.port
+    except ValueError:  # "[::1", a port that is no number
+        raise InvalidInput(field, not_web) from None
+    loopback = (host or "") in _LOOPBACK
     problem: Text | None = None
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        problem = Text("is geen webadres (https://…)", "is not a web address (https://…)")
+    if parts.scheme not in ("https", "http") or not host or any(c.isspace() for c in cleaned):
+        problem = not_web
     elif parts.scheme == "http" and not loopback:
         problem = Text(
             "moet https gebruiken: het token van het zaaksysteem gaat er onversleuteld heen",
