@@ -57,6 +57,8 @@ class AuditAction(StrEnum):
     INVENTORY_SYSTEM_DEFINE = "inventory.system_define"
     INVENTORY_DOSSIER = "inventory.dossier"
     INVENTORY_NONE = "inventory.none"
+    INVENTORY_CASES_FOUND = "inventory.cases_found"
+    INVENTORY_CASE_SELECT = "inventory.case_select"
     PUBLICATION_RECORD = "publication.record"
     LINK_REVOKE = "link.revoke"
     MAIL_RETRY = "mail.retry"
@@ -151,6 +153,12 @@ _LABELS: dict[AuditAction, Text] = {
     ),
     AuditAction.INVENTORY_NONE: Text(
         "Geen dossiers gevonden vastgelegd", "No files found recorded"
+    ),
+    AuditAction.INVENTORY_CASES_FOUND: Text(
+        "Zaken in een zaaksysteem gezocht", "Cases searched in a case system"
+    ),
+    AuditAction.INVENTORY_CASE_SELECT: Text(
+        "Zaak wel of niet bij een hotspot gekozen", "Case chosen for a hotspot or not"
     ),
     AuditAction.PUBLICATION_RECORD: Text("Publicatie vastgelegd", "Publication recorded"),
     AuditAction.LINK_REVOKE: Text("Persoonlijke links ingetrokken", "Personal links revoked"),
@@ -718,6 +726,23 @@ _SENTENCES: dict[AuditAction, _Sentence] = {
         "{who} recorded that ‘{system}’ holds no files on hotspot {hotspot}",
         hotspot=_text("hotspot"),
         system=_text("system"),
+    ),
+    AuditAction.INVENTORY_CASES_FOUND: _say(
+        "{who} zocht in ‘{system}’ de zaken van hotspot {hotspot}: {found}",
+        "{who} searched ‘{system}’ for the cases of hotspot {hotspot}: {found}",
+        hotspot=_text("hotspot"),
+        system=_text("system"),
+        found=_counted(lambda d: d.count("found"), Text("zaak", "case"), Text("zaken", "cases")),
+    ),
+    AuditAction.INVENTORY_CASE_SELECT: _say(
+        "{who} besloot over zaak {case} bij hotspot {hotspot}: {choice}{reason}",
+        "{who} decided on case {case} for hotspot {hotspot}: {choice}{reason}",
+        hotspot=_text("hotspot"),
+        case=_text("case"),
+        choice=_verdict(
+            "include", Text("blijvend bewaren", "keep"), Text("niet bewaren", "do not keep")
+        ),
+        reason=_optional(_text("reason"), " ({v})", " ({v})"),
     ),
     AuditAction.PUBLICATION_RECORD: _say(
         "{who} legde de publicatie in {channel} vast{ref}{in_force}",

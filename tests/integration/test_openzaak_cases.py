@@ -10,8 +10,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
-from states.errors import EnvironmentProblem
+from states.errors import EnvironmentProblem, InvalidInput
 from states.phases import Phase
 from tests import support
 from tests.openzaak import OpenZaak, open_zaak, unique_word
@@ -19,7 +20,9 @@ from workflow import scenario
 from workflow.app import App
 from workflow.cli.context import CliContext
 from workflow.cli.main import cli
-from workflow.commands import records
+from workflow.commands import records, zgw_cases
+from workflow.db import models as m
+from workflow.read.inventory import inventory_overview
 from workflow.zgw.apply import CaseOutcome, Result, Target, apply
 from workflow.zgw.auth import Credentials
 from workflow.zgw.cases import Case
@@ -218,3 +221,122 @@ def test_applying_keeps_every_selected_case_once_and_a_rerun_changes_nothing(
     assert first[3].after is not None and first[3].after["archiefnominatie"] == "blijvend_bewaren"
     trail = oz.call("GET", closed[0]["url"] + "/audittrail")
     assert [e["toelichting"] for e in trail].count(DECISION.toelichting()) == 1
+
+
+def test_found_cases_are_kept_for_choosing_and_each_choice_is_audited(
+    oz: OpenZaak, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search through the command keeps the cases; choosing one, and refusing another
+    with its reason, reads back on the overview and in the audit trail."""
+    monkeypatch.setenv("TEST_OZ_SECRET", oz.secret)
+    word = unique_word()
+    first = oz.new_case(date(2020, 1, 15), f"{word} vergunning")
+    second = oz.close(oz.new_case(date(2020, 2, 1), f"{word} klacht"), date(2020, 9, 1))
+    pid = support.open_procedure(app)
+    support.drive_to(app, pid, Phase.INVENTORY)
+    records.define_system(
+        app,
+        pid,
+        name="Open Zaak",
+        owner="DIV",
+        actor=support.ACTOR,
+        zaken_url=oz.zaken,
+        client_id=oz.client_id,
+        secret_env="TEST_OZ_SECRET",
+        zaaktypen=[oz.zaaktype],
+    )
+    [stikstof] = [n for n, t in scenario.adopted_hotspots(app, pid) if "Stikstof" in t]
+
+    found = zgw_cases.record_cases(
+        app, pid, hotspot=stikstof, system="Open Zaak", keyword=word, actor="informatiebeheer"
+    )
+    again = zgw_cases.record_cases(
+        app, pid, hotspot=stikstof, system="Open Zaak", keyword=word, actor="informatiebeheer"
+    )
+    assert (found["found"], found["new"], again["found"], again["new"]) == (2, 2, 2, 0)
+
+    with pytest.raises(InvalidInput) as no_reason:
+        zgw_cases.select_case(
+            app, pid, hotspot=stikstof, case=second["url"], include=False, actor="ib"
+        )
+    assert no_reason.value.field == "reason"
+    zgw_cases.select_case(
+        app, pid, hotspot=stikstof, case=first["identificatie"], include=True, actor="ib"
+    )
+    zgw_cases.select_case(
+        app,
+        pid,
+        hotspot=stikstof,
+        case=second["url"],
+        include=False,
+        reason="klacht over een ander onderwerp",
+        actor="ib",
+    )
+    with pytest.raises(InvalidInput) as unknown:
+        zgw_cases.select_case(
+            app, pid, hotspot=stikstof, case="ZAAK-0000-0000000000", include=True, actor="ib"
+        )
+    assert unknown.value.field == "case"
+
+    [hotspot] = [h for h in inventory_overview(app, pid).hotspots if h.number == stikstof]
+    chosen = {c.identificatie: (c.selected, c.reason) for c in hotspot.cases}
+    assert chosen == {
+        first["identificatie"]: (True, None),
+        second["identificatie"]: (False, "klacht over een ander onderwerp"),
+    }
+    found_state = {c.identificatie: c.archiefnominatie for c in hotspot.cases}
+    assert found_state[second["identificatie"]] == "vernietigen"
+    # The search again leaves the choices as they were.
+    zgw_cases.record_cases(
+        app, pid, hotspot=stikstof, system="Open Zaak", keyword=word, actor="informatiebeheer"
+    )
+    [hotspot] = [h for h in inventory_overview(app, pid).hotspots if h.number == stikstof]
+    assert {c.identificatie: (c.selected, c.reason) for c in hotspot.cases} == chosen
+    with app.read() as db:
+        actions = [
+            (r.action, r.data.get("found", r.data.get("include")))
+            for r in db.scalars(
+                select(m.AuditRecord)
+                .where(
+                    m.AuditRecord.procedure_id == pid,
+                    m.AuditRecord.action.in_(["inventory.cases_found", "inventory.case_select"]),
+                )
+                .order_by(m.AuditRecord.seq)
+            )
+        ]
+    assert actions == [
+        ("inventory.cases_found", 2),
+        ("inventory.cases_found", 2),
+        ("inventory.case_select", True),
+        ("inventory.case_select", False),
+        ("inventory.cases_found", 2),
+    ]
+
+
+def test_an_unreachable_case_system_records_nothing(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Zaken API that does not answer: a clear problem naming the system, nothing kept."""
+    monkeypatch.setenv("TEST_OZ_SECRET", "een-geheim-van-ruim-tweeendertig-tekens")
+    pid = support.open_procedure(app)
+    support.drive_to(app, pid, Phase.INVENTORY)
+    records.define_system(
+        app,
+        pid,
+        name="Weg",
+        owner="DIV",
+        actor=support.ACTOR,
+        zaken_url="http://127.0.0.1:9/zaken/api/v1/",
+        client_id="c",
+        secret_env="TEST_OZ_SECRET",
+        zaaktypen=["http://127.0.0.1:9/catalogi/api/v1/zt/1"],
+    )
+    [number, *_] = support.adopted_numbers(app, pid)
+    with pytest.raises(EnvironmentProblem) as down:
+        zgw_cases.record_cases(app, pid, hotspot=number, system="Weg", actor="ib")
+    assert "Weg" in down.value.message.nl and "niets vastgelegd" in down.value.message.nl
+    with app.read() as db:
+        assert db.scalars(select(m.ZgwCase)).all() == []
+        assert not db.scalars(
+            select(m.AuditRecord).where(m.AuditRecord.action == "inventory.cases_found")
+        ).all()

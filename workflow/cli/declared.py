@@ -526,6 +526,37 @@ ROWS: tuple[CliRow, ...] = (
         ),
     ),
     CliRow(
+        AuditAction.INVENTORY_CASES_FOUND,
+        ("inventory", "search"),
+        "Zoek in een zaaksysteem de zaken van een hotspot en bewaar ze om te kiezen.",
+        (
+            PROC,
+            arg("hotspot"),
+            opt("--system", required=True, help="Een zaaksysteem van de procedure."),
+            opt("--keyword", default=None, help="Alleen zaken met dit woord in hun omschrijving."),
+        ),
+        lambda v, r: Text(
+            f"{r['found']} zaak/zaken gevonden in {r['system']}, waarvan {r['new']} nieuw",
+            f"{r['found']} case(s) found in {r['system']}, {r['new']} of them new",
+        ),
+    ),
+    CliRow(
+        AuditAction.INVENTORY_CASE_SELECT,
+        ("inventory", "select"),
+        "Bewaar een gevonden zaak bij de hotspot (--include) of niet (--exclude, met reden).",
+        (
+            PROC,
+            arg("hotspot"),
+            arg("case"),
+            opt("--include/--exclude", required=True),
+            opt("--reason", default=None, help="Waarom (verplicht bij --exclude)."),
+        ),
+        lambda v, r: Text(
+            f"Zaak {r['case']}: {'blijvend bewaren' if r['include'] else 'niet bewaren'}",
+            f"Case {r['case']}: {'keep' if r['include'] else 'do not keep'}",
+        ),
+    ),
+    CliRow(
         AuditAction.INVENTORY_SYSTEM,
         ("inventory", "system"),
         "Geef een informatiesysteem op dat voor een hotspot doorzocht moet worden.",

@@ -317,6 +317,23 @@ class InformationSystem(Body):
     zaaktypen: Annotated[list[Annotated[str, single_line(500)]], Field(max_length=50)] = []
 
 
+class CaseSearch(Body):
+    """Search a case system of the procedure for an adopted hotspot's cases, and keep them."""
+
+    hotspot: Hotspot
+    system: Name
+    keyword: Annotated[str, single_line(100)] | None = None
+
+
+class CaseSelection(Body):
+    """Keep a found case for the hotspot or not; not keeping it needs the reason."""
+
+    hotspot: Hotspot
+    case: Annotated[str, single_line(1000)]
+    include: bool
+    reason: Reason | None = None
+
+
 class InventorySystem(Body):
     """A system the procedure defined brings its owner; a new one needs `owner`."""
 
@@ -464,6 +481,19 @@ class DecisionRecorded(Done):
 class SystemAdded(Done):
     hotspot: str
     system: str
+
+
+class CasesFound(Done):
+    hotspot: str
+    system: str
+    found: int
+    new: int
+
+
+class CaseSelected(Done):
+    hotspot: str
+    case: str
+    include: bool
 
 
 class DossierMarked(Done):

@@ -188,6 +188,27 @@ class InventorySystem(Base):
     created_at: Mapped[datetime | None]
 
 
+class ZgwCase(Base):
+    __table__ = tables.zgw_cases
+
+    id: Mapped[int]
+    procedure_id: Mapped[str]
+    candidate_id: Mapped[int]
+    system_id: Mapped[int]
+    url: Mapped[str]
+    identificatie: Mapped[str]
+    omschrijving: Mapped[str]
+    zaaktype: Mapped[str]
+    startdatum: Mapped[date | None]
+    einddatum: Mapped[date | None]
+    found: Mapped[dict[str, Any]]
+    found_at: Mapped[datetime]
+    selected: Mapped[bool | None]
+    reason: Mapped[str | None]
+    selected_by: Mapped[str | None]
+    selected_at: Mapped[datetime | None]
+
+
 class Dossier(Base):
     __table__ = tables.dossiers
 

@@ -236,6 +236,37 @@ inventory_systems = Table(
     UniqueConstraint("procedure_id", "candidate_id", "system"),
 )
 
+# A case a case system's search found for an adopted hotspot (workflow.zgw), with the
+# informatiebeheerder's choice about it: kept for the hotspot (selected true) or not (false,
+# with the reason), or not yet decided (NULL). `found` holds its archive fields as found.
+zgw_cases = Table(
+    "zgw_cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _procedure_id(),
+    Column("candidate_id", Integer, nullable=False),
+    Column(
+        "system_id",
+        Integer,
+        ForeignKey("information_systems.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("url", String(1000), nullable=False),
+    Column("identificatie", String(100), nullable=False),
+    Column("omschrijving", String(300), nullable=False),
+    Column("zaaktype", String(1000), nullable=False),
+    Column("startdatum", Date),
+    Column("einddatum", Date),
+    Column("found", JSON, nullable=False),
+    Column("found_at", UTCDateTime, nullable=False),
+    Column("selected", Boolean),
+    Column("reason", Text),
+    Column("selected_by", String(200)),
+    Column("selected_at", UTCDateTime),
+    UniqueConstraint("procedure_id", "candidate_id", "url"),
+)
+
 dossiers = Table(
     "dossiers",
     metadata,

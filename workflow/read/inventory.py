@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
@@ -14,9 +14,10 @@ from states.i18n import Language, Text
 from states.snapshot import ListStatus
 from workflow import repository
 from workflow.app import App
-from workflow.db.models import Dossier, InformationSystem, InventorySystem, table_of
+from workflow.db.models import Dossier, InformationSystem, InventorySystem, ZgwCase, table_of
 
 IST, INV, DT = table_of(InformationSystem), table_of(InventorySystem), table_of(Dossier)
+ZC = table_of(ZgwCase)
 
 STATE_LABELS = {
     "found": Text("dossiers gemarkeerd", "files marked"),
@@ -33,6 +34,20 @@ class DefinedSystem:
     # A case system's Zaken API and the case types searched there; None: searched by hand.
     zaken_url: str | None = None
     zaaktypen: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FoundCase:
+    system: str
+    url: str
+    identificatie: str
+    omschrijving: str
+    startdatum: date | None
+    einddatum: date | None
+    archiefnominatie: str | None
+    # True: kept for the hotspot; False: not (with the reason); None: not decided yet.
+    selected: bool | None
+    reason: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +82,8 @@ class HotspotInventory:
     number: str
     title: str
     systems: tuple[SearchedSystem, ...]
+    # What the case systems' searches found for this hotspot, with the choice made about each.
+    cases: tuple[FoundCase, ...] = ()
 
     @property
     def open_systems(self) -> tuple[SearchedSystem, ...]:
@@ -182,6 +199,12 @@ def inventory_overview(app: App, procedure_id: str) -> InventoryOverview:
             .order_by(DT.c.marked_at, DT.c.id)
         ).all()
         systems = defined_systems(connection, procedure_id)
+        found = connection.execute(
+            select(ZC, IST.c.name.label("system_name"))
+            .join(IST, IST.c.id == ZC.c.system_id)
+            .where(ZC.c.procedure_id == procedure_id)
+            .order_by(ZC.c.startdatum, ZC.c.id)
+        ).all()
     by_system: dict[int, list[MarkedFile]] = {}
     for f in files:
         by_system.setdefault(f.inventory_system_id, []).append(
@@ -197,6 +220,21 @@ def inventory_overview(app: App, procedure_id: str) -> InventoryOverview:
                 )
                 for s in searched
                 if s.candidate_id == entry.candidate_id
+            ),
+            tuple(
+                FoundCase(
+                    c.system_name,
+                    c.url,
+                    c.identificatie,
+                    c.omschrijving,
+                    c.startdatum,
+                    c.einddatum,
+                    (c.found or {}).get("archiefnominatie"),
+                    c.selected,
+                    c.reason,
+                )
+                for c in found
+                if c.candidate_id == entry.candidate_id
             ),
         )
         for entry in entries

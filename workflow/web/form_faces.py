@@ -357,6 +357,21 @@ FORMS: tuple[FormFace, ...] = (
         zaaktypen=many_lines("zaaktypen"),
     ),
     _face(
+        A.INVENTORY_CASES_FOUND,
+        "/inventory/search",
+        Text("Zaken gezocht in het zaaksysteem", "Cases searched in the case system"),
+        "hotspot system",
+        keyword=optional("keyword"),
+    ),
+    _face(
+        A.INVENTORY_CASE_SELECT,
+        "/inventory/select",
+        Text("Keuze voor de zaak vastgelegd", "Choice for the case recorded"),
+        "hotspot case",
+        include=either("include", "yes", "no"),
+        reason=optional("reason"),
+    ),
+    _face(
         A.INVENTORY_SYSTEM,
         "/inventory/system",
         Text("Informatiesysteem opgegeven", "Information system listed"),
