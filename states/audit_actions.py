@@ -59,6 +59,7 @@ class AuditAction(StrEnum):
     INVENTORY_NONE = "inventory.none"
     INVENTORY_CASES_FOUND = "inventory.cases_found"
     INVENTORY_CASE_SELECT = "inventory.case_select"
+    INVENTORY_CASE_APPLY = "inventory.case_apply"
     PUBLICATION_RECORD = "publication.record"
     LINK_REVOKE = "link.revoke"
     MAIL_RETRY = "mail.retry"
@@ -159,6 +160,9 @@ _LABELS: dict[AuditAction, Text] = {
     ),
     AuditAction.INVENTORY_CASE_SELECT: Text(
         "Zaak wel of niet bij een hotspot gekozen", "Case chosen for a hotspot or not"
+    ),
+    AuditAction.INVENTORY_CASE_APPLY: Text(
+        "Zaak in het zaaksysteem op blijvend bewaren gezet", "Case kept in the case system"
     ),
     AuditAction.PUBLICATION_RECORD: Text("Publicatie vastgelegd", "Publication recorded"),
     AuditAction.LINK_REVOKE: Text("Persoonlijke links ingetrokken", "Personal links revoked"),
@@ -428,6 +432,15 @@ def _optional(read: _Reader, nl: str, en: str, otherwise: Text = _NOTHING) -> _R
         return _fill(nl, en, {"v": found}) if found is not None else otherwise
 
     return part
+
+
+def _apply_result(value: str) -> Text | None:
+    return {
+        "changed": Text("gewijzigd", "changed"),
+        "unchanged": Text("stond al zo", "already so"),
+        "refused": Text("geweigerd door het zaaksysteem", "refused by the case system"),
+        "failed": Text("mislukt", "failed"),
+    }.get(value)
 
 
 def _period(d: _Data) -> str | None:
@@ -743,6 +756,13 @@ _SENTENCES: dict[AuditAction, _Sentence] = {
             "include", Text("blijvend bewaren", "keep"), Text("niet bewaren", "do not keep")
         ),
         reason=_optional(_text("reason"), " ({v})", " ({v})"),
+    ),
+    AuditAction.INVENTORY_CASE_APPLY: _say(
+        "{who} zette zaak {case} van hotspot {hotspot} op blijvend bewaren: {result}",
+        "{who} kept case {case} of hotspot {hotspot}: {result}",
+        hotspot=_text("hotspot"),
+        case=_text("case"),
+        result=_looked_up("result", _apply_result),
     ),
     AuditAction.PUBLICATION_RECORD: _say(
         "{who} legde de publicatie in {channel} vast{ref}{in_force}",

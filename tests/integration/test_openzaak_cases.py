@@ -340,3 +340,70 @@ def test_an_unreachable_case_system_records_nothing(
         assert not db.scalars(
             select(m.AuditRecord).where(m.AuditRecord.action == "inventory.cases_found")
         ).all()
+
+
+def test_the_apply_command_keeps_the_chosen_cases_stores_and_audits_each_outcome(
+    oz: OpenZaak, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dry run first (nothing changes anywhere), then the apply: each chosen case kept in Open
+    Zaak, its outcome stored and audited once; a rerun records every case as unchanged."""
+    monkeypatch.setenv("TEST_OZ_SECRET", oz.secret)
+    word = unique_word()
+    kept = oz.close(oz.new_case(date(2020, 1, 15), f"{word} vergunning"), date(2020, 12, 1))
+    left = oz.new_case(date(2020, 2, 1), f"{word} ander onderwerp")
+    pid = support.open_procedure(app)
+    support.drive_to(app, pid, Phase.INVENTORY)
+    records.define_system(
+        app,
+        pid,
+        name="Open Zaak",
+        owner="DIV",
+        actor=support.ACTOR,
+        zaken_url=oz.zaken,
+        client_id=oz.client_id,
+        secret_env="TEST_OZ_SECRET",
+        zaaktypen=[oz.zaaktype],
+    )
+    [stikstof] = [n for n, t in scenario.adopted_hotspots(app, pid) if "Stikstof" in t]
+    with pytest.raises(InvalidInput, match="nog geen zaak gekozen"):
+        zgw_cases.apply_cases(app, pid, hotspot=stikstof, actor="ib")
+    zgw_cases.record_cases(app, pid, hotspot=stikstof, system="Open Zaak", keyword=word, actor="ib")
+    zgw_cases.select_case(app, pid, hotspot=stikstof, case=kept["url"], include=True, actor="ib")
+    zgw_cases.select_case(
+        app,
+        pid,
+        hotspot=stikstof,
+        case=left["url"],
+        include=False,
+        reason="ander onderwerp",
+        actor="ib",
+    )
+
+    dry = zgw_cases.apply_cases(app, pid, hotspot=stikstof, actor="ib", dry_run=True)
+    assert [c["case"] for c in dry["cases"]] == [kept["identificatie"]]
+    assert dry["cases"][0]["change"]["archiefnominatie"] == "blijvend_bewaren"
+    assert dry["cases"][0]["change"]["archiefactiedatum"] == "2040-12-01"
+    assert oz.call("GET", kept["url"])["archiefnominatie"] == "vernietigen"
+
+    done = zgw_cases.apply_cases(app, pid, hotspot=stikstof, actor="ib")
+    assert done["outcomes"] == {"changed": 1}
+    assert oz.call("GET", kept["url"])["archiefnominatie"] == "blijvend_bewaren"
+    assert oz.call("GET", left["url"])["archiefnominatie"] is None  # not chosen: untouched
+    again = zgw_cases.apply_cases(app, pid, hotspot=stikstof, actor="ib")
+    assert again["outcomes"] == {"unchanged": 1}
+
+    with app.read() as db:
+        row = db.scalars(select(m.ZgwCase).where(m.ZgwCase.url == kept["url"])).one()
+        records_ = db.scalars(
+            select(m.AuditRecord)
+            .where(
+                m.AuditRecord.procedure_id == pid, m.AuditRecord.action == "inventory.case_apply"
+            )
+            .order_by(m.AuditRecord.seq)
+        ).all()
+    assert row.result == "unchanged" and row.outcome is not None
+    assert [r.data["result"] for r in records_] == ["changed", "unchanged"]
+    first = records_[0].data
+    assert first["before"]["archiefnominatie"] == "vernietigen"
+    assert first["after"]["archiefnominatie"] == "blijvend_bewaren"
+    assert first["status"] == 200

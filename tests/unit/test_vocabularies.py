@@ -71,6 +71,11 @@ TYPICAL: dict[AuditAction, dict[str, Any]] = {
     AuditAction.INVENTORY_SYSTEM: {"hotspot": "2020-1", "system": "Corsa", "owner": "DIV"},
     AuditAction.INVENTORY_SYSTEM_DEFINE: {"system": "Corsa", "owner": "DIV"},
     AuditAction.INVENTORY_CASES_FOUND: {"hotspot": "2019-1", "system": "Open Zaak", "found": 12},
+    AuditAction.INVENTORY_CASE_APPLY: {
+        "hotspot": "2019-1",
+        "case": "ZAAK-2020-0000000001",
+        "result": "changed",
+    },
     AuditAction.INVENTORY_CASE_SELECT: {
         "hotspot": "2019-1",
         "case": "ZAAK-2020-0000000001",

@@ -557,6 +557,30 @@ ROWS: tuple[CliRow, ...] = (
         ),
     ),
     CliRow(
+        AuditAction.INVENTORY_CASE_APPLY,
+        ("inventory", "apply"),
+        "Zet de gekozen zaken van een hotspot in het zaaksysteem op blijvend bewaren.",
+        (
+            PROC,
+            arg("hotspot"),
+            opt("--dry-run", is_flag=True, default=False, help="Alleen laten zien wat er wijzigt."),
+        ),
+        lambda v, r: Text(
+            f"Hotspot {r['hotspot']}: "
+            + (
+                f"{len(r['cases'])} zaak/zaken bekeken (proefdraai, niets gewijzigd)"
+                if r["dry_run"]
+                else ", ".join(f"{n} {k}" for k, n in sorted(r["outcomes"].items()))
+            ),
+            f"Hotspot {r['hotspot']}: "
+            + (
+                f"{len(r['cases'])} case(s) looked at (dry run, nothing changed)"
+                if r["dry_run"]
+                else ", ".join(f"{n} {k}" for k, n in sorted(r["outcomes"].items()))
+            ),
+        ),
+    ),
+    CliRow(
         AuditAction.INVENTORY_SYSTEM,
         ("inventory", "system"),
         "Geef een informatiesysteem op dat voor een hotspot doorzocht moet worden.",

@@ -612,6 +612,23 @@ COMMANDS: tuple[Command, ...] = (
         action=Action.INVENTORY,
     ),
     Command(
+        AuditAction.INVENTORY_CASE_APPLY,
+        # Network first, then one audited record per case the moment its outcome is known.
+        "workflow.commands.zgw_cases:apply_cases",
+        s.CaseApplication,
+        s.CasesApplied,
+        Text("Gekozen zaken blijvend bewaren in het zaaksysteem", "Keep the chosen cases"),
+        ApiFace(
+            "POST",
+            "/procedures/{pid}/inventory/case-applications",
+            "apply_cases",
+            "inventory",
+            "Keep the cases chosen for a hotspot in their case systems (or a dry run)",
+        ),
+        roles=ACCOUNTS,
+        action=Action.INVENTORY,
+    ),
+    Command(
         AuditAction.INVENTORY_DOSSIER,
         "workflow.commands.records:mark_dossier",
         s.InventoryDossier,

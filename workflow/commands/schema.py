@@ -334,6 +334,14 @@ class CaseSelection(Body):
     reason: Reason | None = None
 
 
+class CaseApplication(Body):
+    """Keep the cases chosen for the hotspot in their case systems (`dry_run`: only say what
+    that would change)."""
+
+    hotspot: Hotspot
+    dry_run: bool = False
+
+
 class InventorySystem(Body):
     """A system the procedure defined brings its owner; a new one needs `owner`."""
 
@@ -494,6 +502,15 @@ class CaseSelected(Done):
     hotspot: str
     case: str
     include: bool
+
+
+class CasesApplied(Done):
+    hotspot: str
+    dry_run: bool
+    # How many cases ended how: changed, unchanged, refused, failed.
+    outcomes: dict[str, int]
+    # Per case: its identificatie and its result, or (dry run) the change it would get.
+    cases: list[dict[str, Any]]
 
 
 class DossierMarked(Done):

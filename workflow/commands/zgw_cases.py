@@ -7,17 +7,21 @@ cases found before brought up to date, every choice already made left as it was.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_, select
 
-from states.actions import Action
+from states.actions import Action, require_phase
 from states.errors import EnvironmentProblem, InvalidInput, NotFound
 from states.i18n import Text
-from workflow import validation
+from states.phases import Phase
+from states.snapshot import ListStatus
+from workflow import repository, validation
 from workflow.app import App
 from workflow.commands.base import Change, run_change
 from workflow.db import models as m
+from workflow.zgw.marking import HotspotDecision
 
 
 def record_cases(
@@ -180,7 +184,181 @@ def select_case(
 
 
 def _adopted_entries(change: Change) -> tuple[Any, ...]:
-    from workflow import repository
     from workflow.commands.records import _adopted
 
     return tuple(repository.list_entries(_adopted(change)))
+
+
+def apply_cases(
+    app: App,
+    procedure_id: str,
+    *,
+    hotspot: str,
+    actor: str,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Keep the cases chosen for `hotspot` in their case systems, or with `dry_run` say
+    exactly what that would change. Each case's outcome is stored and audited the moment it is
+    known (one record per case), so a rerun after a crash changes only what is left."""
+    import asyncio
+
+    from workflow.zgw.apply import CaseOutcome, Target, apply, plan
+    from workflow.zgw.auth import Credentials, secret_from
+    from workflow.zgw.client import ZaakClient
+    from workflow.zgw.marking import TransferRule
+
+    chosen = _chosen_cases(app, procedure_id, hotspot)
+    rule = TransferRule()
+    summary: dict[str, int] = {}
+    listed: list[dict[str, Any]] = []
+
+    def store(outcome: CaseOutcome) -> None:
+        case_id, identificatie = chosen.ids[outcome.url]
+
+        def body(change: Change) -> dict[str, Any]:
+            change.require(Action.INVENTORY)
+            row = change.session.get(m.ZgwCase, case_id)
+            assert row is not None
+            row.applied_at = change.now
+            row.result = outcome.result.value
+            row.outcome = {
+                "before": outcome.before,
+                "after": outcome.after,
+                "change": outcome.change,
+                "status": outcome.status,
+                "answer": outcome.answer if outcome.result.value != "changed" else None,
+                "error": outcome.error,
+            }
+            change.data = {
+                "hotspot": chosen.number,
+                "case": identificatie,
+                "url": outcome.url,
+                "result": outcome.result.value,
+                "before": outcome.before,
+                "after": outcome.after,
+                "status": outcome.status,
+            }
+            return {}
+
+        run_change(app, procedure_id, actor, "inventory.case_apply", body)
+        summary[outcome.result.value] = summary.get(outcome.result.value, 0) + 1
+        listed.append({"case": identificatie, "result": outcome.result.value})
+
+    async def run(system: _SystemCases) -> None:
+        credentials = Credentials(
+            system.client_id, secret_from(None, system.secret_env), actor, actor
+        )
+        targets = [Target(url, chosen.decision) for url in system.urls]
+        async with ZaakClient(system.zaken_url, credentials, now=app.now) as client:
+            if not dry_run:
+                await apply(client, targets, rule, store)
+                return
+            for planned in await plan(client, targets, rule):
+                listed.append(
+                    {
+                        "case": chosen.ids[planned.target.url][1],
+                        "change": planned.change,
+                        "gone": planned.case is None,
+                    }
+                )
+
+    for system in chosen.systems:
+        asyncio.run(run(system))
+    return {
+        "ok": True,
+        "procedure": procedure_id,
+        "phase": chosen.phase,
+        "hotspot": chosen.number,
+        "dry_run": dry_run,
+        "outcomes": summary,
+        "cases": listed,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _SystemCases:
+    zaken_url: str
+    client_id: str
+    secret_env: str
+    urls: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Chosen:
+    number: str
+    phase: str
+    decision: HotspotDecision
+    ids: dict[str, tuple[int, str]]
+    systems: tuple[_SystemCases, ...]
+
+
+def _chosen_cases(app: App, procedure_id: str, hotspot: str) -> _Chosen:
+    """The cases chosen for the hotspot, per case system, and the decision they are kept for;
+    refused before any request when the phase or the choices do not allow an apply."""
+    from workflow.procedure_store import load_procedure
+
+    with app.read() as session:
+        procedure = load_procedure(session.connection(), procedure_id)
+        require_phase(Action.INVENTORY, Phase(procedure.phase))
+        row = repository.latest_list_version(session, procedure_id)
+        if row is None or row.status != ListStatus.ADOPTED.value or row.decision_date is None:
+            raise NotFound(
+                Text(
+                    "deze procedure heeft geen vastgestelde hotspotlijst",
+                    "this procedure has no adopted hotspot list",
+                )
+            )
+        entry = next((e for e in repository.list_entries(row) if e.number == hotspot), None)
+        if entry is None:
+            raise NotFound(
+                Text(
+                    f"{hotspot!r} staat niet op de vastgestelde hotspotlijst",
+                    f"{hotspot!r} is not on the adopted hotspot list",
+                )
+            )
+        rows = session.execute(
+            select(m.ZgwCase, m.InformationSystem)
+            .join(m.InformationSystem, m.InformationSystem.id == m.ZgwCase.system_id)
+            .where(
+                m.ZgwCase.procedure_id == procedure_id,
+                m.ZgwCase.candidate_id == entry.candidate_id,
+                m.ZgwCase.selected.is_(True),
+            )
+            .order_by(m.ZgwCase.id)
+        ).all()
+        decision = HotspotDecision(
+            number=entry.number,
+            title=entry.title,
+            governing_body=procedure.governing_body,
+            decision_ref=row.decision_ref or "",
+            decision_date=row.decision_date,
+        )
+    if not rows:
+        raise InvalidInput(
+            "hotspot",
+            Text(
+                f"voor hotspot {entry.number} is nog geen zaak gekozen om te bewaren: zoek in "
+                "het zaaksysteem en kies de zaken eerst",
+                f"no case has been chosen to keep for hotspot {entry.number}: search the case "
+                "system and choose the cases first",
+            ),
+        )
+    by_system: dict[int, list[tuple[m.ZgwCase, m.InformationSystem]]] = {}
+    for case, system in rows:
+        by_system.setdefault(system.id, []).append((case, system))
+    systems = tuple(
+        _SystemCases(
+            zaken_url=group[0][1].zaken_url or "",
+            client_id=group[0][1].client_id or "",
+            secret_env=group[0][1].secret_env or "HOTSPOT_ZGW_SECRET",
+            urls=tuple(case.url for case, _s in group),
+        )
+        for group in by_system.values()
+    )
+    return _Chosen(
+        entry.number,
+        procedure.phase,
+        decision,
+        {case.url: (case.id, case.identificatie) for case, _s in rows},
+        systems,
+    )

@@ -207,6 +207,9 @@ class ZgwCase(Base):
     reason: Mapped[str | None]
     selected_by: Mapped[str | None]
     selected_at: Mapped[datetime | None]
+    applied_at: Mapped[datetime | None]
+    result: Mapped[str | None]
+    outcome: Mapped[dict[str, Any] | None]
 
 
 class Dossier(Base):

@@ -264,6 +264,11 @@ zgw_cases = Table(
     Column("reason", Text),
     Column("selected_by", String(200)),
     Column("selected_at", UTCDateTime),
+    # The last apply's outcome for this case (workflow.zgw.apply): changed, unchanged, refused
+    # or failed, with the before and after values and the API's answer.
+    Column("applied_at", UTCDateTime),
+    Column("result", String(16)),
+    Column("outcome", JSON),
     UniqueConstraint("procedure_id", "candidate_id", "url"),
 )
 

@@ -372,6 +372,12 @@ FORMS: tuple[FormFace, ...] = (
         reason=optional("reason"),
     ),
     _face(
+        A.INVENTORY_CASE_APPLY,
+        "/inventory/apply",
+        Text("Gekozen zaken in het zaaksysteem bijgewerkt", "Chosen cases kept"),
+        "hotspot",
+    ),
+    _face(
         A.INVENTORY_SYSTEM,
         "/inventory/system",
         Text("Informatiesysteem opgegeven", "Information system listed"),
