@@ -16,6 +16,7 @@ from states.errors import EnvironmentProblem, InvalidInput
 from states.phases import Phase
 from tests import support
 from tests.openzaak import OpenZaak, open_zaak, unique_word
+from tests.web_support import logged_in
 from workflow import scenario
 from workflow.app import App
 from workflow.cli.context import CliContext
@@ -407,3 +408,59 @@ def test_the_apply_command_keeps_the_chosen_cases_stores_and_audits_each_outcome
     assert first["before"]["archiefnominatie"] == "vernietigen"
     assert first["after"]["archiefnominatie"] == "blijvend_bewaren"
     assert first["status"] == 200
+
+
+def test_the_exception_list_holds_exactly_the_cases_kept_in_the_case_system(
+    oz: OpenZaak, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chosen and kept: on the list; chosen but not yet applied, or left out: not."""
+    monkeypatch.setenv("TEST_OZ_SECRET", oz.secret)
+    word = unique_word()
+    kept = oz.new_case(date(2020, 1, 15), f"{word} bewaard")
+    left = oz.new_case(date(2020, 2, 1), f"{word} niet")
+    pid = support.open_procedure(app)
+    support.drive_to(app, pid, Phase.INVENTORY)
+    records.define_system(
+        app,
+        pid,
+        name="Open Zaak",
+        owner="DIV",
+        actor=support.ACTOR,
+        zaken_url=oz.zaken,
+        client_id=oz.client_id,
+        secret_env="TEST_OZ_SECRET",
+        zaaktypen=[oz.zaaktype],
+    )
+    [stikstof] = [n for n, t in scenario.adopted_hotspots(app, pid) if "Stikstof" in t]
+    zgw_cases.record_cases(app, pid, hotspot=stikstof, system="Open Zaak", keyword=word, actor="ib")
+    zgw_cases.select_case(app, pid, hotspot=stikstof, case=kept["url"], include=True, actor="ib")
+    zgw_cases.select_case(
+        app, pid, hotspot=stikstof, case=left["url"], include=False, reason="n.v.t.", actor="ib"
+    )
+    web = logged_in(app)
+    assert web.get(f"/procedures/{pid}/uitzonderingen.json").json() == []  # not applied yet
+
+    zgw_cases.apply_cases(app, pid, hotspot=stikstof, actor="ib")
+
+    listed = web.get(f"/procedures/{pid}/uitzonderingen.json").json()
+    assert listed == [
+        {
+            "zaak_url": kept["url"],
+            "identificatie": kept["identificatie"],
+            "hotspot": stikstof,
+            "besluit_kenmerk": "GS/2025/0412",
+            "besluit_datum": "2025-05-13",
+            "reden": "Zaken die bij een vastgestelde hotspot behoren",
+        }
+    ]
+    csv_file = web.get(f"/procedures/{pid}/uitzonderingen.csv")
+    assert csv_file.content.startswith(b"\xef\xbb\xbf")
+    lines = csv_file.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "zaak_url;identificatie;hotspot;besluit_kenmerk;besluit_datum;reden"
+    assert lines[1].startswith(f"{kept['url']};{kept['identificatie']};{stikstof};")
+    assert len(lines) == 2
+    assert web.get(f"/procedures/{pid}/uitzonderingen.xml").status_code == 404
+    cli_json = CliRunner().invoke(
+        cli, ["inventory", "exceptions", pid, "--format", "json"], obj=CliContext(_app=app)
+    )
+    assert json.loads(cli_json.stdout) == listed

@@ -146,6 +146,33 @@ def inventory_cases(
     )
 
 
+@inventory.command(name="exceptions")
+@click.argument("proc")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="De uitzonderingenlijst voor vernietigingslijsten.",
+)
+@common_options
+def inventory_exceptions(ctx: CliContext, proc: str, fmt: str) -> None:
+    """De zaken die bij een vastgestelde hotspot blijvend bewaard worden, als uitzonderingenlijst
+    die een vernietigingslijst overslaat (zaak-URL, identificatie, hotspot, besluit, reden)."""
+    import sys
+
+    from workflow import exports
+    from workflow.read import inventory as read_inventory
+
+    cases = read_inventory.kept_cases(ctx.app, proc)
+    if fmt == "json":
+        sys.stdout.buffer.write(read_inventory.exception_list_json(cases))
+        return
+    rows = [c.row() for c in cases]
+    sys.stdout.buffer.write(exports.dutch_csv(read_inventory.EXCEPTION_HEADER, rows))
+
+
 @inventory.command(name="overview")
 @click.argument("proc")
 @click.option(

@@ -240,3 +240,71 @@ def inventory_overview(app: App, procedure_id: str) -> InventoryOverview:
         for entry in entries
     )
     return InventoryOverview(procedure_id, adopted, systems, hotspots)
+
+
+# Why a case on the exception list may not be destroyed, in the words destruction-list tools
+# show beside it.
+EXCEPTION_REASON = "Zaken die bij een vastgestelde hotspot behoren"
+EXCEPTION_HEADER = (
+    "zaak_url",
+    "identificatie",
+    "hotspot",
+    "besluit_kenmerk",
+    "besluit_datum",
+    "reden",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class KeptCase:
+    url: str
+    identificatie: str
+    hotspot: str
+    decision_ref: str
+    decision_date: date | None
+
+    def row(self) -> list[str]:
+        day = self.decision_date.isoformat() if self.decision_date else ""
+        return [
+            self.url,
+            self.identificatie,
+            self.hotspot,
+            self.decision_ref,
+            day,
+            EXCEPTION_REASON,
+        ]
+
+
+def kept_cases(app: App, procedure_id: str) -> tuple[KeptCase, ...]:
+    """The cases the apply kept (changed, or found kept already) for an adopted hotspot: the
+    exception list a destruction list must leave out. Chosen but not (yet) kept cases are not
+    on it: the list says what the case systems hold, not what was meant."""
+    with app.read() as session:
+        latest = repository.latest_list_version(session, procedure_id)
+        if latest is None or latest.status != ListStatus.ADOPTED.value:
+            return ()
+        numbers = {e.candidate_id: e.number for e in repository.list_entries(latest)}
+        rows = (
+            session.connection()
+            .execute(
+                select(ZC.c.url, ZC.c.identificatie, ZC.c.candidate_id)
+                .where(
+                    ZC.c.procedure_id == procedure_id,
+                    ZC.c.selected.is_(True),
+                    ZC.c.result.in_(("changed", "unchanged")),
+                )
+                .order_by(ZC.c.candidate_id, ZC.c.identificatie)
+            )
+            .all()
+        )
+        ref, day = latest.decision_ref or "", latest.decision_date
+    return tuple(
+        KeptCase(r.url, r.identificatie, numbers.get(r.candidate_id, ""), ref, day) for r in rows
+    )
+
+
+def exception_list_json(cases: tuple[KeptCase, ...]) -> bytes:
+    import json
+
+    document = [dict(zip(EXCEPTION_HEADER, case.row(), strict=True)) for case in cases]
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -252,6 +252,26 @@ def inventory_xlsx(request: Request, pid: str, who: Facilitator) -> Response:
     )
 
 
+@router.get("/procedures/{pid}/uitzonderingen.{fmt}")
+def exception_list(request: Request, pid: str, fmt: str, who: Facilitator) -> Response:
+    """The cases kept for a hotspot, for a destruction-list tool to leave out (CSV or JSON)."""
+    if fmt not in ("csv", "json"):
+        raise NotFound(Text("alleen als .csv of .json", "only as .csv or .json"))
+    cases = read_inventory.kept_cases(web_app(request).app, pid)
+    name = f"uitzonderingen-{quote(pid, safe='')}.{fmt}"
+    if fmt == "json":
+        return Response(
+            read_inventory.exception_list_json(cases),
+            media_type="application/json",
+            headers=_attachment(name),
+        )
+    return Response(
+        exports.dutch_csv(read_inventory.EXCEPTION_HEADER, [c.row() for c in cases]),
+        media_type=exports.CSV_MEDIA_TYPE,
+        headers=_attachment(name),
+    )
+
+
 @router.get("/procedures/{pid}/termijnen")
 def deadlines(request: Request, pid: str, who: Facilitator) -> Response:
     """Every deadline with its state and reminders, as `hotspot deadlines` lists them."""
