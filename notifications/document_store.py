@@ -2,8 +2,8 @@
 
 A version is the document's content (notifications.document_data) as canonical JSON, written
 in the transaction of the step that produced it; its SHA-256 goes into that step's audit
-record. Nothing here updates a version: a changed document is a new version, an unchanged one
-(the same content apart from the moment it was prepared) is the version already stored.
+record. Nothing here updates a version: a changed document is a new version; the same content
+about the same list version is the version already stored.
 
 The files (Word, PDF/A, HTML, CSV, JSON) are rendered from a version's content the first time
 anyone asks for them (a download, a mail that carries them) and kept: from then on every
@@ -179,7 +179,8 @@ def store_version(
     by: str,
 ) -> StoredVersion:
     """Keep `data` as the next version of this kind, in the caller's transaction; the latest
-    version instead when its content is the same. A proposal is dated by its version: read
+    version instead when it is about the same list version with the same content (a document
+    asked for twice in one step). A proposal is dated by its version: read
     back, its `prepared_at` is the version's `created_at`."""
     content = _canonical(kind, data)
     digest = hashlib.sha256(content).hexdigest()
@@ -189,7 +190,7 @@ def store_version(
         .order_by(documents.c.version.desc())
         .limit(1)
     ).first()
-    if latest is not None and latest.sha256 == digest:
+    if latest is not None and latest.sha256 == digest and latest.list_version == list_version:
         return _version(latest)
     number = (latest.version if latest is not None else 0) + 1
     values: dict[str, Any] = {

@@ -221,16 +221,16 @@ async def send_due(
         rows = claim(app, moment, settings.batch_size, settings.lease_seconds)
         if not rows:
             return report
+        claimed_at = time.monotonic()
         opened = _open_links(rows, open_with, lambda: app.keys.source)
         carried = _attachments(app, rows, moment)
         # Stop starting messages well before the lease runs out, or a second sender could
-        # claim them again while this one is still sending.
+        # claim them again while this one is still sending; the lease runs from the claim,
+        # so time spent making attachments counts.
         margin = max(
             settings.lease_seconds - settings.smtp.timeout_seconds, 0.5 * settings.lease_seconds
         )
-        outcomes = await _deliver(
-            transport, rows, settings, time.monotonic() + margin, opened, carried
-        )
+        outcomes = await _deliver(transport, rows, settings, claimed_at + margin, opened, carried)
         # Backoffs count from the failure: the end of this batch, not the claim.
         batch = _record(app, settings, rows, outcomes, now or app.now(), report, opened, held)
         strikes = strikes + 1 if batch.dropped and not batch.answered else 0
@@ -307,6 +307,14 @@ def _attachments(app: MailHost, rows: Sequence[Row[Any]], now: datetime) -> dict
                 )
                 for ref in refs
             ]
+        except (EnvironmentProblem, OSError, ValueError) as problem:
+            # The machine's set-up (a Word template that is no Word file, a missing font, a
+            # full disk): held without using a try, like every set-up problem.
+            log.warning("attachment_held", outbox_id=row.id, error=str(problem))
+            found[int(row.id)] = SetupProblem(
+                "environment", f"the attached document could not be made: {problem}"
+            )
+            continue
         except Exception as error:  # one row's document must not stop the others' mail
             log.warning("attachment_failed", outbox_id=row.id, error=str(error))
             found[int(row.id)] = TransientFailure(

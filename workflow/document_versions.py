@@ -3,8 +3,8 @@
 Entering the decision phase makes the advice request, positive advice the proposal, the
 recorded publication the public list. Each is kept as an immutable version
 (notifications.document_store) in the step's own transaction, its SHA-256 in the step's audit
-record under `documents`; the mail that asks for it carries its files. The same content again
-(a list sent back and frozen unchanged) is the version already kept, not a new one.
+record under `documents`; the mail that asks for it carries its files. A list sent back and
+frozen again is a new list version, so its documents are new versions too.
 """
 
 from __future__ import annotations

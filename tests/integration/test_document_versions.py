@@ -8,7 +8,9 @@ import hashlib
 import io
 import json
 import re
+from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from docx import Document
@@ -26,7 +28,7 @@ from tests import support
 from tests.smtp_server import SmtpTestServer
 from tests.web_support import latest_link, logged_in
 from workflow import documents as workflow_documents
-from workflow.app import App
+from workflow.app import App, bootstrap
 from workflow.commands import decision, procedures
 from workflow.testing import FrozenClock
 
@@ -309,3 +311,48 @@ def test_the_published_list_offers_its_kept_files_to_anyone(app: App) -> None:
     # No expert's name reaches the open data.
     assert not any(name in str(data) for name, _, _ in support.INTERNAL + support.EXTERNAL)
     assert anyone.get(f"/openbaar/{pid}/hotspotlijst.docx").status_code == 404
+
+
+def test_a_document_number_beyond_what_the_database_holds_is_refused_not_a_server_error(
+    app: App,
+) -> None:
+    pid = _to_decision(app)
+    web = logged_in(app)
+    huge = "9" * 20
+    assert web.get(f"/procedures/{pid}/documenten/{huge}/pdf").status_code == 422
+    archivist = logged_in(app)
+    archivist.cookies.clear()
+    archivist.get(latest_link(app, "carla@org.example", "advice_request"), follow_redirects=True)
+    assert archivist.get(f"/advies/documenten/{huge}/pdf").status_code == 422
+
+
+def test_a_word_template_that_cannot_be_used_holds_the_mail_and_names_the_setting(
+    app: App, smtp_server: SmtpTestServer, tmp_path: Path
+) -> None:
+    """The machine, not the message: the advice request's mail waits without using up its
+    tries, and the Word download says which setting to fix."""
+    pid = _to_decision(app)
+    broken = tmp_path / "sjabloon.docx"
+    broken.write_text("geen Word-bestand", encoding="utf-8")
+    settings = replace(app.settings, docx_template=broken)
+    held_app = bootstrap(settings, clock=FrozenClock(app.now()))
+    try:
+        smtp = SmtpSettings(host=smtp_server.host, port=smtp_server.port, tls="none")
+        mail = MailSettings(transport="smtp", sender="hotspot@overijssel.example", smtp=smtp)
+        send_due_blocking(held_app, mail)
+        with held_app.reading() as connection:
+            rows = connection.execute(
+                select(OUTBOX.c.status, OUTBOX.c.attempts).where(
+                    OUTBOX.c.procedure_id == pid, OUTBOX.c.kind == "advice_request"
+                )
+            ).all()
+        assert rows and all((r.status, r.attempts) == ("pending", 0) for r in rows)
+        web = logged_in(held_app)
+        [request] = _of(held_app, pid, DocumentKind.ADVICE_REQUEST)
+        answer = web.get(f"/procedures/{pid}/documenten/{request.id}/docx")
+        assert answer.status_code == 503
+        assert "HOTSPOT_DOCX_TEMPLATE" in answer.text or "Word-sjabloon" in answer.text
+        # The PDF needs no template: it is made and kept as ever.
+        assert web.get(f"/procedures/{pid}/documenten/{request.id}/pdf").status_code == 200
+    finally:
+        held_app.dispose()

@@ -9,7 +9,8 @@ from sqlalchemy import Connection
 
 from notifications import document_store
 from notifications.document_store import FORMAT_LABELS, DocumentKind, StoredFile
-from states.errors import NotFound
+from notifications.documents.word import TemplateProblem
+from states.errors import EnvironmentProblem, NotFound
 from states.i18n import Text
 from workflow.app import App
 
@@ -85,3 +86,12 @@ def document_file(
         )
     except document_store.UnknownDocument:
         raise NotFound(_GONE) from None
+    except TemplateProblem as problem:
+        # The organisation's Word template, not the request: the setting is what to fix.
+        raise EnvironmentProblem(
+            "HOTSPOT_DOCX_TEMPLATE",
+            Text(
+                f"het Word-sjabloon van de organisatie is onbruikbaar: {problem}",
+                f"the organisation's Word template cannot be used: {problem}",
+            ),
+        ) from None
