@@ -81,6 +81,11 @@ class MailKind(StrEnum):
     MAIL_FAILURES = "mail_failures"
     # subject: str; text: str; actor: str (to every workgroup member)
     WORKGROUP_NOTICE = "workgroup_notice"
+    # cases: [{"hotspot", "case", "url", "system", "check_label", "drifted": str,
+    # "status": int | None, "error": str}]; cases_page: str; check_command: str
+    # (the drift guard, to the informatiebeheerder(s) and management: kept cases it could not
+    # restore, that are gone, or whose case system it could not reach)
+    CASES_NOT_KEPT = "cases_not_kept"
 
 
 # How the facilitators see each kind in lists and summaries.
@@ -106,6 +111,7 @@ KIND_LABELS: dict[MailKind, tuple[str, str]] = {
     MailKind.PHASE_CHANGED: ("fase gewijzigd", "phase changed"),
     MailKind.MAIL_FAILURES: ("overzicht mislukte mail", "failed mail summary"),
     MailKind.WORKGROUP_NOTICE: ("bericht aan de werkgroep", "message to the workgroup"),
+    MailKind.CASES_NOT_KEPT: ("bewaarde zaken vragen aandacht", "kept cases need attention"),
 }
 
 

@@ -29,6 +29,7 @@ class Action(StrEnum):
     CORRECT_ADDRESS = "address.correct"
     NOTIFY_WORKGROUP = "workgroup.notice"
     SET_INVITATION_INTRO = "invitation.intro"
+    GUARD_CASES = "cases.guard"
 
     @property
     def label(self) -> Text:
@@ -59,6 +60,9 @@ _LABELS = {
     Action.NOTIFY_WORKGROUP: Text("De werkgroep een bericht sturen", "Messaging the workgroup"),
     Action.SET_INVITATION_INTRO: Text(
         "De inleiding van de uitnodiging schrijven", "Writing the invitation's introduction"
+    ),
+    Action.GUARD_CASES: Text(
+        "De bewaarde zaken in de zaaksystemen bewaken", "Guarding the cases kept in case systems"
     ),
 }
 
@@ -93,6 +97,9 @@ ALLOWED_PHASES: dict[Action, tuple[Phase, ...]] = {
     Action.NOTIFY_WORKGROUP: OPEN_PHASES,
     # The introduction is read when invitations are queued: it may change until they are.
     Action.SET_INVITATION_INTRO: _BEFORE_SESSIONS,
+    # The cases stay kept long after the procedure: the guard runs from the inventory on,
+    # also once the procedure is closed or cancelled.
+    Action.GUARD_CASES: (Phase.INVENTORY, Phase.PUBLICATION, Phase.CLOSED, Phase.CANCELLED),
 }
 
 

@@ -60,6 +60,9 @@ class AuditAction(StrEnum):
     INVENTORY_CASES_FOUND = "inventory.cases_found"
     INVENTORY_CASE_SELECT = "inventory.case_select"
     INVENTORY_CASE_APPLY = "inventory.case_apply"
+    INVENTORY_CASE_EXPLAIN = "inventory.case_explain"
+    CASES_CHECK = "cases.check"
+    CASES_DRIFT = "cases.drift"
     PUBLICATION_RECORD = "publication.record"
     LINK_REVOKE = "link.revoke"
     MAIL_RETRY = "mail.retry"
@@ -163,6 +166,15 @@ _LABELS: dict[AuditAction, Text] = {
     ),
     AuditAction.INVENTORY_CASE_APPLY: Text(
         "Zaak in het zaaksysteem op blijvend bewaren gezet", "Case kept in the case system"
+    ),
+    AuditAction.INVENTORY_CASE_EXPLAIN: Text(
+        "Uitleg bij een niet bewaarde zaak vastgelegd", "Explanation for a case not kept recorded"
+    ),
+    AuditAction.CASES_CHECK: Text(
+        "Bewaarde zaken in de zaaksystemen gecontroleerd", "Kept cases checked in the case systems"
+    ),
+    AuditAction.CASES_DRIFT: Text(
+        "Afwijking bij een bewaarde zaak gevonden", "Drift found in a kept case"
     ),
     AuditAction.PUBLICATION_RECORD: Text("Publicatie vastgelegd", "Publication recorded"),
     AuditAction.LINK_REVOKE: Text("Persoonlijke links ingetrokken", "Personal links revoked"),
@@ -440,6 +452,14 @@ def _apply_result(value: str) -> Text | None:
         "unchanged": Text("stond al zo", "already so"),
         "refused": Text("geweigerd door het zaaksysteem", "refused by the case system"),
         "failed": Text("mislukt", "failed"),
+    }.get(value)
+
+
+def _check_result(value: str) -> Text | None:
+    return {
+        "restored": Text("hersteld", "restored"),
+        "not_restored": Text("niet hersteld", "not restored"),
+        "gone": Text("de zaak is er niet meer", "the case is gone"),
     }.get(value)
 
 
@@ -763,6 +783,39 @@ _SENTENCES: dict[AuditAction, _Sentence] = {
         hotspot=_text("hotspot"),
         case=_text("case"),
         result=_looked_up("result", _apply_result),
+    ),
+    AuditAction.INVENTORY_CASE_EXPLAIN: _say(
+        "{who} legde uit waarom zaak {case} van hotspot {hotspot} niet verder wordt bijgewerkt: "
+        "{explanation}",
+        "{who} explained why case {case} of hotspot {hotspot} is not updated further: "
+        "{explanation}",
+        hotspot=_text("hotspot"),
+        case=_text("case"),
+        explanation=_text("explanation"),
+    ),
+    AuditAction.CASES_CHECK: _say(
+        "{who} controleerde {many}: {kept} bewaard, {restored} hersteld, {attention}",
+        "{who} checked {many}: {kept} kept, {restored} restored, {attention}",
+        many=_counted(
+            lambda d: d.number("checked"),
+            Text("bewaarde zaak", "kept case"),
+            Text("bewaarde zaken", "kept cases"),
+        ),
+        kept=_number("kept"),
+        restored=_number("restored"),
+        attention=_counted(
+            lambda d: sum(d.number(k) or 0 for k in ("not_restored", "gone", "unreachable")),
+            Text("vraagt aandacht", "needs attention"),
+            Text("vragen aandacht", "need attention"),
+        ),
+    ),
+    AuditAction.CASES_DRIFT: _say(
+        "{who} vond dat zaak {case} van hotspot {hotspot} niet meer op blijvend bewaren stond: "
+        "{check}",
+        "{who} found that case {case} of hotspot {hotspot} was no longer kept: {check}",
+        hotspot=_text("hotspot"),
+        case=_text("case"),
+        check=_looked_up("check", _check_result),
     ),
     AuditAction.PUBLICATION_RECORD: _say(
         "{who} legde de publicatie in {channel} vast{ref}{in_force}",

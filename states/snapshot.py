@@ -114,17 +114,36 @@ class Dossier:
 
 
 @dataclass(frozen=True, slots=True)
+class CaseProgress:
+    """A case system's cases for one hotspot (workflow.zgw): how far the search, the choice
+    and the apply have come. A failure counts until a later apply succeeds or it is explained."""
+
+    searched: bool = False
+    undecided: int = 0
+    unapplied: int = 0
+    unresolved: int = 0
+
+    @property
+    def done(self) -> bool:
+        return self.searched and not (self.undecided or self.unapplied or self.unresolved)
+
+
+@dataclass(frozen=True, slots=True)
 class SearchedSystem:
-    """One information system to search for one adopted hotspot."""
+    """One information system to search for one adopted hotspot. A case system's cases kept
+    for the hotspot are among its dossiers; `cases` says how far its search has come."""
 
     candidate_id: int
     system: str
     owner: str
     dossiers: tuple[Dossier, ...] = ()
     none_reason: str | None = None
+    cases: CaseProgress | None = None
 
     @property
     def searched(self) -> bool:
+        if self.cases is not None:
+            return self.cases.done
         return bool(self.dossiers) or bool((self.none_reason or "").strip())
 
 

@@ -276,6 +276,22 @@ def sample_context(kind: MailKind, lang: Language = "nl") -> dict[str, Any]:
             "cancelled": False,
             "returned": False,
         },
+        MailKind.CASES_NOT_KEPT: {
+            "cases": [
+                {
+                    "hotspot": "2019-1",
+                    "case": "ZAAK-2020-0000000001",
+                    "url": "https://zaken.example/zaken/api/v1/zaken/5f1c",
+                    "system": "Open Zaak",
+                    "check_label": "afgeweken, niet hersteld" if lang == "nl" else "drifted",
+                    "drifted": "archiefnominatie, archiefactiedatum",
+                    "status": 403,
+                    "error": "",
+                }
+            ],
+            "cases_page": "https://hotspot.example/procedures/overijssel-2017-2023#zaken",
+            "check_command": "hotspot inventory check overijssel-2017-2023",
+        },
         MailKind.WORKGROUP_NOTICE: {
             "subject": "Verzetten tweede bijeenkomst",
             "text": "De tweede bijeenkomst schuift een week op.",

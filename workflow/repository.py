@@ -13,6 +13,7 @@ from states.i18n import Text
 from states.phases import Phase
 from states.snapshot import (
     Candidate,
+    CaseProgress,
     Dossier,
     Expert,
     ListEntry,
@@ -43,6 +44,9 @@ MT, MST, ET = tables.members, tables.milestones, tables.experts
 ST, AT, CT = tables.expert_sessions, tables.attendance, tables.candidates
 LT, IT, DT = tables.list_versions, tables.inventory_systems, tables.dossiers
 PT, DVT = tables.publications, tables.deviations
+IST, ZT = tables.information_systems, tables.zgw_cases
+# The apply results that leave a case kept in its case system (workflow.zgw.apply.Result).
+KEPT_RESULTS = ("changed", "unchanged")
 
 
 def get_procedure(session: Session, procedure_id: str) -> m.Procedure:
@@ -168,6 +172,27 @@ _SYSTEMS = (
     .where(IT.c.procedure_id == bindparam("pid"))
     .order_by(IT.c.id, DT.c.id)
 )
+# The case systems among the procedure's information systems, and every case found in one.
+_CASE_SYSTEMS = select(IST.c.name).where(
+    IST.c.procedure_id == bindparam("pid"), IST.c.zaken_url.is_not(None)
+)
+_CASES = (
+    select(
+        ZT.c.candidate_id,
+        IST.c.name,
+        ZT.c.identificatie,
+        ZT.c.selected,
+        ZT.c.result,
+        ZT.c.outcome,
+        ZT.c.explanation,
+    )
+    .join(IST, IST.c.id == ZT.c.system_id)
+    .where(ZT.c.procedure_id == bindparam("pid"))
+    .order_by(ZT.c.id)
+)
+_SEARCHED = select(IT.c.candidate_id, IT.c.system, IT.c.searched_at).where(
+    IT.c.procedure_id == bindparam("pid")
+)
 _PUBLICATION = _by_procedure(PT.c.channel, PT.c.reference, PT.c.in_force, PT.c.objection_weeks)
 
 
@@ -242,8 +267,16 @@ def load_snapshot(
             systems.setdefault(r.id, r)
             if r.dossier_ref is not None:
                 found[r.id].append(Dossier(r.dossier_ref, r.archiefnominatie, r.reason))
+        cases = case_progress(connection, pid)
         values["inventory"] = tuple(
-            SearchedSystem(r.candidate_id, r.system, r.owner, tuple(found[sid]), r.none_reason)
+            SearchedSystem(
+                r.candidate_id,
+                r.system,
+                r.owner,
+                tuple(found[sid]) + cases.get((r.candidate_id, r.system), ((), None))[0],
+                r.none_reason,
+                cases.get((r.candidate_id, r.system), ((), None))[1],
+            )
             for sid, r in systems.items()
         )
     if Part.PUBLICATION in parts:
@@ -268,3 +301,43 @@ _DEVIATIONS = (
 def deviation_rows(connection: Connection, procedure_id: str) -> list[Row[Any]]:
     """Every recorded deviation with its reason, who recorded it and when, oldest first."""
     return list(connection.execute(_DEVIATIONS, {"pid": procedure_id}))
+
+
+def case_progress(
+    connection: Connection, pid: dict[str, str]
+) -> dict[tuple[int, str], tuple[tuple[Dossier, ...], CaseProgress]]:
+    """Per hotspot and case system: the cases kept there, as dossiers whose reason is the
+    kenmerk the case system now carries (it names the decision), and the progress."""
+    names = set(connection.execute(_CASE_SYSTEMS, pid).scalars())
+    if not names:
+        return {}
+    kept: dict[tuple[int, str], list[Dossier]] = defaultdict(list)
+    counts: dict[tuple[int, str], dict[str, int]] = defaultdict(
+        lambda: {"undecided": 0, "unapplied": 0, "unresolved": 0}
+    )
+    for r in connection.execute(_CASES, pid):
+        key = (r.candidate_id, r.name)
+        tally = counts[key]
+        if r.selected is None:
+            tally["undecided"] += 1
+        elif not r.selected:
+            continue
+        elif r.result is None:
+            tally["unapplied"] += 1
+        elif r.result in KEPT_RESULTS:
+            after = (r.outcome or {}).get("after") or {}
+            sources = "; ".join(str(k.get("bron", "")) for k in after.get("kenmerken") or ())
+            kept[key].append(Dossier(r.identificatie, after.get("archiefnominatie") or "", sources))
+        elif not (r.explanation or "").strip():
+            tally["unresolved"] += 1
+    progress: dict[tuple[int, str], tuple[tuple[Dossier, ...], CaseProgress]] = {}
+    for candidate_id, system, searched_at in connection.execute(_SEARCHED, pid):
+        if system not in names:
+            continue
+        key = (candidate_id, system)
+        tally = counts.get(key, {})
+        progress[key] = (
+            tuple(kept.get(key, ())),
+            CaseProgress(searched_at is not None, **tally),
+        )
+    return progress

@@ -20,6 +20,7 @@ from workflow.keys import KEY_ENV, KEY_FILE_ENV
 from workflow.resources import config_dir
 from workflow.validation import parse_datetime
 from workflow.web_settings import WEB_TABLE, WebSettings
+from workflow.zgw_settings import ZAKEN_TABLE, ZgwSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///var/hotspot.db"
 # The installation's mail settings share the TOML file but are not rules of a procedure.
@@ -38,6 +39,8 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)
     # The organisation's own Word template (header, logo, styles) for every document; None: A4.
     docx_template: Path | None = None
+    # Case systems (workflow.zgw): the transfer rule and how often kept cases are checked.
+    zgw: ZgwSettings = field(default_factory=ZgwSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -54,6 +57,7 @@ class Settings:
             key_file=env.get(KEY_FILE_ENV) or None,
             web=WebSettings.from_sources(defaults.get(WEB_TABLE, {}), env),
             docx_template=_template(env.get(TEMPLATE_ENV) or _documents(defaults)),
+            zgw=ZgwSettings.from_sources(defaults.get(ZAKEN_TABLE, {}), env),
         )
         return settings
 
@@ -152,6 +156,7 @@ def effective_config(organisation_file: Path | None) -> tuple[dict[str, Any], Ru
     raw.pop(MAIL_TABLE, None)
     raw.pop(WEB_TABLE, None)
     raw.pop(DOCUMENTS_TABLE, None)
+    raw.pop(ZAKEN_TABLE, None)
     try:
         if organisation_file is not None:
             raw = merge(raw, read_toml(organisation_file, "--config"))

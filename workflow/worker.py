@@ -23,6 +23,7 @@ from notifications.sender import SendReport, send_due_blocking
 from workflow.app import App
 from workflow.commands.base import changing
 from workflow.commands.mail_failures import summarise as summarise_failures
+from workflow.commands.zgw_guard import guard_due
 from workflow.deadlines.planning import unplanned_procedures
 from workflow.deadlines.sweep import SYSTEM_ACTOR, SweepReport, sweep
 from workflow.environment import brief
@@ -65,7 +66,8 @@ def tick(
     app: App, now: datetime | None = None, *, should_stop: Callable[[], bool] = lambda: False
 ) -> TickReport:
     """One sweep at `now` (the application's clock when None): reminders, the daily summary of
-    failed mail, the purge of ended web sessions, then the outbox."""
+    failed mail, the purge of ended web sessions, the check of kept cases that is due, then
+    the outbox (so a check's mail leaves in the same round)."""
     moment = now or app.now()
     # The sweep's reminders are events handled like a command's; a worker may sweep first.
     register_handlers()
@@ -74,6 +76,8 @@ def tick(
         summarise_failures(app, moment)
         # Ended web sessions, a few hundred rows per transaction (workflow.users).
         purge_sessions(app, moment)
+        # The cases kept in case systems, read again when their check is due (weekly).
+        guard_due(app, moment)
     mail = send_due_blocking(app, app.settings.mail, now=now, should_stop=should_stop)
     return TickReport(moment, reminders, mail)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from states.config import RuleConfig
 from states.i18n import Text
 from states.rules.base import rule
-from states.snapshot import Part, ProcedureSnapshot
+from states.snapshot import CaseProgress, Part, ProcedureSnapshot
 from states.verdicts import Verdict, check
 
 
@@ -69,11 +69,13 @@ def systems_searched(snapshot: ProcedureSnapshot, config: RuleConfig) -> Verdict
     numbers = {cid: number for cid, number, _ in _adopted(snapshot)}
     open_ = [s for s in snapshot.inventory if not s.searched]
     names = ", ".join(
-        f"{s.system} ({numbers.get(s.candidate_id, s.candidate_id)}, eigenaar {s.owner})"
+        f"{s.system} ({numbers.get(s.candidate_id, s.candidate_id)}, eigenaar {s.owner}"
+        f"{_cases_left(s.cases, 'nl')})"
         for s in open_
     )
     names_en = ", ".join(
-        f"{s.system} ({numbers.get(s.candidate_id, s.candidate_id)}, owner {s.owner})"
+        f"{s.system} ({numbers.get(s.candidate_id, s.candidate_id)}, owner {s.owner}"
+        f"{_cases_left(s.cases, 'en')})"
         for s in open_
     )
     total = len(snapshot.inventory)
@@ -92,6 +94,30 @@ def systems_searched(snapshot: ProcedureSnapshot, config: RuleConfig) -> Verdict
         ),
         open=[[s.candidate_id, s.system] for s in open_],
     )
+
+
+def _cases_left(cases: CaseProgress | None, language: str) -> str:
+    """What a case system still needs before it counts as searched: "; 2 zaken niet gekozen"."""
+    if cases is None:
+        return ""
+    dutch = language == "nl"
+    if not cases.searched:
+        return "; nog niet gezocht in het zaaksysteem" if dutch else "; case system not searched"
+    parts = [
+        (cases.undecided, "niet gekozen", "not chosen"),
+        (cases.unapplied, "gekozen maar niet toegepast", "chosen but not applied"),
+        (
+            cases.unresolved,
+            "geweigerd of mislukt zonder uitleg",
+            "refused or failed without explanation",
+        ),
+    ]
+    said = [
+        f"{count} {'zaken' if dutch else 'cases'} {nl if dutch else en}"
+        for count, nl, en in parts
+        if count
+    ]
+    return "".join(f"; {part}" for part in said)
 
 
 RULES = [hotspots_covered, systems_searched]

@@ -50,6 +50,26 @@ def _client(oz: OpenZaak) -> ZaakClient:
     return ZaakClient(oz.zaken, credentials, now=lambda: datetime(2025, 6, 1, tzinfo=UTC))
 
 
+def _inventory_with_open_zaak(app: App, oz: OpenZaak) -> tuple[str, str]:
+    """A procedure in the inventory with Open Zaak as its case system (the secret in
+    TEST_OZ_SECRET), and the number of its stikstof hotspot (period 2019-10-01, open end)."""
+    pid = support.open_procedure(app)
+    support.drive_to(app, pid, Phase.INVENTORY)
+    records.define_system(
+        app,
+        pid,
+        name="Open Zaak",
+        owner="DIV",
+        actor=support.ACTOR,
+        zaken_url=oz.zaken,
+        client_id=oz.client_id,
+        secret_env="TEST_OZ_SECRET",
+        zaaktypen=[oz.zaaktype],
+    )
+    [stikstof] = [n for n, t in scenario.adopted_hotspots(app, pid) if "Stikstof" in t]
+    return pid, stikstof
+
+
 def test_a_search_finds_exactly_the_cases_that_overlap_the_hotspots_period(
     oz: OpenZaak,
 ) -> None:
@@ -155,20 +175,7 @@ def test_the_command_line_lists_a_hotspots_cases_from_the_case_system(
     word = unique_word()
     inside = oz.new_case(date(2020, 1, 15), f"{word} stikstofvergunning")
     oz.close(oz.new_case(date(2015, 1, 1), f"{word} te vroeg"), date(2016, 1, 1))
-    pid = support.open_procedure(app)
-    support.drive_to(app, pid, Phase.INVENTORY)
-    records.define_system(
-        app,
-        pid,
-        name="Open Zaak",
-        owner="DIV",
-        actor=support.ACTOR,
-        zaken_url=oz.zaken,
-        client_id=oz.client_id,
-        secret_env="TEST_OZ_SECRET",
-        zaaktypen=[oz.zaaktype],
-    )
-    [stikstof] = [n for n, t in scenario.adopted_hotspots(app, pid) if "Stikstof" in t]
+    pid, stikstof = _inventory_with_open_zaak(app, oz)
     args = ["inventory", "cases", pid, stikstof, "--system", "open zaak", "--keyword", word]
 
     monkeypatch.delenv("TEST_OZ_SECRET", raising=False)
@@ -233,20 +240,7 @@ def test_found_cases_are_kept_for_choosing_and_each_choice_is_audited(
     word = unique_word()
     first = oz.new_case(date(2020, 1, 15), f"{word} vergunning")
     second = oz.close(oz.new_case(date(2020, 2, 1), f"{word} klacht"), date(2020, 9, 1))
-    pid = support.open_procedure(app)
-    support.drive_to(app, pid, Phase.INVENTORY)
-    records.define_system(
-        app,
-        pid,
-        name="Open Zaak",
-        owner="DIV",
-        actor=support.ACTOR,
-        zaken_url=oz.zaken,
-        client_id=oz.client_id,
-        secret_env="TEST_OZ_SECRET",
-        zaaktypen=[oz.zaaktype],
-    )
-    [stikstof] = [n for n, t in scenario.adopted_hotspots(app, pid) if "Stikstof" in t]
+    pid, stikstof = _inventory_with_open_zaak(app, oz)
 
     found = zgw_cases.record_cases(
         app, pid, hotspot=stikstof, system="Open Zaak", keyword=word, actor="informatiebeheer"
@@ -352,20 +346,7 @@ def test_the_apply_command_keeps_the_chosen_cases_stores_and_audits_each_outcome
     word = unique_word()
     kept = oz.close(oz.new_case(date(2020, 1, 15), f"{word} vergunning"), date(2020, 12, 1))
     left = oz.new_case(date(2020, 2, 1), f"{word} ander onderwerp")
-    pid = support.open_procedure(app)
-    support.drive_to(app, pid, Phase.INVENTORY)
-    records.define_system(
-        app,
-        pid,
-        name="Open Zaak",
-        owner="DIV",
-        actor=support.ACTOR,
-        zaken_url=oz.zaken,
-        client_id=oz.client_id,
-        secret_env="TEST_OZ_SECRET",
-        zaaktypen=[oz.zaaktype],
-    )
-    [stikstof] = [n for n, t in scenario.adopted_hotspots(app, pid) if "Stikstof" in t]
+    pid, stikstof = _inventory_with_open_zaak(app, oz)
     with pytest.raises(InvalidInput, match="nog geen zaak gekozen"):
         zgw_cases.apply_cases(app, pid, hotspot=stikstof, actor="ib")
     zgw_cases.record_cases(app, pid, hotspot=stikstof, system="Open Zaak", keyword=word, actor="ib")
@@ -418,20 +399,7 @@ def test_the_exception_list_holds_exactly_the_cases_kept_in_the_case_system(
     word = unique_word()
     kept = oz.new_case(date(2020, 1, 15), f"{word} bewaard")
     left = oz.new_case(date(2020, 2, 1), f"{word} niet")
-    pid = support.open_procedure(app)
-    support.drive_to(app, pid, Phase.INVENTORY)
-    records.define_system(
-        app,
-        pid,
-        name="Open Zaak",
-        owner="DIV",
-        actor=support.ACTOR,
-        zaken_url=oz.zaken,
-        client_id=oz.client_id,
-        secret_env="TEST_OZ_SECRET",
-        zaaktypen=[oz.zaaktype],
-    )
-    [stikstof] = [n for n, t in scenario.adopted_hotspots(app, pid) if "Stikstof" in t]
+    pid, stikstof = _inventory_with_open_zaak(app, oz)
     zgw_cases.record_cases(app, pid, hotspot=stikstof, system="Open Zaak", keyword=word, actor="ib")
     zgw_cases.select_case(app, pid, hotspot=stikstof, case=kept["url"], include=True, actor="ib")
     zgw_cases.select_case(

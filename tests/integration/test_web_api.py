@@ -340,7 +340,7 @@ def test_an_expert_link_session_gets_403_on_every_api_route(app: App) -> None:
     api = log_in(app)
     api.ok("POST", f"/api/procedures/{pid}/experts/invitations", {"emails": []})
     operations = every_operation(api, pid)
-    assert len(operations) == 40
+    assert len(operations) == 42
     assert_forbidden_everywhere(link_session(app, pid, "expert_invitation", "/expert"), operations)
     assert phase_of(api, pid) == "expert_selection"
 
@@ -362,7 +362,7 @@ def test_the_openapi_document_lists_the_api_and_no_html_routes(app: App) -> None
     assert all(path.startswith("/api/") for path in paths)
     assert not {"/login", "/logout", "/", "/health", "/toegankelijkheid"} & set(paths)
     operations = {(method.upper(), path) for path, ops in paths.items() for method in ops}
-    assert len(operations) == 41
+    assert len(operations) == 43
     for expected in [
         ("POST", "/api/session"),
         ("GET", "/api/procedures/{pid}"),

@@ -34,10 +34,11 @@ DEFAULT_TOML = Path(__file__).resolve().parents[2] / "config" / "default.toml"
 
 with DEFAULT_TOML.open("rb") as _fh:
     _DEFAULT_RAW: dict[str, Any] = tomllib.load(_fh)
-# The [mail], [web] and [documents] tables configure the installation, not a procedure's rules.
+# The [mail], [web], [documents] and [zaken] tables configure the installation, not the rules.
 _DEFAULT_RAW.pop("mail")
 _DEFAULT_RAW.pop("web")
 _DEFAULT_RAW.pop("documents")
+_DEFAULT_RAW.pop("zaken")
 
 DEFAULT_CONFIG: RuleConfig = parse_config(_DEFAULT_RAW)
 

@@ -71,13 +71,21 @@ def test_adding_an_expert_during_the_sessions_lists_every_earlier_phase() -> Non
     assert verdict.data["allowed"] == ["preparation", "workgroup", "planning", "expert_selection"]
 
 
-@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("action", [a for a in Action if a is not Action.GUARD_CASES])
 @pytest.mark.parametrize("phase", [Phase.CLOSED, Phase.CANCELLED])
 def test_no_action_is_possible_once_the_procedure_is_finished(action: Action, phase: Phase) -> None:
-    """A closed or cancelled procedure refuses every action."""
+    """A closed or cancelled procedure refuses every action but guarding its kept cases."""
     with pytest.raises(Refused) as caught:
         require_phase(action, phase)
     assert caught.value.verdicts[0].data["phase"] == phase.value
+
+
+@pytest.mark.parametrize("phase", [Phase.INVENTORY, Phase.PUBLICATION, Phase.CLOSED])
+def test_kept_cases_are_guarded_from_the_inventory_on_also_after_closing(phase: Phase) -> None:
+    """A kept case must stay kept long after the procedure: its guard outlives the phases."""
+    require_phase(Action.GUARD_CASES, phase)
+    with pytest.raises(Refused):
+        require_phase(Action.GUARD_CASES, Phase.DECISION)
 
 
 def test_a_withdrawal_can_be_recorded_during_the_sessions_but_not_at_the_decision() -> None:

@@ -76,6 +76,26 @@ TYPICAL: dict[AuditAction, dict[str, Any]] = {
         "case": "ZAAK-2020-0000000001",
         "result": "changed",
     },
+    AuditAction.INVENTORY_CASE_EXPLAIN: {
+        "hotspot": "2019-1",
+        "case": "ZAAK-2020-0000000001",
+        "explanation": "met de hand bewaard in het DMS",
+    },
+    AuditAction.CASES_CHECK: {
+        "checked": 12,
+        "kept": 9,
+        "restored": 2,
+        "not_restored": 1,
+        "gone": 0,
+        "unreachable": 0,
+        "told": 2,
+    },
+    AuditAction.CASES_DRIFT: {
+        "hotspot": "2019-1",
+        "case": "ZAAK-2020-0000000001",
+        "check": "restored",
+        "drifted": ["archiefnominatie"],
+    },
     AuditAction.INVENTORY_CASE_SELECT: {
         "hotspot": "2019-1",
         "case": "ZAAK-2020-0000000001",

@@ -581,6 +581,35 @@ ROWS: tuple[CliRow, ...] = (
         ),
     ),
     CliRow(
+        AuditAction.INVENTORY_CASE_EXPLAIN,
+        ("inventory", "explain"),
+        "Leg uit waarom een geweigerde of mislukte zaak niet verder wordt bijgewerkt.",
+        (
+            PROC,
+            arg("hotspot"),
+            arg("case"),
+            opt("--explanation", required=True, help="Bijvoorbeeld: met de hand bewaard."),
+        ),
+        lambda v, r: Text(f"Uitleg bij zaak {r['case']} vastgelegd", f"Case {r['case']} explained"),
+    ),
+    CliRow(
+        AuditAction.CASES_CHECK,
+        ("inventory", "check"),
+        "Controleer of de bewaarde zaken nog op blijvend bewaren staan, en herstel wat afwijkt.",
+        (
+            PROC,
+            opt("--hotspot", default=None, help="Alleen de zaken van deze hotspot."),
+        ),
+        lambda v, r: Text(
+            f"{r['checked']} zaak/zaken gecontroleerd: "
+            + ", ".join(f"{n} {k}" for k, n in sorted(r["checks"].items()) if n)
+            + (f"; {r['told']} persoon/personen ingelicht" if r["told"] else ""),
+            f"{r['checked']} case(s) checked: "
+            + ", ".join(f"{n} {k}" for k, n in sorted(r["checks"].items()) if n)
+            + (f"; {r['told']} person(s) told" if r["told"] else ""),
+        ),
+    ),
+    CliRow(
         AuditAction.INVENTORY_SYSTEM,
         ("inventory", "system"),
         "Geef een informatiesysteem op dat voor een hotspot doorzocht moet worden.",

@@ -173,6 +173,46 @@ def inventory_exceptions(ctx: CliContext, proc: str, fmt: str) -> None:
     sys.stdout.buffer.write(exports.dutch_csv(read_inventory.EXCEPTION_HEADER, rows))
 
 
+@inventory.command(name="kept")
+@click.argument("proc")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv"]),
+    default="table",
+    show_default=True,
+    help="csv: voor Nederlandse Excel (puntkomma's, BOM).",
+)
+@common_options
+def inventory_kept(ctx: CliContext, proc: str, fmt: str) -> None:
+    """Elke zaak die in een zaaksysteem blijvend bewaard wordt, met de laatste controle
+    (bewaard, hersteld, niet hersteld, verdwenen of niet bereikbaar)."""
+    import sys
+
+    from workflow import exports
+    from workflow.read import inventory as read_inventory
+
+    cases = read_inventory.kept_cases(ctx.app, proc)
+    rows = read_inventory.guard_rows(cases, ctx.language)
+    if fmt == "csv":
+        sys.stdout.buffer.write(exports.dutch_csv(read_inventory.GUARD_HEADER, rows))
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(*read_inventory.GUARD_HEADER[:3], *read_inventory.GUARD_HEADER[4:7])
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in (*row[:3], *row[4:7])))
+    ctx.console.print(table)
+    attention = sum(1 for c in cases if c.needs_attention)
+    ctx.console.print(
+        ctx.t(
+            f"{len(cases)} bewaarde zaak/zaken; {attention} vragen aandacht.",
+            f"{len(cases)} kept case(s); {attention} need attention.",
+        )
+    )
+
+
 @inventory.command(name="overview")
 @click.argument("proc")
 @click.option(

@@ -342,6 +342,20 @@ class CaseApplication(Body):
     dry_run: bool = False
 
 
+class CaseExplanation(Body):
+    """Why a chosen case the case system refused (or failed to keep) needs no further apply."""
+
+    hotspot: Hotspot
+    case: Annotated[str, single_line(1000)]
+    explanation: Reason
+
+
+class CaseCheck(Body):
+    """Read the kept cases again (of one hotspot, or all), restore drift, tell what is not."""
+
+    hotspot: Hotspot | None = None
+
+
 class InventorySystem(Body):
     """A system the procedure defined brings its owner; a new one needs `owner`."""
 
@@ -511,6 +525,21 @@ class CasesApplied(Done):
     outcomes: dict[str, int]
     # Per case: its identificatie and its result, or (dry run) the change it would get.
     cases: list[dict[str, Any]]
+
+
+class CaseExplained(Done):
+    hotspot: str
+    case: str
+
+
+class CasesChecked(Done):
+    checked: int
+    # How many cases ended how: kept, restored, not_restored, gone, unreachable.
+    checks: dict[str, int]
+    # Per case: its identificatie, hotspot and check.
+    cases: list[dict[str, Any]]
+    # How many people were told about the cases that need attention.
+    told: int
 
 
 class DossierMarked(Done):

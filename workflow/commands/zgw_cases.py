@@ -8,7 +8,7 @@ cases found before brought up to date, every choice already made left as it was.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 
@@ -16,12 +16,17 @@ from states.actions import Action, require_phase
 from states.errors import EnvironmentProblem, InvalidInput, NotFound
 from states.i18n import Text
 from states.phases import Phase
-from states.snapshot import ListStatus
-from workflow import repository, validation
+from workflow import validation
 from workflow.app import App
 from workflow.commands.base import Change, run_change
+from workflow.commands.records import _hotspot
 from workflow.db import models as m
+from workflow.events import DatesChanged
+from workflow.zgw import DEFAULT_SECRET_ENV
 from workflow.zgw.marking import HotspotDecision
+
+if TYPE_CHECKING:
+    from workflow.zgw.search import SearchPlan
 
 
 def record_cases(
@@ -69,6 +74,7 @@ def record_cases(
                 )
             )
         }
+        _list_hotspot(change, defined, plan)
         new = 0
         for case in found:
             row = known.get(case.url)
@@ -108,6 +114,36 @@ def record_cases(
     return run_change(app, procedure_id, actor, "inventory.cases_found", body)
 
 
+def _list_hotspot(change: Change, defined: m.InformationSystem, plan: SearchPlan) -> None:
+    """The case system is listed for the hotspot (its weekly reminder with it) and marked as
+    searched now: the rule for leaving the inventory reads this."""
+    row = change.session.scalars(
+        select(m.InventorySystem).where(
+            m.InventorySystem.procedure_id == change.procedure.id,
+            m.InventorySystem.candidate_id == plan.hotspot.candidate_id,
+            m.InventorySystem.system == defined.name,
+        )
+    ).first()
+    if row is None:
+        query = plan.query
+        period = f"{query.period_start.isoformat()} tot " + (
+            query.period_end.isoformat() if query.period_end else "nu"
+        )
+        words = f", trefwoord {query.keyword}" if query.keyword else ""
+        row = m.InventorySystem(
+            procedure_id=change.procedure.id,
+            candidate_id=plan.hotspot.candidate_id,
+            system=defined.name,
+            query=f"zaken van {len(query.zaaktypen)} zaaktype(n), periode {period}{words}",
+            owner=defined.owner,
+            owner_email=defined.owner_email,
+            created_at=change.now,
+        )
+        change.session.add(row)
+        change.record(DatesChanged())
+    row.searched_at = change.now
+
+
 def select_case(
     app: App,
     procedure_id: str,
@@ -132,17 +168,7 @@ def select_case(
 
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.INVENTORY)
-        entry = next(
-            (e for e in _adopted_entries(change) if e.number == hotspot),
-            None,
-        )
-        if entry is None:
-            raise NotFound(
-                Text(
-                    f"{hotspot!r} staat niet op de vastgestelde hotspotlijst",
-                    f"{hotspot!r} is not on the adopted hotspot list",
-                )
-            )
+        _list, entry = _hotspot(change, hotspot)
         row = change.session.scalars(
             select(m.ZgwCase).where(
                 m.ZgwCase.procedure_id == change.procedure.id,
@@ -183,12 +209,6 @@ def select_case(
     return run_change(app, procedure_id, actor, "inventory.case_select", body)
 
 
-def _adopted_entries(change: Change) -> tuple[Any, ...]:
-    from workflow.commands.records import _adopted
-
-    return tuple(repository.list_entries(_adopted(change)))
-
-
 def apply_cases(
     app: App,
     procedure_id: str,
@@ -208,7 +228,7 @@ def apply_cases(
     from workflow.zgw.marking import TransferRule
 
     chosen = _chosen_cases(app, procedure_id, hotspot)
-    rule = TransferRule()
+    rule = TransferRule(app.settings.zgw.transfer_years)
     summary: dict[str, int] = {}
     listed: list[dict[str, Any]] = []
 
@@ -296,24 +316,17 @@ def _chosen_cases(app: App, procedure_id: str, hotspot: str) -> _Chosen:
     """The cases chosen for the hotspot, per case system, and the decision they are kept for;
     refused before any request when the phase or the choices do not allow an apply."""
     from workflow.procedure_store import load_procedure
+    from workflow.zgw.search import adopted_hotspot
 
     with app.read() as session:
         procedure = load_procedure(session.connection(), procedure_id)
         require_phase(Action.INVENTORY, Phase(procedure.phase))
-        row = repository.latest_list_version(session, procedure_id)
-        if row is None or row.status != ListStatus.ADOPTED.value or row.decision_date is None:
+        row, entry = adopted_hotspot(session, procedure_id, hotspot)
+        if row.decision_date is None:  # adopted without a date: no decision to cite
             raise NotFound(
                 Text(
-                    "deze procedure heeft geen vastgestelde hotspotlijst",
-                    "this procedure has no adopted hotspot list",
-                )
-            )
-        entry = next((e for e in repository.list_entries(row) if e.number == hotspot), None)
-        if entry is None:
-            raise NotFound(
-                Text(
-                    f"{hotspot!r} staat niet op de vastgestelde hotspotlijst",
-                    f"{hotspot!r} is not on the adopted hotspot list",
+                    "de vastgestelde hotspotlijst heeft geen besluitdatum",
+                    "the adopted hotspot list has no decision date",
                 )
             )
         rows = session.execute(
@@ -350,7 +363,7 @@ def _chosen_cases(app: App, procedure_id: str, hotspot: str) -> _Chosen:
         _SystemCases(
             zaken_url=group[0][1].zaken_url or "",
             client_id=group[0][1].client_id or "",
-            secret_env=group[0][1].secret_env or "HOTSPOT_ZGW_SECRET",
+            secret_env=group[0][1].secret_env or DEFAULT_SECRET_ENV,
             urls=tuple(case.url for case, _s in group),
         )
         for group in by_system.values()
@@ -362,3 +375,60 @@ def _chosen_cases(app: App, procedure_id: str, hotspot: str) -> _Chosen:
         {case.url: (case.id, case.identificatie) for case, _s in rows},
         systems,
     )
+
+
+def explain_case(
+    app: App,
+    procedure_id: str,
+    *,
+    hotspot: str,
+    case: str,
+    explanation: str,
+    actor: str,
+) -> dict[str, Any]:
+    """Say why a chosen case the case system would not keep needs no further apply (kept by
+    hand, say): with it, the failure no longer holds the inventory open."""
+    wanted = validation.single_line("case", case, max_length=1000)
+    why = validation.text("explanation", explanation, max_length=4000)
+
+    def body(change: Change) -> dict[str, Any]:
+        change.require(Action.GUARD_CASES)
+        _list, entry = _hotspot(change, hotspot)
+        row = change.session.scalars(
+            select(m.ZgwCase).where(
+                m.ZgwCase.procedure_id == change.procedure.id,
+                m.ZgwCase.candidate_id == entry.candidate_id,
+                or_(m.ZgwCase.identificatie == wanted, m.ZgwCase.url == wanted),
+            )
+        ).first()
+        failed = row is not None and row.selected and row.result in ("refused", "failed")
+        drifted = row is not None and row.check_result in ("not_restored", "gone")
+        if row is None or not (failed or drifted):
+            state = "niet gevonden" if row is None else f"uitkomst {row.result or 'nog geen'}"
+            state_en = "not found" if row is None else f"outcome {row.result or 'none yet'}"
+            raise InvalidInput(
+                "case",
+                Text(
+                    f"zaak {wanted} bij hotspot {entry.number}: {state}; uitleg hoort bij een "
+                    "gekozen zaak die het zaaksysteem weigerde of niet kon bijwerken",
+                    f"case {wanted} for hotspot {entry.number}: {state_en}; an explanation "
+                    "belongs to a chosen case the case system refused or failed to update",
+                ),
+            )
+        row.explanation = why
+        change.data = {
+            "hotspot": entry.number,
+            "case": row.identificatie,
+            "url": row.url,
+            "result": row.result,
+            "explanation": why,
+        }
+        return {
+            "ok": True,
+            "procedure": change.procedure.id,
+            "phase": change.procedure.phase,
+            "hotspot": entry.number,
+            "case": row.identificatie,
+        }
+
+    return run_change(app, procedure_id, actor, "inventory.case_explain", body)

@@ -186,6 +186,7 @@ class InventorySystem(Base):
     owner_email: Mapped[str | None]
     none_reason: Mapped[str | None]
     created_at: Mapped[datetime | None]
+    searched_at: Mapped[datetime | None]
 
 
 class ZgwCase(Base):
@@ -210,6 +211,10 @@ class ZgwCase(Base):
     applied_at: Mapped[datetime | None]
     result: Mapped[str | None]
     outcome: Mapped[dict[str, Any] | None]
+    checked_at: Mapped[datetime | None]
+    check_result: Mapped[str | None]
+    check: Mapped[dict[str, Any] | None]
+    explanation: Mapped[str | None]
 
 
 class Dossier(Base):

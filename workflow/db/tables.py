@@ -233,6 +233,8 @@ inventory_systems = Table(
     Column("none_reason", Text),
     # When the system was listed: its weekly reminders count from here.
     Column("created_at", UTCDateTime),
+    # A case system (workflow.zgw): when its search for this hotspot was last recorded.
+    Column("searched_at", UTCDateTime),
     UniqueConstraint("procedure_id", "candidate_id", "system"),
 )
 
@@ -269,6 +271,14 @@ zgw_cases = Table(
     Column("applied_at", UTCDateTime),
     Column("result", String(16)),
     Column("outcome", JSON),
+    # The drift guard's last look at a kept case (workflow.commands.zgw_guard): kept, restored,
+    # not_restored, gone or unreachable, with what had drifted and the API's answer.
+    Column("checked_at", UTCDateTime),
+    Column("check_result", String(16)),
+    Column("check", JSON),
+    # Why a case the apply could not keep needs no further apply (kept by hand, say): with it
+    # the failure counts as explained for leaving the inventory.
+    Column("explanation", Text),
     UniqueConstraint("procedure_id", "candidate_id", "url"),
 )
 

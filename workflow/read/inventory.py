@@ -11,10 +11,11 @@ from datetime import date, datetime
 from sqlalchemy import Connection, select
 
 from states.i18n import Language, Text
-from states.snapshot import ListStatus
+from states.snapshot import CaseProgress, ListStatus
 from workflow import repository
 from workflow.app import App
 from workflow.db.models import Dossier, InformationSystem, InventorySystem, ZgwCase, table_of
+from workflow.zgw.checks import NEEDS_ATTENTION, Check
 
 IST, INV, DT = table_of(InformationSystem), table_of(InventorySystem), table_of(Dossier)
 ZC = table_of(ZgwCase)
@@ -23,6 +24,7 @@ STATE_LABELS = {
     "found": Text("dossiers gemarkeerd", "files marked"),
     "nothing": Text("niets gevonden", "nothing found"),
     "open": Text("nog te doorzoeken", "still to search"),
+    "cases": Text("zaken gekozen en bewaard", "cases chosen and kept"),
 }
 
 
@@ -48,6 +50,15 @@ class FoundCase:
     # True: kept for the hotspot; False: not (with the reason); None: not decided yet.
     selected: bool | None
     reason: str | None
+    # The last apply's result (changed, unchanged, refused, failed) and the guard's last check.
+    result: str | None = None
+    check_result: str | None = None
+    explanation: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        """Chosen, but the case system did not keep it (and nobody explained why yet)."""
+        return bool(self.selected) and self.result in ("refused", "failed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +77,13 @@ class SearchedSystem:
     owner: str
     files: tuple[MarkedFile, ...]
     none_reason: str | None
+    # A case system: how far its search, choice and apply are (states.snapshot.CaseProgress).
+    cases: CaseProgress | None = None
 
     @property
     def state(self) -> str:
+        if self.cases is not None:
+            return "cases" if self.cases.done else "open"
         if self.files:
             return "found"
         return "nothing" if self.none_reason else "open"
@@ -199,6 +214,7 @@ def inventory_overview(app: App, procedure_id: str) -> InventoryOverview:
             .order_by(DT.c.marked_at, DT.c.id)
         ).all()
         systems = defined_systems(connection, procedure_id)
+        progress = repository.case_progress(connection, {"pid": procedure_id})
         found = connection.execute(
             select(ZC, IST.c.name.label("system_name"))
             .join(IST, IST.c.id == ZC.c.system_id)
@@ -216,7 +232,12 @@ def inventory_overview(app: App, procedure_id: str) -> InventoryOverview:
             entry.title,
             tuple(
                 SearchedSystem(
-                    s.system, s.query, s.owner, tuple(by_system.get(s.id, ())), s.none_reason
+                    s.system,
+                    s.query,
+                    s.owner,
+                    tuple(by_system.get(s.id, ())),
+                    s.none_reason,
+                    progress.get((s.candidate_id, s.system), ((), None))[1],
                 )
                 for s in searched
                 if s.candidate_id == entry.candidate_id
@@ -232,6 +253,9 @@ def inventory_overview(app: App, procedure_id: str) -> InventoryOverview:
                     (c.found or {}).get("archiefnominatie"),
                     c.selected,
                     c.reason,
+                    c.result,
+                    c.check_result,
+                    c.explanation,
                 )
                 for c in found
                 if c.candidate_id == entry.candidate_id
@@ -262,6 +286,21 @@ class KeptCase:
     hotspot: str
     decision_ref: str
     decision_date: date | None
+    system: str = ""
+    kept_at: datetime | None = None
+    # The drift guard's last look (workflow.commands.zgw_guard): when, and what it found.
+    checked_at: datetime | None = None
+    check_result: str | None = None
+    explanation: str | None = None
+
+    def check_label(self, lang: Language) -> str:
+        if self.check_result is None:
+            return NOT_CHECKED(lang)
+        return Check(self.check_result).label(lang)
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.check_result in NEEDS_ATTENTION
 
     def row(self) -> list[str]:
         day = self.decision_date.isoformat() if self.decision_date else ""
@@ -287,7 +326,17 @@ def kept_cases(app: App, procedure_id: str) -> tuple[KeptCase, ...]:
         rows = (
             session.connection()
             .execute(
-                select(ZC.c.url, ZC.c.identificatie, ZC.c.candidate_id)
+                select(
+                    ZC.c.url,
+                    ZC.c.identificatie,
+                    ZC.c.candidate_id,
+                    IST.c.name,
+                    ZC.c.applied_at,
+                    ZC.c.checked_at,
+                    ZC.c.check_result,
+                    ZC.c.explanation,
+                )
+                .join(IST, IST.c.id == ZC.c.system_id)
                 .where(
                     ZC.c.procedure_id == procedure_id,
                     ZC.c.selected.is_(True),
@@ -299,8 +348,50 @@ def kept_cases(app: App, procedure_id: str) -> tuple[KeptCase, ...]:
         )
         ref, day = latest.decision_ref or "", latest.decision_date
     return tuple(
-        KeptCase(r.url, r.identificatie, numbers.get(r.candidate_id, ""), ref, day) for r in rows
+        KeptCase(
+            r.url,
+            r.identificatie,
+            numbers.get(r.candidate_id, ""),
+            ref,
+            day,
+            r.name,
+            r.applied_at,
+            r.checked_at,
+            r.check_result,
+            r.explanation,
+        )
+        for r in rows
     )
+
+
+NOT_CHECKED = Text("nog niet gecontroleerd", "not checked yet")
+GUARD_HEADER = (
+    "hotspot",
+    "identificatie",
+    "zaaksysteem",
+    "zaak_url",
+    "bewaard_op",
+    "laatste_controle",
+    "uitkomst",
+    "uitleg",
+)
+
+
+def guard_rows(cases: tuple[KeptCase, ...], lang: Language) -> list[list[str]]:
+    """The report of the drift guard: every kept case and its last check."""
+    return [
+        [
+            c.hotspot,
+            c.identificatie,
+            c.system,
+            c.url,
+            c.kept_at.isoformat(timespec="seconds") if c.kept_at else "",
+            c.checked_at.isoformat(timespec="seconds") if c.checked_at else "",
+            c.check_label(lang),
+            c.explanation or "",
+        ]
+        for c in cases
+    ]
 
 
 def exception_list_json(cases: tuple[KeptCase, ...]) -> bytes:

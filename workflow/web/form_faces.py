@@ -378,6 +378,19 @@ FORMS: tuple[FormFace, ...] = (
         "hotspot",
     ),
     _face(
+        A.INVENTORY_CASE_EXPLAIN,
+        "/inventory/explain",
+        Text("Uitleg bij de zaak vastgelegd", "Explanation for the case recorded"),
+        "hotspot case explanation",
+    ),
+    _face(
+        A.CASES_CHECK,
+        "/inventory/check",
+        Text("Bewaarde zaken gecontroleerd", "Kept cases checked"),
+        "",
+        hotspot=optional("hotspot"),
+    ),
+    _face(
         A.INVENTORY_SYSTEM,
         "/inventory/system",
         Text("Informatiesysteem opgegeven", "Information system listed"),

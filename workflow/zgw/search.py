@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from states.errors import InvalidInput, NotFound
 from states.i18n import Text
@@ -15,6 +16,7 @@ from states.snapshot import ListEntry, ListStatus
 from workflow import repository, validation
 from workflow.app import App
 from workflow.db import models as m
+from workflow.zgw import DEFAULT_SECRET_ENV
 from workflow.zgw.auth import Credentials, secret_from
 from workflow.zgw.cases import Case
 from workflow.zgw.client import CaseQuery, ZaakClient
@@ -30,28 +32,36 @@ class SearchPlan:
     query: CaseQuery
 
 
+def adopted_hotspot(
+    session: Session, procedure_id: str, number: str
+) -> tuple[m.ListVersion, ListEntry]:
+    """The adopted list and its hotspot `number`; NotFound saying which is missing."""
+    row = repository.latest_list_version(session, procedure_id)
+    if row is None or row.status != ListStatus.ADOPTED.value:
+        raise NotFound(
+            Text(
+                "deze procedure heeft geen vastgestelde hotspotlijst",
+                "this procedure has no adopted hotspot list",
+            )
+        )
+    entry = next((e for e in repository.list_entries(row) if e.number == number), None)
+    if entry is None:
+        raise NotFound(
+            Text(
+                f"{number!r} staat niet op de vastgestelde hotspotlijst",
+                f"{number!r} is not on the adopted hotspot list",
+            )
+        )
+    return row, entry
+
+
 def plan_search(
     app: App, procedure_id: str, hotspot: str, system: str, keyword: str | None = None
 ) -> SearchPlan:
     """What searching `system` for `hotspot` asks; NotFound or InvalidInput saying why not."""
     word = validation.single_line("keyword", keyword, max_length=100) if keyword else None
     with app.read() as session:
-        row = repository.latest_list_version(session, procedure_id)
-        if row is None or row.status != ListStatus.ADOPTED.value:
-            raise NotFound(
-                Text(
-                    "deze procedure heeft geen vastgestelde hotspotlijst",
-                    "this procedure has no adopted hotspot list",
-                )
-            )
-        entry = next((e for e in repository.list_entries(row) if e.number == hotspot), None)
-        if entry is None:
-            raise NotFound(
-                Text(
-                    f"{hotspot!r} staat niet op de vastgestelde hotspotlijst",
-                    f"{hotspot!r} is not on the adopted hotspot list",
-                )
-            )
+        _row, entry = adopted_hotspot(session, procedure_id, hotspot)
         defined = session.scalars(
             select(m.InformationSystem).where(
                 m.InformationSystem.procedure_id == procedure_id,
@@ -78,7 +88,7 @@ def plan_search(
         system=defined.name,
         zaken_url=defined.zaken_url,
         client_id=defined.client_id,
-        secret_env=defined.secret_env or "HOTSPOT_ZGW_SECRET",
+        secret_env=defined.secret_env or DEFAULT_SECRET_ENV,
         query=CaseQuery(tuple(defined.zaaktypen or ()), entry.period_start, entry.period_end, word),
     )
 

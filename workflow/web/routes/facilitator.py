@@ -111,6 +111,8 @@ def procedure(request: Request, pid: str, who: Facilitator) -> Response:
             "base": page_of(page.record.id),
             "rule_label": views.rule_label,
             "mail": page.mail,
+            # Every case kept in a case system, with the drift guard's last check.
+            "kept": read_inventory.kept_cases(state.app, page.record.id),
             **able,
             "sections": procedure_sections(page, able["can_do"]),
         },
@@ -128,6 +130,7 @@ def procedure_sections(page: views.ProcedurePage, can: frozenset[str]) -> frozen
         "g-candidates": bool({"candidate.add", "candidate.assess", "concept_list.empty"} & can),
         "g-inventory": "inventory" in can,
         "g-publish": "publish" in can,
+        "zaken": "cases.guard" in can,
     }
     return frozenset(section for section, shown in found.items() if shown)
 
@@ -249,6 +252,18 @@ def inventory_xlsx(request: Request, pid: str, who: Facilitator) -> Response:
         exports.xlsx("Inventarisatie", header, rows),
         media_type=exports.XLSX_MEDIA_TYPE,
         headers=_attachment(f"inventarisatie-{quote(pid, safe='')}.xlsx"),
+    )
+
+
+@router.get("/procedures/{pid}/bewaarde-zaken.csv")
+def kept_cases_report(request: Request, pid: str, who: Facilitator) -> Response:
+    """The drift guard's report: every kept case with its last check (Dutch CSV)."""
+    cases = read_inventory.kept_cases(web_app(request).app, pid)
+    rows = read_inventory.guard_rows(cases, language(request))
+    return Response(
+        exports.dutch_csv(read_inventory.GUARD_HEADER, rows),
+        media_type=exports.CSV_MEDIA_TYPE,
+        headers=_attachment(f"bewaarde-zaken-{quote(pid, safe='')}.csv"),
     )
 
 
