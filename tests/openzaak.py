@@ -58,7 +58,7 @@ class OpenZaak:
         assert answer.status_code == expect, f"{method} {full}: {answer.status_code} {answer.text}"
         return answer.json() if answer.content else None
 
-    def new_case(self, start: date, description: str) -> dict[str, Any]:
+    def new_case(self, start: date, description: str, **extra: Any) -> dict[str, Any]:
         return self.call(
             "POST",
             "/zaken/api/v1/zaken",
@@ -69,6 +69,7 @@ class OpenZaak:
                 "startdatum": start.isoformat(),
                 "registratiedatum": start.isoformat(),
                 "omschrijving": description,
+                **extra,
             },
             expect=201,
         )

@@ -508,6 +508,12 @@ ROWS: tuple[CliRow, ...] = (
                 default=None,
                 help="Een zaaksysteem: het adres van zijn Zaken API (https://…/zaken/api/v1/).",
             ),
+            opt(
+                "--catalogi-url",
+                default=None,
+                help="Het adres van de Catalogi API (https://…/catalogi/api/v1/), optioneel: "
+                "dan zijn de zaaktypen op te vragen en bij naam te zien.",
+            ),
             opt("--client-id", default=None, help="Client-id waarmee de monitor zich meldt."),
             opt(
                 "--secret-env",
@@ -534,6 +540,15 @@ ROWS: tuple[CliRow, ...] = (
             arg("hotspot"),
             opt("--system", required=True, help="Een zaaksysteem van de procedure."),
             opt("--keyword", default=None, help="Alleen zaken met dit woord in hun omschrijving."),
+            opt(
+                "--area",
+                to="area_file",
+                kind="cli",
+                type=click.Path(path_type=Path),
+                default=None,
+                help="Alleen zaken binnen dit gebied: een GeoJSON-bestand met een (Multi)Polygon "
+                "in EPSG:4326.",
+            ),
         ),
         lambda v, r: Text(
             f"{r['found']} zaak/zaken gevonden in {r['system']}, waarvan {r['new']} nieuw",

@@ -70,17 +70,31 @@ def inventory() -> None:
 @click.argument("hotspot")
 @click.option("--system", required=True, help="Een zaaksysteem van de procedure (met Zaken API).")
 @click.option("--keyword", default=None, help="Alleen zaken met dit woord in hun omschrijving.")
+@click.option(
+    "--area",
+    "area_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Alleen zaken binnen dit gebied: een GeoJSON-bestand met een (Multi)Polygon in EPSG:4326.",
+)
 @common_options
 def inventory_cases(
-    ctx: CliContext, proc: str, hotspot: str, system: str, keyword: str | None
+    ctx: CliContext,
+    proc: str,
+    hotspot: str,
+    system: str,
+    keyword: str | None,
+    area_file: Path | None,
 ) -> None:
     """Zoek in een zaaksysteem de zaken van een hotspot: zijn zaaktypen, zijn periode."""
     import json
     import sys
 
+    from workflow.zgw.area import read_area_file
     from workflow.zgw.search import plan_search, run_search
 
-    plan = plan_search(ctx.app, proc, hotspot, system, keyword)
+    area = read_area_file(area_file) if area_file is not None else None
+    plan = plan_search(ctx.app, proc, hotspot, system, keyword, area)
 
     def progress(done: int, total: int) -> None:
         # On stderr, so --json stays one clean object on stdout.
@@ -88,7 +102,8 @@ def inventory_cases(
             ctx.t(f"  {done} van {total} zaken gelezen", f"  {done} of {total} read"), err=True
         )
 
-    cases = run_search(ctx.app, plan, user_id=ctx.actor, user_name=ctx.actor, on_page=progress)
+    result = run_search(ctx.app, plan, user_id=ctx.actor, user_name=ctx.actor, on_page=progress)
+    cases, names = result.cases, result.type_names
     if ctx.json_output:
         payload = {
             "ok": True,
@@ -101,6 +116,7 @@ def inventory_cases(
                     "identificatie": c.identificatie,
                     "omschrijving": c.omschrijving,
                     "zaaktype": c.zaaktype,
+                    "zaaktype_omschrijving": names.get(c.zaaktype),
                     "startdatum": c.startdatum.isoformat() if c.startdatum else None,
                     "einddatum": c.einddatum.isoformat() if c.einddatum else None,
                     **c.archive_fields(),
@@ -116,6 +132,7 @@ def inventory_cases(
     table = Table(
         "identificatie",
         "omschrijving",
+        "zaaktype",
         "start",
         "einde",
         "archiefnominatie",
@@ -129,6 +146,7 @@ def inventory_cases(
                 for cell in (
                     c.identificatie,
                     c.omschrijving,
+                    names.get(c.zaaktype),
                     c.startdatum,
                     c.einddatum,
                     c.archiefnominatie,
@@ -143,6 +161,38 @@ def inventory_cases(
             f"{len(cases)} zaak/zaken van hotspot {plan.hotspot.number} in {plan.system}.",
             f"{len(cases)} case(s) of hotspot {plan.hotspot.number} in {plan.system}.",
         )
+    )
+
+
+@inventory.command(name="zaaktypen")
+@click.argument("proc")
+@click.option("--system", required=True, help="Een zaaksysteem van de procedure met Catalogi API.")
+@common_options
+def inventory_case_types(ctx: CliContext, proc: str, system: str) -> None:
+    """De gepubliceerde zaaktypen in de Catalogi API van een zaaksysteem, om te kiezen welke
+    doorzocht worden (hotspot inventory define … --zaaktype URL)."""
+    import json
+    import sys
+
+    from workflow.zgw.search import list_case_types
+
+    found = list_case_types(ctx.app, proc, system, user_id=ctx.actor)
+    if ctx.json_output:
+        rows = [
+            {"url": t.url, "identificatie": t.identificatie, "omschrijving": t.omschrijving}
+            for t in found
+        ]
+        sys.stdout.write(json.dumps({"ok": True, "zaaktypen": rows}, ensure_ascii=False) + "\n")
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table("identificatie", "omschrijving", "geldig vanaf", "url")
+    for t in found:
+        table.add_row(*(escape(v or "") for v in (t.identificatie, t.omschrijving, t.begin, t.url)))
+    ctx.console.print(table)
+    ctx.console.print(
+        ctx.t(f"{len(found)} zaaktype(n) in {system}.", f"{len(found)} case type(s) in {system}.")
     )
 
 

@@ -102,6 +102,7 @@ def _define(
         owner_email=owner_email,
         created_at=change.now,
         zaken_url=case_system.zaken_url if case_system else None,
+        catalogi_url=case_system.catalogi_url if case_system else None,
         client_id=case_system.client_id if case_system else None,
         secret_env=case_system.secret_env if case_system else None,
         zaaktypen=list(case_system.zaaktypen) if case_system else None,
@@ -119,10 +120,13 @@ class CaseSystem:
     client_id: str
     secret_env: str
     zaaktypen: tuple[str, ...]
+    catalogi_url: str | None = None
 
     def audit(self) -> dict[str, Any]:
+        given = {"catalogi_url": self.catalogi_url} if self.catalogi_url else {}
         return {
             "zaken_url": self.zaken_url,
+            **given,
             "client_id": self.client_id,
             "secret_env": self.secret_env,
             "zaaktypen": list(self.zaaktypen),
@@ -134,17 +138,18 @@ def _case_system(
     client_id: str | None,
     secret_env: str | None,
     zaaktypen: Sequence[str],
+    catalogi_url: str | None = None,
 ) -> CaseSystem | None:
     """The ZGW part of a system's definition, checked; None for a system searched by hand."""
     if not zaken_url:
-        if client_id or secret_env or zaaktypen:
+        if client_id or secret_env or zaaktypen or catalogi_url:
             raise InvalidInput(
                 "zaken_url",
                 Text(
-                    "een client-id, geheim of zaaktype hoort bij een zaaksysteem: geef ook het "
-                    "adres van de Zaken API",
-                    "a client id, secret or case type belongs to a case system: give the "
-                    "Zaken API's address too",
+                    "een client-id, geheim, zaaktype of Catalogi API hoort bij een zaaksysteem: "
+                    "geef ook het adres van de Zaken API",
+                    "a client id, secret, case type or Catalogi API belongs to a case system: "
+                    "give the Zaken API's address too",
                 ),
             )
         return None
@@ -166,7 +171,20 @@ def _case_system(
                 "name at least one case type (its URL in the Catalogi API) to search",
             ),
         )
+    catalogue = validation.api_url("catalogi_url", catalogi_url) if catalogi_url else None
+    outside = [t for t in types if catalogue is not None and not t.startswith(catalogue)]
+    if outside:
+        raise InvalidInput(
+            "zaaktypen",
+            Text(
+                f"{outside[0]} ligt niet in de opgegeven Catalogi API ({catalogue}); een "
+                "zaaktype komt uit de catalogus van het zaaksysteem",
+                f"{outside[0]} is not in the given Catalogi API ({catalogue}); a case type "
+                "comes from the case system's catalogue",
+            ),
+        )
     return CaseSystem(
+        catalogi_url=catalogue,
         zaken_url=url,
         client_id=validation.single_line("client_id", client_id, max_length=200),
         secret_env=validation.env_name("secret_env", secret_env or DEFAULT_SECRET_ENV),
@@ -186,6 +204,7 @@ def define_system(
     client_id: str | None = None,
     secret_env: str | None = None,
     zaaktypen: Sequence[str] = (),
+    catalogi_url: str | None = None,
 ) -> dict[str, Any]:
     """An information system of the procedure (a DMS, a share, a mailbox, or a case system
     with a ZGW Zaken API), with its owner: defined once, then searched per hotspot without
@@ -193,7 +212,7 @@ def define_system(
     clean_name = validation.single_line("name", name, max_length=200)
     owner_name = validation.single_line("owner", owner, max_length=200)
     owner_address = validation.email("owner_email", owner_email) if owner_email else None
-    case_system = _case_system(zaken_url, client_id, secret_env, zaaktypen)
+    case_system = _case_system(zaken_url, client_id, secret_env, zaaktypen, catalogi_url)
 
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.INVENTORY)

@@ -314,6 +314,7 @@ class InformationSystem(Body):
     zaken_url: Annotated[str, single_line(500)] | None = None
     client_id: Name | None = None
     secret_env: Annotated[str, single_line(100)] | None = None
+    catalogi_url: Annotated[str, single_line(500)] | None = None
     zaaktypen: Annotated[list[Annotated[str, single_line(500)]], Field(max_length=50)] = []
 
 
@@ -323,6 +324,9 @@ class CaseSearch(Body):
     hotspot: Hotspot
     system: Name
     keyword: Annotated[str, single_line(100)] | None = None
+    # A GeoJSON Polygon or MultiPolygon in EPSG:4326 (or a Feature holding one), as an object
+    # or as its JSON text (the web form's field).
+    area: dict[str, Any] | str | None = None
 
 
 class CaseSelection(Body):

@@ -8,6 +8,7 @@ cases found before brought up to date, every choice already made left as it was.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
@@ -16,6 +17,7 @@ from states.actions import Action, require_phase
 from states.errors import EnvironmentProblem, InvalidInput, NotFound
 from states.i18n import Text
 from states.phases import Phase
+from states.snapshot import ListEntry
 from workflow import validation
 from workflow.app import App
 from workflow.commands.base import Change, run_change
@@ -37,14 +39,20 @@ def record_cases(
     system: str,
     actor: str,
     keyword: str | None = None,
+    area: str | dict[str, Any] | None = None,
+    area_file: Path | None = None,
 ) -> dict[str, Any]:
-    """Search `system` for `hotspot`'s cases and keep them for choosing (audited)."""
+    """Search `system` for `hotspot`'s cases (optionally with a word in their description and
+    within an area, a GeoJSON polygon) and keep them for choosing (audited)."""
+    from workflow.zgw.area import describe, read_area_file
     from workflow.zgw.client import ZgwError
     from workflow.zgw.search import plan_search, run_search
 
-    plan = plan_search(app, procedure_id, hotspot, system, keyword)
+    if area_file is not None:
+        area = read_area_file(area_file)
+    plan = plan_search(app, procedure_id, hotspot, system, keyword, area)
     try:
-        found = run_search(app, plan, user_id=actor, user_name=actor)
+        result = run_search(app, plan, user_id=actor, user_name=actor)
     except ZgwError as error:
         # The case system, not the input: nothing was kept; the same search can run again.
         raise EnvironmentProblem(
@@ -76,6 +84,7 @@ def record_cases(
         }
         _list_hotspot(change, defined, plan)
         new = 0
+        found = result.cases
         for case in found:
             row = known.get(case.url)
             if row is None:
@@ -90,6 +99,7 @@ def record_cases(
             row.identificatie = case.identificatie[:100]
             row.omschrijving = case.omschrijving[:300]
             row.zaaktype = case.zaaktype
+            row.zaaktype_omschrijving = result.type_names.get(case.zaaktype, "")[:300] or None
             row.startdatum = case.startdatum
             row.einddatum = case.einddatum
             row.found = case.archive_fields()
@@ -98,6 +108,7 @@ def record_cases(
             "hotspot": plan.hotspot.number,
             "system": plan.system,
             "keyword": plan.query.keyword,
+            "area": describe(plan.query.area) if plan.query.area else None,
             "found": len(found),
             "new": new,
         }
@@ -130,6 +141,7 @@ def _list_hotspot(change: Change, defined: m.InformationSystem, plan: SearchPlan
             query.period_end.isoformat() if query.period_end else "nu"
         )
         words = f", trefwoord {query.keyword}" if query.keyword else ""
+        words += ", binnen een gebied" if query.area else ""
         row = m.InventorySystem(
             procedure_id=change.procedure.id,
             candidate_id=plan.hotspot.candidate_id,
@@ -142,6 +154,19 @@ def _list_hotspot(change: Change, defined: m.InformationSystem, plan: SearchPlan
         change.session.add(row)
         change.record(DatesChanged())
     row.searched_at = change.now
+
+
+def _found_case(change: Change, hotspot: str, wanted: str) -> tuple[ListEntry, m.ZgwCase | None]:
+    """The adopted hotspot and its found case by identificatie or URL (None: not found)."""
+    _list, entry = _hotspot(change, hotspot)
+    row = change.session.scalars(
+        select(m.ZgwCase).where(
+            m.ZgwCase.procedure_id == change.procedure.id,
+            m.ZgwCase.candidate_id == entry.candidate_id,
+            or_(m.ZgwCase.identificatie == wanted, m.ZgwCase.url == wanted),
+        )
+    ).first()
+    return entry, row
 
 
 def select_case(
@@ -168,14 +193,7 @@ def select_case(
 
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.INVENTORY)
-        _list, entry = _hotspot(change, hotspot)
-        row = change.session.scalars(
-            select(m.ZgwCase).where(
-                m.ZgwCase.procedure_id == change.procedure.id,
-                m.ZgwCase.candidate_id == entry.candidate_id,
-                or_(m.ZgwCase.identificatie == wanted, m.ZgwCase.url == wanted),
-            )
-        ).first()
+        entry, row = _found_case(change, hotspot, wanted)
         if row is None:
             raise InvalidInput(
                 "case",
@@ -393,14 +411,7 @@ def explain_case(
 
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.GUARD_CASES)
-        _list, entry = _hotspot(change, hotspot)
-        row = change.session.scalars(
-            select(m.ZgwCase).where(
-                m.ZgwCase.procedure_id == change.procedure.id,
-                m.ZgwCase.candidate_id == entry.candidate_id,
-                or_(m.ZgwCase.identificatie == wanted, m.ZgwCase.url == wanted),
-            )
-        ).first()
+        entry, row = _found_case(change, hotspot, wanted)
         failed = row is not None and row.selected and row.result in ("refused", "failed")
         drifted = row is not None and row.check_result in ("not_restored", "gone")
         if row is None or not (failed or drifted):

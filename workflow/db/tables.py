@@ -213,6 +213,8 @@ information_systems = Table(
     # secret itself) and the case types (zaaktype URLs) its searches look at. NULL: a system
     # searched by hand (a network drive, Teams, a mailbox).
     Column("zaken_url", String(500)),
+    # Its Catalogi API, where the case types are listed and named; NULL: not given.
+    Column("catalogi_url", String(500)),
     Column("client_id", String(200)),
     Column("secret_env", String(100)),
     Column("zaaktypen", JSON),
@@ -258,6 +260,8 @@ zgw_cases = Table(
     Column("identificatie", String(100), nullable=False),
     Column("omschrijving", String(300), nullable=False),
     Column("zaaktype", String(1000), nullable=False),
+    # The case type's name as the Catalogi API gave it at the search (NULL: not read).
+    Column("zaaktype_omschrijving", String(300)),
     Column("startdatum", Date),
     Column("einddatum", Date),
     Column("found", JSON, nullable=False),

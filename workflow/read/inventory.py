@@ -54,6 +54,11 @@ class FoundCase:
     result: str | None = None
     check_result: str | None = None
     explanation: str | None = None
+    # The case type by name (the Catalogi API's omschrijving, else the URL's last part) and
+    # the rest of the archive fields as found.
+    zaaktype: str = ""
+    archiefactiedatum: str | None = None
+    archiefstatus: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -256,6 +261,9 @@ def inventory_overview(app: App, procedure_id: str) -> InventoryOverview:
                     c.result,
                     c.check_result,
                     c.explanation,
+                    c.zaaktype_omschrijving or c.zaaktype.rstrip("/").rsplit("/", 1)[-1],
+                    (c.found or {}).get("archiefactiedatum"),
+                    (c.found or {}).get("archiefstatus"),
                 )
                 for c in found
                 if c.candidate_id == entry.candidate_id

@@ -40,6 +40,7 @@ FIELD_LABELS: dict[str, Text] = {
     "owner_email": Text("E-mailadres eigenaar", "Owner's e-mail"),
     "zaken_url": Text("Adres van de Zaken API", "Address of the Zaken API"),
     "client_id": Text("Client-id", "Client id"),
+    "catalogi_url": Text("Adres van de Catalogi API", "Address of the Catalogi API"),
     "secret_env": Text("Omgevingsvariabele met het geheim", "Environment variable of the secret"),
     "zaaktypen": Text("Zaaktypen", "Case types"),
     "period": Text("Referentieperiode", "Reference period"),

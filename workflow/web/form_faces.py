@@ -354,6 +354,7 @@ FORMS: tuple[FormFace, ...] = (
         zaken_url=optional("zaken_url"),
         client_id=optional("client_id"),
         secret_env=optional("secret_env"),
+        catalogi_url=optional("catalogi_url"),
         zaaktypen=many_lines("zaaktypen"),
     ),
     _face(
@@ -362,6 +363,7 @@ FORMS: tuple[FormFace, ...] = (
         Text("Zaken gezocht in het zaaksysteem", "Cases searched in the case system"),
         "hotspot system",
         keyword=optional("keyword"),
+        area=optional("area"),
     ),
     _face(
         A.INVENTORY_CASE_SELECT,

@@ -15,7 +15,7 @@ import email.utils
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any
@@ -46,12 +46,14 @@ class RetryPolicy:
 @dataclass(frozen=True, slots=True)
 class CaseQuery:
     """The cases of a hotspot: of these case types, overlapping its period (an open end means
-    until today), optionally with a word in their description."""
+    until today), optionally with a word in their description and within an area (a GeoJSON
+    polygon in EPSG:4326, workflow.zgw.area)."""
 
     zaaktypen: tuple[str, ...]
     period_start: date
     period_end: date | None = None
     keyword: str | None = None
+    area: dict[str, Any] | None = field(default=None, hash=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,8 @@ class ZaakClient:
         }
         if query.keyword:
             common["omschrijving"] = query.keyword
+        if query.area is not None:
+            common["zaakgeometrie"] = {"within": query.area}
         day_before = query.period_start - timedelta(days=1)
         found: dict[str, Case] = {}
         totals: list[int] = []

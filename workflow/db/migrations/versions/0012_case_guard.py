@@ -1,5 +1,6 @@
 """case guard: each kept case's last check (drift guard) and an explanation for a failure that
-stays; when a hotspot's case system was last searched
+stays; when a hotspot's case system was last searched; a case system's Catalogi API and the
+name of each found case's case type
 
 Revision ID: 0012
 Revises: 0011
@@ -27,6 +28,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("check_result", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("check", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("explanation", sa.Text(), nullable=True))
+        batch_op.add_column(
+            sa.Column("zaaktype_omschrijving", sa.String(length=300), nullable=True)
+        )
+    with op.batch_alter_table("information_systems", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("catalogi_url", sa.String(length=500), nullable=True))
     with op.batch_alter_table("inventory_systems", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("searched_at", workflow.db.types.UTCDateTime(timezone=True), nullable=True)
@@ -36,7 +42,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("inventory_systems", schema=None) as batch_op:
         batch_op.drop_column("searched_at")
+    with op.batch_alter_table("information_systems", schema=None) as batch_op:
+        batch_op.drop_column("catalogi_url")
     with op.batch_alter_table("zgw_cases", schema=None) as batch_op:
+        batch_op.drop_column("zaaktype_omschrijving")
         batch_op.drop_column("explanation")
         batch_op.drop_column("check")
         batch_op.drop_column("check_result")
