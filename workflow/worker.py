@@ -66,8 +66,8 @@ def tick(
     app: App, now: datetime | None = None, *, should_stop: Callable[[], bool] = lambda: False
 ) -> TickReport:
     """One sweep at `now` (the application's clock when None): reminders, the daily summary of
-    failed mail, the purge of ended web sessions, the check of kept cases that is due, then
-    the outbox (so a check's mail leaves in the same round)."""
+    failed mail, the purge of ended web sessions, the outbox, then the check of kept cases
+    that is due."""
     moment = now or app.now()
     # The sweep's reminders are events handled like a command's; a worker may sweep first.
     register_handlers()
@@ -76,9 +76,12 @@ def tick(
         summarise_failures(app, moment)
         # Ended web sessions, a few hundred rows per transaction (workflow.users).
         purge_sessions(app, moment)
-        # The cases kept in case systems, read again when their check is due (weekly).
-        guard_due(app, moment)
     mail = send_due_blocking(app, app.settings.mail, now=now, should_stop=should_stop)
+    if not should_stop():
+        # The cases kept in case systems, read again when their check is due (weekly). After
+        # the outbox, so a slow case system never holds up the round's mail; a check's own
+        # mail leaves with the next round.
+        guard_due(app, moment)
     return TickReport(moment, reminders, mail)
 
 

@@ -45,6 +45,15 @@ def test_a_wrong_area_is_refused_saying_what_is_wrong(value: object, named: str)
     assert refused.value.field == "area"
 
 
+def test_an_altitude_from_a_map_tool_is_left_out() -> None:
+    """The Zaken API's positions have two numbers; [lon, lat, z] is sent as [lon, lat]."""
+    high = [[lon, lat, 12.5] for lon, lat in SQUARE]
+    assert parse_area("area", {"type": "Polygon", "coordinates": [high]}) == {
+        "type": "Polygon",
+        "coordinates": [SQUARE],
+    }
+
+
 def test_an_area_with_too_many_points_asks_to_simplify() -> None:
     ring = [[6.0 + i * 1e-6, 52.0] for i in range(MAX_POINTS)] + [[6.0, 52.0]]
     with pytest.raises(InvalidInput, match="vereenvoudig"):

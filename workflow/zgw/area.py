@@ -61,7 +61,15 @@ def parse_area(field: str, value: str | dict[str, Any] | None) -> dict[str, Any]
             f"het gebied heeft {points} punten; vereenvoudig het tot hooguit {MAX_POINTS}",
             f"the area has {points} points; simplify it to at most {MAX_POINTS}",
         )
-    return {"type": value["type"], "coordinates": value["coordinates"]}
+    # Only longitude and latitude go to the case system: the Zaken API's positions have two
+    # numbers, and a map tool's export may add an altitude.
+    return {"type": value["type"], "coordinates": _flat(value["coordinates"])}
+
+
+def _flat(node: Any) -> Any:
+    if node and isinstance(node[0], int | float):
+        return list(node[:2])
+    return [_flat(child) for child in node]
 
 
 def _check_ring(field: str, ring: Any) -> int:

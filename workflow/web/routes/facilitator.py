@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
+from states.actions import ALLOWED_PHASES, Action
 from states.errors import HotspotError, InvalidInput, NotFound
 from states.i18n import Text
 from states.phases import Phase
@@ -97,6 +98,10 @@ def open_procedure(request: Request, who: Facilitator, form: Form) -> Response:
     return RedirectResponse(page_of(pid), status_code=303)
 
 
+# The phases in which a procedure may have cases kept in a case system.
+_KEEPING_PHASES = frozenset(ALLOWED_PHASES[Action.GUARD_CASES])
+
+
 @router.get("/procedures/{pid}")
 def procedure(request: Request, pid: str, who: Facilitator) -> Response:
     lang = language(request)
@@ -111,8 +116,13 @@ def procedure(request: Request, pid: str, who: Facilitator) -> Response:
             "base": page_of(page.record.id),
             "rule_label": views.rule_label,
             "mail": page.mail,
-            # Every case kept in a case system, with the drift guard's last check.
-            "kept": read_inventory.kept_cases(state.app, page.record.id),
+            # Every case kept in a case system, with the drift guard's last check: only from
+            # the inventory on, so the earlier phases' page costs no query for it.
+            "kept": (
+                read_inventory.kept_cases(state.app, page.record.id)
+                if page.phase in _KEEPING_PHASES
+                else ()
+            ),
             **able,
             "sections": procedure_sections(page, able["can_do"]),
         },
