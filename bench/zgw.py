@@ -56,7 +56,11 @@ def open_zaak() -> Iterator[dict[str, str]]:
         return
     setup = SETUP if SETUP.exists() else ROOT.parent / "shared" / "openzaak" / SETUP.name
     say(f"zgw: starting Open Zaak with {setup} in {OZ_DIR} (8 minutes the first time)")
-    subprocess.run([str(setup), "up", str(OZ_DIR)], check=True, stdout=subprocess.DEVNULL)
+    # One connection per request (see .ci/run): runserver's threads would otherwise keep theirs.
+    server_env = {**os.environ, "DB_CONN_MAX_AGE": "0"}
+    subprocess.run(
+        [str(setup), "up", str(OZ_DIR)], check=True, stdout=subprocess.DEVNULL, env=server_env
+    )
     env = dict(os.environ)
     for line in (OZ_DIR / "oz.env").read_text().splitlines():
         name, _, value = line.partition("=")

@@ -185,11 +185,21 @@ _CASES = (
         ZT.c.result,
         ZT.c.outcome,
         ZT.c.explanation,
+        ZT.c.check_result,
+        ZT.c.check,
     )
     .join(IST, IST.c.id == ZT.c.system_id)
     .where(ZT.c.procedure_id == bindparam("pid"))
     .order_by(ZT.c.id)
 )
+_DECISION_REF = (
+    select(LT.c.decision_ref)
+    .where(LT.c.procedure_id == bindparam("pid"))
+    .order_by(LT.c.number.desc())
+    .limit(1)
+)
+# What the drift guard found that means a case no longer holds what keeping it requires.
+LOST_CHECKS = ("not_restored", "gone")
 _SEARCHED = select(IT.c.candidate_id, IT.c.system, IT.c.searched_at).where(
     IT.c.procedure_id == bindparam("pid")
 )
@@ -307,10 +317,15 @@ def case_progress(
     connection: Connection, pid: dict[str, str]
 ) -> dict[tuple[int, str], tuple[tuple[Dossier, ...], CaseProgress]]:
     """Per hotspot and case system: the cases kept there, as dossiers whose reason is the
-    kenmerk the case system now carries (it names the decision), and the progress."""
+    kenmerk the case system now carries (it names the decision), and the progress. A case the
+    drift guard found lost (not restored, gone) is no dossier and, unexplained, still open."""
     names = set(connection.execute(_CASE_SYSTEMS, pid).scalars())
     if not names:
         return {}
+    ref = connection.execute(_DECISION_REF, pid).scalar() or ""
+    # The kenmerk's source (workflow.zgw.marking) is cut to the API's 40 characters: a source
+    # that is the start of the decision's own names the decision, and is cited whole.
+    whole = f"hotspotlijst {ref}"
     kept: dict[tuple[int, str], list[Dossier]] = defaultdict(list)
     counts: dict[tuple[int, str], dict[str, int]] = defaultdict(
         lambda: {"undecided": 0, "unapplied": 0, "unresolved": 0}
@@ -324,10 +339,16 @@ def case_progress(
             continue
         elif r.result is None:
             tally["unapplied"] += 1
-        elif r.result in KEPT_RESULTS:
-            after = (r.outcome or {}).get("after") or {}
-            sources = "; ".join(str(k.get("bron", "")) for k in after.get("kenmerken") or ())
-            kept[key].append(Dossier(r.identificatie, after.get("archiefnominatie") or "", sources))
+        elif r.result in KEPT_RESULTS and r.check_result not in LOST_CHECKS:
+            restored = (r.check or {}).get("after") if r.check_result == "restored" else None
+            after = restored or (r.outcome or {}).get("after") or {}
+            found = [
+                str(k.get("bron", "")) for k in after.get("kenmerken") or () if isinstance(k, dict)
+            ]
+            if ref and any(len(f) > len("hotspotlijst ") and whole.startswith(f) for f in found):
+                found.append(whole)
+            nomination = after.get("archiefnominatie") or ""
+            kept[key].append(Dossier(r.identificatie, nomination, "; ".join(found)))
         elif not (r.explanation or "").strip():
             tally["unresolved"] += 1
     progress: dict[tuple[int, str], tuple[tuple[Dossier, ...], CaseProgress]] = {}

@@ -14,13 +14,16 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from states.errors import Refused
+from states.phases import Phase
+from tests import support
 from tests.integration.test_openzaak_cases import _inventory_with_open_zaak
 from tests.openzaak import OpenZaak, open_zaak, unique_word
 from tests.web_support import logged_in
+from workflow import scenario
 from workflow.app import App
 from workflow.cli.context import CliContext
 from workflow.cli.main import cli
-from workflow.commands import procedures, zgw_cases, zgw_guard
+from workflow.commands import procedures, records, zgw_cases, zgw_guard
 from workflow.db import models as m
 from workflow.worker import tick
 
@@ -207,3 +210,97 @@ def test_an_explanation_needs_a_case_the_case_system_did_not_keep(
             app, pid, hotspot=stikstof, case=case["url"], explanation="met de hand", actor="ib"
         )
     assert _audit(app, pid, "inventory.case_explain") == []
+
+
+def test_a_case_kept_for_two_hotspots_is_checked_once_for_each_and_keeps_both_kenmerken(
+    oz: OpenZaak, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One case, two hotspots: the guard reads it for each in turn, restores both kenmerken,
+    stores a check on both rows, and the procedure is not due again a minute later."""
+    monkeypatch.setenv("TEST_OZ_SECRET", oz.secret)
+    word = unique_word()
+    case = oz.close(oz.new_case(date(2020, 8, 10), f"{word} gedeeld"), date(2020, 12, 1))
+    pid, stikstof = _inventory_with_open_zaak(app, oz)
+    [wolf] = [n for n, t in scenario.adopted_hotspots(app, pid) if "wolf" in t]
+    _keep(app, pid, stikstof, word, [case])
+    _keep(app, pid, wolf, word, [case])
+    kept = oz.call("GET", case["url"])["kenmerken"]
+    assert len([k for k in kept if k["kenmerk"].startswith("hotspot ")]) == 2
+    oz.call("PATCH", case["url"], {"kenmerken": []})  # someone cleared them
+
+    checked = zgw_guard.check_cases(app, pid, actor="ib")
+
+    assert [c["check"] for c in checked["cases"]] == ["restored", "restored"]
+    marks = {k["kenmerk"] for k in oz.call("GET", case["url"])["kenmerken"]}
+    assert marks == {f"hotspot {stikstof}", f"hotspot {wolf}"}
+    with app.read() as db:
+        rows = db.scalars(select(m.ZgwCase).where(m.ZgwCase.procedure_id == pid)).all()
+    assert all(r.checked_at is not None for r in rows) and len(rows) == 2
+    assert zgw_guard.due_procedures(app, app.now() + timedelta(minutes=1)) == []
+
+
+def test_a_case_the_guard_lost_holds_the_inventory_until_it_is_explained(
+    oz: OpenZaak, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_OZ_SECRET", oz.secret)
+    word = unique_word()
+    case = oz.new_case(date(2020, 9, 10), f"{word} verdwijnt")
+    pid, stikstof = _inventory_with_open_zaak(app, oz)
+    _keep(app, pid, stikstof, word, [case])
+    oz.call("DELETE", case["url"], expect=204)
+    assert zgw_guard.check_cases(app, pid, actor="ib")["checks"]["gone"] == 1
+
+    def open_figures() -> str:
+        with pytest.raises(Refused) as refusal:
+            procedures.advance(app, pid, actor="sanne")
+        found = [v for v in refusal.value.verdicts if v.code == "inventory.systems_searched"]
+        return found[0].figures.nl if found and found[0].blocks else ""
+
+    assert "1 zaken geweigerd of mislukt zonder uitleg" in open_figures()
+    zgw_cases.explain_case(
+        app,
+        pid,
+        hotspot=stikstof,
+        case=case["url"],
+        explanation="vernietigd, ten onrechte",
+        actor="ib",
+    )
+    assert open_figures() == ""
+    # Explained: the next round no longer mails about it.
+    later = zgw_guard.check_cases(app, pid, actor="ib")
+    assert later["checks"]["gone"] == 1 and later["told"] == 0
+
+
+def test_a_decision_reference_longer_than_a_kenmerk_still_counts_as_cited(
+    oz: OpenZaak, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kenmerk's source is cut to 40 characters; the case still cites the decision."""
+    monkeypatch.setenv("TEST_OZ_SECRET", oz.secret)
+    long_ref = "GS/2025/0412 besluit hotspotlijst archief Overijssel"
+    word = unique_word()
+    case = oz.close(oz.new_case(date(2020, 10, 10), f"{word} lang"), date(2020, 12, 1))
+    with_long_ref = support.SCENARIO.but(decision_ref=long_ref)
+    pid = with_long_ref.open(app)
+    with_long_ref.drive_to(app, pid, Phase.INVENTORY)
+    records.define_system(
+        app,
+        pid,
+        name="Open Zaak",
+        owner="DIV",
+        actor="ib",
+        zaken_url=oz.zaken,
+        client_id=oz.client_id,
+        secret_env="TEST_OZ_SECRET",
+        zaaktypen=[oz.zaaktype],
+    )
+    [stikstof] = [n for n, t in scenario.adopted_hotspots(app, pid) if "Stikstof" in t]
+    _keep(app, pid, stikstof, word, [case])
+    sources = {k["bron"] for k in oz.call("GET", case["url"])["kenmerken"]}
+    assert f"hotspotlijst {long_ref}"[:40] in sources  # cut by the API's limit
+
+    with pytest.raises(Refused) as refusal:
+        procedures.advance(app, pid, actor="sanne")
+    [covered] = [v for v in refusal.value.verdicts if v.code == "inventory.hotspots_covered"]
+    listed = covered.data["uncited"] + covered.data["uncovered"]
+    assert not [entry for entry in listed if entry.startswith(f"{stikstof} ")]
+    assert listed  # the other hotspots, searched nowhere, still hold it: the rule did run

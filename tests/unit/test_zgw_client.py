@@ -345,3 +345,25 @@ def test_the_apply_reports_each_case_refused_gone_changed_or_kept_already() -> N
         Result.UNCHANGED,
     ]
     assert patches == [f"{BASE}zaken/bb"]  # only the refused one is tried again
+
+
+def test_a_page_that_points_back_to_itself_is_an_error_not_a_loop() -> None:
+    """A case system whose `next` repeats a page read before would be read forever."""
+    page = f"{BASE}zaken/_zoek?page=2"
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
+        return httpx.Response(200, json={"count": 3, "next": page, "results": [_case()]})
+
+    with pytest.raises(ZgwError, match="does not move on"):
+        _run(_client(handler), lambda c: c.read_many([CASE]))
+    assert len(calls) == 2  # the first page and page 2, then the repeat is refused
+
+
+def test_an_answer_that_is_no_case_is_the_case_systems_error() -> None:
+    def handler(_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"count": 1, "next": None, "results": [{"url": None}]})
+
+    with pytest.raises(ZgwError, match="no case"):
+        _run(_client(handler), lambda c: c.read_many([CASE]))

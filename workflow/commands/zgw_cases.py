@@ -204,6 +204,18 @@ def select_case(
                     "system first",
                 ),
             )
+        if not include and row.selected and row.result in ("changed", "unchanged"):
+            raise InvalidInput(
+                "case",
+                Text(
+                    f"zaak {row.identificatie} staat voor hotspot {entry.number} al op blijvend "
+                    "bewaren in het zaaksysteem en wordt bewaakt; niet meer bewaren vraagt eerst "
+                    "een wijziging in het zaaksysteem zelf, door de beheerder ervan",
+                    f"case {row.identificatie} is already kept for hotspot {entry.number} in the "
+                    "case system and guarded; not keeping it first needs a change in the case "
+                    "system itself, by its administrator",
+                ),
+            )
         row.selected = include
         row.reason = why
         row.selected_by = change.actor
@@ -259,6 +271,8 @@ def apply_cases(
             assert row is not None
             row.applied_at = change.now
             row.result = outcome.result.value
+            # An explanation was about the outcome before this one.
+            row.explanation = None
             row.outcome = {
                 "before": outcome.before,
                 "after": outcome.after,

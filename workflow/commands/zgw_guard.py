@@ -5,11 +5,11 @@ Open Zaak derives a case's archive fields from its result type and may silently 
 guard reads every kept case (a hundred per request), re-applies what no longer holds (the
 same PATCH as the apply, with its `X-Audit-Toelichting`), and stores each case's check.
 
-Each drifted case is stored and audited (`cases.drift`) the moment its outcome is known; the
-cases found as kept are stored together with the round's summary (`cases.check`), which also
-queues one mail to the informatiebeheerder(s) and management naming every case that could not
-be restored (refused, failed, gone from the case system, or the case system unreachable). A
-crash half-way loses nothing: the next round reads the cases again. The worker runs a round
+Each drifted case is stored and audited (`cases.drift`) the moment its outcome is known; every
+case's last check moves with the round's summary (`cases.check`), in the transaction that
+also queues one mail to the informatiebeheerder(s) and management naming every case that
+could not be restored (refused, failed, gone) or has not been readable for two intervals. A
+crash half-way loses nothing: the cases stay due and the next round reads them again. The worker runs a round
 for every procedure whose oldest check is older than `[zaken] check_every_days`.
 """
 
@@ -55,6 +55,10 @@ class _KeptCase:
     hotspot: str
     system: str
     decision: HotspotDecision
+    # The last time the case was known kept (its last check, else its apply), and whether a
+    # failure about it has been explained (then it is not mailed about again).
+    last_known: datetime | None = None
+    explained: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +84,14 @@ def check_cases(
     systems = _kept_cases(app, procedure_id, number)
     rule = TransferRule(app.settings.zgw.transfer_years)
     checks: dict[int, tuple[Check, dict[str, Any]]] = {}
+    # Every secret before any request: a system without one refuses the round as a whole,
+    # rather than after other systems were changed and before anyone is told.
+    credentials = {
+        system.name: Credentials(
+            system.client_id, secret_from(None, system.secret_env), actor, actor
+        )
+        for system in systems
+    }
 
     def store_drift(case: _KeptCase, outcome: CaseOutcome) -> None:
         check = {
@@ -100,7 +112,8 @@ def check_cases(
             row = change.session.get(m.ZgwCase, case.id)
             if row is None:  # the procedure's cases were removed meanwhile
                 return {}
-            row.checked_at = change.now
+            # Not `checked_at`: that moves with the round's summary and its mail, so a crash
+            # before them leaves the case due and the next round tells.
             row.check_result = check.value
             row.check = detail
             change.data = {
@@ -119,22 +132,24 @@ def check_cases(
         checks[case.id] = (check, detail)
 
     async def guard(system: _System) -> None:
-        by_url = {case.url: case for case in system.cases}
-
-        def done(outcome: CaseOutcome) -> None:
-            case = by_url[outcome.url]
-            if outcome.result is Result.UNCHANGED:
-                checks[case.id] = (Check.KEPT, {"drifted": []})
-            else:
-                store_drift(case, outcome)
-
-        credentials = Credentials(
-            system.client_id, secret_from(None, system.secret_env), actor, actor
-        )
-        targets = [Target(case.url, case.decision) for case in system.cases]
         try:
-            async with ZaakClient(system.zaken_url, credentials, now=app.now) as client:
-                await apply(client, targets, rule, done)
+            async with ZaakClient(
+                system.zaken_url, credentials[system.name], now=app.now
+            ) as client:
+                # A case kept for two hotspots is one case with two kenmerken: its targets go
+                # in turns, each reading what the one before wrote.
+                for layer in _layers(system.cases):
+                    by_url = {case.url: case for case in layer}
+
+                    def done(outcome: CaseOutcome, by_url: dict[str, _KeptCase] = by_url) -> None:
+                        case = by_url[outcome.url]
+                        if outcome.result is Result.UNCHANGED:
+                            checks[case.id] = (Check.KEPT, {"drifted": []})
+                        else:
+                            store_drift(case, outcome)
+
+                    targets = [Target(case.url, case.decision) for case in layer]
+                    await apply(client, targets, rule, done)
         except ZgwError as error:
             # Reading failed for the whole system: nothing was checked, nothing changed.
             log.warning("cases.unreachable", system=system.name, error=type(error).__name__)
@@ -155,25 +170,42 @@ def _close_round(
     cases: Sequence[_KeptCase],
     checks: dict[int, tuple[Check, dict[str, Any]]],
 ) -> dict[str, Any]:
-    """The round's summary: cases found kept (and unreachable) stored, the mail queued."""
+    """The round's summary, in one transaction with the mail: every case's check stored, the
+    cases that need someone told. A case not reached stays due (`checked_at` kept); it is
+    mailed about only once it has gone unchecked for two intervals."""
+    for case in cases:  # every case read has a check; one missing was not reached
+        checks.setdefault(case.id, (Check.UNREACHABLE, {"error": "niet gelezen"}))
     counts = {check.value: 0 for check in Check}
     for check, _detail in checks.values():
         counts[check.value] += 1
+    now = app.now()
+    overdue = now - 2 * timedelta(days=app.settings.zgw.check_every_days)
+
+    def needs_telling(case: _KeptCase, check: Check) -> bool:
+        if check not in NEEDS_ATTENTION or case.explained:
+            return False
+        if check is Check.UNREACHABLE:
+            return case.last_known is None or case.last_known <= overdue
+        return True
+
     attention = [
-        (case, checks[case.id])
-        for case in cases
-        if case.id in checks and checks[case.id][0] in NEEDS_ATTENTION
+        (case, checks[case.id]) for case in cases if needs_telling(case, checks[case.id][0])
     ]
 
     def body(change: Change) -> dict[str, Any]:
         change.require(Action.GUARD_CASES)
         for case in cases:
-            check, detail = checks.get(case.id, (None, {}))
-            if check not in (Check.KEPT, Check.UNREACHABLE):
-                continue  # drift is stored already, at the moment it was known
+            check, detail = checks[case.id]
             row = change.session.get(m.ZgwCase, case.id)
-            if row is not None:
-                row.checked_at = change.now
+            if row is None:
+                continue
+            if check is Check.UNREACHABLE:
+                # Not read: what was last known stays, and the case stays due.
+                row.check_result = check.value
+                row.check = {**(row.check or {}), "error": detail.get("error")}
+                continue
+            row.checked_at = change.now
+            if check is Check.KEPT:  # drift was stored when it was known
                 row.check_result = check.value
                 row.check = detail
         told = _escalate(change, attention) if attention else 0
@@ -229,6 +261,17 @@ def _escalate(change: Change, attention: _Attention) -> int:
         }
 
     return send(change, MailKind.CASES_NOT_KEPT, told, extra)
+
+
+def _layers(cases: Sequence[_KeptCase]) -> list[list[_KeptCase]]:
+    """The cases in turns, each URL at most once per turn."""
+    layers: list[list[_KeptCase]] = []
+    for case in cases:
+        layer = next((ly for ly in layers if all(c.url != case.url for c in ly)), None)
+        if layer is None:
+            layers.append(layer := [])
+        layer.append(case)
+    return layers
 
 
 def _kept_cases(app: App, procedure_id: str, number: str | None) -> tuple[_System, ...]:
@@ -287,7 +330,16 @@ def _kept_cases(app: App, procedure_id: str, number: str | None) -> tuple[_Syste
         )
         defined[system.id] = system
         grouped.setdefault(system.id, []).append(
-            _KeptCase(case.id, case.url, case.identificatie, entry.number, system.name, decision)
+            _KeptCase(
+                case.id,
+                case.url,
+                case.identificatie,
+                entry.number,
+                system.name,
+                decision,
+                case.checked_at or case.applied_at,
+                bool((case.explanation or "").strip()),
+            )
         )
     if not grouped:
         raise InvalidInput(
@@ -343,14 +395,23 @@ def guard_due(app: App, now: datetime) -> int:
         if failed is not None and now - failed < RETRY_AFTER:
             continue
         try:
-            check_cases(app, procedure_id, actor=SYSTEM_ACTOR)
+            result = check_cases(app, procedure_id, actor=SYSTEM_ACTOR)
         except HotspotError as error:
             # A missing secret or a phase that no longer allows it: an operator's matter,
             # logged once per RETRY_AFTER rather than every round.
             _NOT_DONE[procedure_id] = now
             log.warning("cases.check_not_done", procedure=procedure_id, kind=error.kind)
             continue
-        _NOT_DONE.pop(procedure_id, None)
+        except Exception as error:
+            # Anything else (an answer the client cannot read, the database): this procedure
+            # waits an hour, the others are still checked, the worker goes on.
+            _NOT_DONE[procedure_id] = now
+            log.error("cases.check_failed", procedure=procedure_id, error=type(error).__name__)
+            continue
+        if result["checks"].get(Check.UNREACHABLE.value):
+            _NOT_DONE[procedure_id] = now  # not read: tried again in an hour, not each beat
+        else:
+            _NOT_DONE.pop(procedure_id, None)
         done += 1
     return done
 

@@ -62,8 +62,10 @@ class FoundCase:
 
     @property
     def failed(self) -> bool:
-        """Chosen, but the case system did not keep it (and nobody explained why yet)."""
-        return bool(self.selected) and self.result in ("refused", "failed")
+        """Chosen, but the case system did not keep it, or no longer does (the drift guard
+        could not restore it, or it is gone): what an explanation is for."""
+        lost = self.check_result in ("not_restored", "gone")
+        return bool(self.selected) and (self.result in ("refused", "failed") or lost)
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +306,10 @@ class KeptCase:
     def check_label(self, lang: Language) -> str:
         if self.check_result is None:
             return NOT_CHECKED(lang)
-        return Check(self.check_result).label(lang)
+        try:
+            return Check(self.check_result).label(lang)
+        except ValueError:  # a value a later version wrote: shown as it is
+            return self.check_result
 
     @property
     def needs_attention(self) -> bool:

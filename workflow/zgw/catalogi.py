@@ -28,6 +28,7 @@ async def case_types(
     """Every published (definitief) case type of the Catalogi API, page by page."""
     found: list[CaseType] = []
     url: str | None = client.base + "zaaktypen?status=definitief"
+    read: set[str] = set()
     while url is not None:
         answer = await client.call("GET", url)
         if answer.status != 200 or not isinstance(answer.body, dict):
@@ -44,9 +45,7 @@ async def case_types(
                 )
         if on_page is not None:
             on_page(len(found), int(answer.body.get("count") or len(found)))
-        following = answer.body.get("next")
-        more = isinstance(following, str) and following.startswith(client.base)
-        url = following if more else None
+        url = client.next_page(answer.body.get("next"), read)
     return found
 
 

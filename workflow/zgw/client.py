@@ -139,6 +139,7 @@ class ZaakClient:
         totals: list[int] = []
         for extra in ({"einddatum__isnull": True}, {"einddatum__gt": day_before.isoformat()}):
             url: str | None = self._url(f"zaken/_zoek?pageSize={PAGE_SIZE}")
+            read: set[str] = set()
             first = True
             while url is not None:
                 answer = await self.call("POST", url, json={**common, **extra})
@@ -150,12 +151,11 @@ class ZaakClient:
                     totals.append(int(answer.body.get("count") or 0))
                     first = False
                 for item in answer.body.get("results") or ():
-                    case = case_from_api(item)
+                    case = _case(item)
                     found.setdefault(case.url, case)
                 if on_page is not None:
                     on_page(len(found), sum(totals))
-                following = answer.body.get("next")
-                url = self._same_api(following) if following else None
+                url = self.next_page(answer.body.get("next"), read)
         return list(found.values())
 
     async def read_many(self, case_urls: Sequence[str]) -> dict[str, Case]:
@@ -167,16 +167,16 @@ class ZaakClient:
         for start in range(0, len(uuids), PAGE_SIZE):
             chunk = uuids[start : start + PAGE_SIZE]
             url: str | None = self._url(f"zaken/_zoek?pageSize={PAGE_SIZE}")
+            read: set[str] = set()
             while url is not None:
                 answer = await self.call("POST", url, json={"uuid__in": chunk})
                 if answer.status != 200 or not isinstance(answer.body, dict):
                     message = f"reading cases answered {answer.status}"
                     raise ZgwError(message, answer.status, answer.body)
                 for item in answer.body.get("results") or ():
-                    case = case_from_api(item)
+                    case = _case(item)
                     found[case.url] = case
-                following = answer.body.get("next")
-                url = self._same_api(following) if following else None
+                url = self.next_page(answer.body.get("next"), read)
         return found
 
     async def read(self, case_url: str) -> Case:
@@ -185,7 +185,7 @@ class ZaakClient:
             raise ZgwError(
                 f"reading {case_url} answered {answer.status}", answer.status, answer.body
             )
-        return case_from_api(answer.body)
+        return _case(answer.body)
 
     async def patch(self, case_url: str, body: dict[str, Any], toelichting: str) -> Answer:
         """Change a case; the answer (any status) goes back to the caller to record."""
@@ -257,10 +257,29 @@ class ZaakClient:
     def _url(self, path: str) -> str:
         return self.base + path
 
+    def next_page(self, following: Any, read: set[str]) -> str | None:
+        """The next page's URL; a page read before (a loop) or no text is the API's fault."""
+        if not following:
+            return None
+        if not isinstance(following, str) or following in read:
+            raise ZgwError(f"the case system's paging does not move on ({following!r})")
+        read.add(following)
+        return self._same_api(following)
+
     def _same_api(self, url: str) -> str:
         if not url.startswith(self.base):
             raise ZgwError(f"{url} is not in the configured Zaken API ({self.base})")
         return url
+
+
+def _case(item: Any) -> Case:
+    """A case from an answer; an answer that is no case is the case system's fault."""
+    try:
+        return case_from_api(item)
+    except (ValueError, TypeError, AttributeError) as error:
+        raise ZgwError(
+            f"the case system answered with something that is no case: {error}"
+        ) from None
 
 
 def _body(response: httpx.Response) -> Any:
