@@ -9,8 +9,9 @@ Each drifted case is stored and audited (`cases.drift`) the moment its outcome i
 case's last check moves with the round's summary (`cases.check`), in the transaction that
 also queues one mail to the informatiebeheerder(s) and management naming every case that
 could not be restored (refused, failed, gone) or has not been readable for two intervals. A
-crash half-way loses nothing: the cases stay due and the next round reads them again. The worker runs a round
-for every procedure whose oldest check is older than `[zaken] check_every_days`.
+crash half-way loses nothing: the cases stay due and the next round reads them again. The
+worker runs a round for every procedure whose oldest check is older than
+`[zaken] check_every_days`.
 """
 
 from __future__ import annotations
