@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import or_, select
 
 from states.actions import Action, require_phase
-from states.errors import EnvironmentProblem, InvalidInput, NotFound
+from states.errors import EnvironmentProblem, InvalidInput
 from states.i18n import Text
 from states.phases import Phase
 from states.snapshot import ListEntry
@@ -348,19 +348,13 @@ def _chosen_cases(app: App, procedure_id: str, hotspot: str) -> _Chosen:
     """The cases chosen for the hotspot, per case system, and the decision they are kept for;
     refused before any request when the phase or the choices do not allow an apply."""
     from workflow.procedure_store import load_procedure
-    from workflow.zgw.search import adopted_hotspot
+    from workflow.zgw.search import adopted_hotspot, decided_on
 
     with app.read() as session:
         procedure = load_procedure(session.connection(), procedure_id)
         require_phase(Action.INVENTORY, Phase(procedure.phase))
         row, entry = adopted_hotspot(session, procedure_id, hotspot)
-        if row.decision_date is None:  # adopted without a date: no decision to cite
-            raise NotFound(
-                Text(
-                    "de vastgestelde hotspotlijst heeft geen besluitdatum",
-                    "the adopted hotspot list has no decision date",
-                )
-            )
+        decided = decided_on(row)
         rows = session.execute(
             select(m.ZgwCase, m.InformationSystem)
             .join(m.InformationSystem, m.InformationSystem.id == m.ZgwCase.system_id)
@@ -376,7 +370,7 @@ def _chosen_cases(app: App, procedure_id: str, hotspot: str) -> _Chosen:
             title=entry.title,
             governing_body=procedure.governing_body,
             decision_ref=row.decision_ref or "",
-            decision_date=row.decision_date,
+            decision_date=decided,
         )
     if not rows:
         raise InvalidInput(

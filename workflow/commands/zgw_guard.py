@@ -31,7 +31,6 @@ from states.actions import Action
 from states.audit_actions import AuditAction
 from states.errors import HotspotError, InvalidInput, NotFound
 from states.i18n import Language, Text
-from states.snapshot import ListStatus
 from workflow import repository, validation
 from workflow.app import App
 from workflow.commands.base import Change, run_change
@@ -279,25 +278,12 @@ def _kept_cases(app: App, procedure_id: str, number: str | None) -> tuple[_Syste
     """The kept cases per case system, each with the decision it is kept for; NotFound when
     the procedure has no adopted list, InvalidInput when there is nothing to check."""
     from workflow.procedure_store import load_procedure
+    from workflow.zgw.search import adopted_list, decided_on
 
     with app.read() as session:
         procedure = load_procedure(session.connection(), procedure_id)
-        latest = repository.latest_list_version(session, procedure_id)
-        if latest is None or latest.status != ListStatus.ADOPTED.value:
-            raise NotFound(
-                Text(
-                    "deze procedure heeft geen vastgestelde hotspotlijst",
-                    "this procedure has no adopted hotspot list",
-                )
-            )
-        decided = latest.decision_date
-        if decided is None:  # the apply refuses this too: no decision to cite
-            raise NotFound(
-                Text(
-                    "de vastgestelde hotspotlijst heeft geen besluitdatum",
-                    "the adopted hotspot list has no decision date",
-                )
-            )
+        latest = adopted_list(session, procedure_id)
+        decided = decided_on(latest)  # the apply refuses this too: no decision to cite
         entries = {e.candidate_id: e for e in repository.list_entries(latest)}
         if number is not None and number not in {e.number for e in entries.values()}:
             raise NotFound(

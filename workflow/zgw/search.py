@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -44,10 +45,8 @@ class SearchResult:
     type_names: dict[str, str]
 
 
-def adopted_hotspot(
-    session: Session, procedure_id: str, number: str
-) -> tuple[m.ListVersion, ListEntry]:
-    """The adopted list and its hotspot `number`; NotFound saying which is missing."""
+def adopted_list(session: Session, procedure_id: str) -> m.ListVersion:
+    """The procedure's adopted hotspot list; NotFound when it has none."""
     row = repository.latest_list_version(session, procedure_id)
     if row is None or row.status != ListStatus.ADOPTED.value:
         raise NotFound(
@@ -56,6 +55,26 @@ def adopted_hotspot(
                 "this procedure has no adopted hotspot list",
             )
         )
+    return row
+
+
+def decided_on(row: m.ListVersion) -> date:
+    """The adopted list's decision date, which a kept case cites; NotFound without one."""
+    if row.decision_date is None:
+        raise NotFound(
+            Text(
+                "de vastgestelde hotspotlijst heeft geen besluitdatum",
+                "the adopted hotspot list has no decision date",
+            )
+        )
+    return row.decision_date
+
+
+def adopted_hotspot(
+    session: Session, procedure_id: str, number: str
+) -> tuple[m.ListVersion, ListEntry]:
+    """The adopted list and its hotspot `number`; NotFound saying which is missing."""
+    row = adopted_list(session, procedure_id)
     entry = next((e for e in repository.list_entries(row) if e.number == number), None)
     if entry is None:
         raise NotFound(
